@@ -1,0 +1,170 @@
+# aqua6 top-level Makefile.
+#
+#   make qemu [ARCH=x86_64|riscv] [CPUS=n]   build and boot to the shell
+#   make qemu-gdb                            the same, waiting for gdb
+#   make grade [ARCH=...] [LAB=...]          run the grader
+#   make test                                everything CI checks
+#   make deps                                install the toolchain (Debian/Ubuntu)
+#
+# Products go to build/<arch>/ so both ports build side by side.  The port's
+# own compiler flags, sources and QEMU command line are in arch/<arch>/arch.mk.
+
+ARCH	?= x86_64
+CPUS	?= 2
+MEM	?= 256M
+BOOTARGS ?=
+PYTHON	?= $(shell tools/find-python)
+
+# ARCH=all is for the grader (both ports); everything else builds one port.
+ifeq ($(ARCH),all)
+GRADE_ARCH := all
+override ARCH := x86_64
+else ifeq ($(origin ARCH),command line)
+GRADE_ARCH := $(ARCH)
+else
+GRADE_ARCH := all
+endif
+
+ifeq ($(filter $(ARCH),x86_64 riscv),)
+$(error ARCH must be x86_64 or riscv, not '$(ARCH)')
+endif
+
+B	:= build/$(ARCH)
+H	:= build/host
+GEN	:= $(B)/gen
+
+include arch/$(ARCH)/arch.mk
+
+# ---- flags shared by kernel and user code, both ports -----------------------
+COMMON_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-ffreestanding -fno-builtin -fno-stack-protector -fno-pie -fno-pic \
+	-fno-omit-frame-pointer -fno-strict-aliasing -fno-common -nostdinc \
+	-isystem $(shell $(CC) -print-file-name=include) \
+	-Iinclude -I$(GEN) -MMD -MP
+
+KCFLAGS	:= $(COMMON_CFLAGS) $(ARCH_KCFLAGS) -Ikern/include -Iarch/$(ARCH)/include -D_KERNEL
+UCFLAGS	:= $(COMMON_CFLAGS) $(ARCH_UCFLAGS) -Iuser/include -Iuser/arch/$(ARCH)
+
+# ---- kernel ---------------------------------------------------------------
+# Every .c under kern/ and every .c/.S under arch/<arch>/ is part of the kernel.
+KSRCS	:= $(wildcard kern/*.c kern/*/*.c) $(wildcard arch/$(ARCH)/*.c arch/$(ARCH)/*.S)
+KOBJS	:= $(patsubst %,$(B)/%.o,$(basename $(KSRCS))) $(B)/gen/sysent.o
+
+$(GEN)/aqua/syscall.h $(GEN)/sysent.c $(GEN)/usys.S: kern/syscalls.master tools/gensyscalls.py
+	@mkdir -p $(GEN)
+	$(PYTHON) tools/gensyscalls.py kern/syscalls.master $(GEN)
+
+$(B)/%.o: %.c $(GEN)/aqua/syscall.h
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c -o $@ $<
+
+$(B)/%.o: %.S $(GEN)/aqua/syscall.h
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -D__ASSEMBLY__ -c -o $@ $<
+
+$(B)/gen/sysent.o: $(GEN)/sysent.c
+	$(CC) $(KCFLAGS) -c -o $@ $<
+
+$(B)/kernel: $(KOBJS) arch/$(ARCH)/kernel.ld
+	$(LD) $(ARCH_KLDFLAGS) -T arch/$(ARCH)/kernel.ld -o $@ $(KOBJS)
+	$(OBJDUMP) -d $@ > $(B)/kernel.asm
+	$(NM) -n $@ > $(B)/kernel.sym
+
+# ---- user space -----------------------------------------------------------
+# libc: user/lib/*.c plus the port's crt0 and the generated stubs.
+ULIBSRCS := $(wildcard user/lib/*.c) $(wildcard user/arch/$(ARCH)/*.S)
+ULIBOBJS := $(patsubst %,$(B)/%.o,$(basename $(ULIBSRCS))) $(B)/user/usys.o
+# Programs: one .c each under user/bin (utilities) and user/tests (test programs).
+UPROGS	:= $(notdir $(basename $(wildcard user/bin/*.c user/tests/*.c)))
+UBINS	:= $(addprefix $(B)/fsroot/bin/,$(UPROGS))
+
+$(B)/user/%.o: user/%.c $(GEN)/aqua/syscall.h
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -c -o $@ $<
+
+$(B)/user/%.o: user/%.S $(GEN)/aqua/syscall.h
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -D__ASSEMBLY__ -c -o $@ $<
+
+$(B)/user/usys.o: $(GEN)/usys.S
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -D__ASSEMBLY__ -c -o $@ $<
+
+$(B)/user/libc.a: $(ULIBOBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/fsroot/bin/%: $(B)/user/bin/%.o $(B)/user/libc.a user/user.ld
+	@mkdir -p $(dir $@)
+	$(LD) $(ARCH_ULDFLAGS) -T user/user.ld -o $@ $< $(B)/user/libc.a
+
+$(B)/fsroot/bin/%: $(B)/user/tests/%.o $(B)/user/libc.a user/user.ld
+	@mkdir -p $(dir $@)
+	$(LD) $(ARCH_ULDFLAGS) -T user/user.ld -o $@ $< $(B)/user/libc.a
+
+# ---- host tools and the file system image ---------------------------------
+HOSTCFLAGS := -O2 -g -Wall -Wextra -Werror -Iinclude
+
+$(H)/mkfs: mkfs/mkfs.c include/aqua/fsformat.h include/aqua/stat.h
+	@mkdir -p $(H)
+	cc $(HOSTCFLAGS) -o $@ mkfs/mkfs.c
+
+$(H)/fsck: mkfs/fsck.c include/aqua/fsformat.h include/aqua/stat.h
+	@mkdir -p $(H)
+	cc $(HOSTCFLAGS) -o $@ mkfs/fsck.c
+
+MANPAGES := $(wildcard docs/man/*.[0-9])
+
+# The image holds /bin (every program), /README and /man (the man pages).
+$(B)/fs.img: $(H)/mkfs $(UBINS) README.md $(MANPAGES)
+	$(H)/mkfs $@ --file README=README.md $(foreach m,$(MANPAGES),--file man/$(notdir $(m))=$(m)) \
+		$(foreach p,$(UBINS),--file bin/$(notdir $(p))=$(p))
+
+# ---- top-level targets ----------------------------------------------------
+.PHONY: all kernel user qemu qemu-gdb gdbinit deps checkdeps test test-host grade clean
+
+all: checkdeps $(B)/kernel $(B)/fs.img
+
+kernel: $(B)/kernel
+user: $(UBINS)
+
+qemu: all
+	@echo "*** aqua6 on $(ARCH), $(CPUS) CPUs. Type poweroff to leave, or Ctrl-a x."
+	$(QEMU) $(QEMUOPTS)
+
+# qemu-gdb: QEMU stops before the first instruction and waits for gdb on a
+# port derived from the user id (so two users on one machine do not clash).
+GDBPORT	:= $(shell expr `id -u` % 5000 + 25000)
+
+gdbinit:
+	@sed -e 's|@KERNEL@|$(B)/kernel|' -e 's|@PORT@|$(GDBPORT)|' -e 's|@ARCH@|$(GDB_ARCH)|' \
+		tools/gdbinit.in > .gdbinit
+	@echo "*** wrote .gdbinit: run 'gdb-multiarch' (or 'gdb') in this directory in another terminal."
+
+qemu-gdb: all gdbinit
+	@echo "*** Now run 'gdb-multiarch' in another window (it reads .gdbinit)."
+	$(QEMU) $(QEMUOPTS) -S -gdb tcp::$(GDBPORT)
+
+checkdeps:
+	@tools/deps.sh check $(ARCH)
+
+deps:
+	tools/deps.sh install
+
+# Host unit tests: mkfs/fsck and the grader's own pieces.
+test-host: $(H)/mkfs $(H)/fsck
+	$(PYTHON) -m pytest -q -p no:cacheprovider grade/host
+
+grade:
+	@$(PYTHON) grade/grade.py --arch $(GRADE_ARCH) $(if $(LAB),--lab $(LAB))
+
+test: checkdeps
+	$(MAKE) ARCH=x86_64 all
+	$(MAKE) ARCH=riscv all
+	$(MAKE) test-host
+	$(MAKE) grade ARCH=all
+
+clean:
+	rm -rf build .gdbinit
+
+-include $(KOBJS:.o=.d) $(ULIBOBJS:.o=.d) $(patsubst %,$(B)/user/%.d,$(basename $(wildcard user/bin/*.c user/tests/*.c)))

@@ -1,0 +1,75 @@
+/*
+ * The file system (kern/fs/): buffer cache, write-ahead log, inodes,
+ * directories and path names, in the style of xv6.  The on-disk format is
+ * <aqua/fsformat.h>, shared with mkfs and fsck.
+ *
+ * Every system call that writes to the disk brackets its work with
+ * log_begin_op()/log_end_op(), so a crash leaves either all or none of
+ * the operation's writes.
+ */
+#ifndef KERN_FS_H
+#define KERN_FS_H
+
+#include "types.h"
+#include "sleeplock.h"
+#include <aqua/fsformat.h>
+#include <aqua/stat.h>
+
+struct buf {
+	int		b_valid;	/* has data been read from disk? */
+	int		b_disk;		/* does the disk driver own it? */
+	unsigned int	b_dev;
+	unsigned int	b_blockno;
+	struct sleeplock b_lock;
+	unsigned int	b_refcnt;
+	struct buf	*b_prev, *b_next;	/* LRU list */
+	unsigned char	b_data[BSIZE];
+};
+
+/* In-core inode: a cached copy of a dinode plus bookkeeping. */
+struct inode {
+	unsigned int	i_dev;
+	unsigned int	i_inum;
+	int		i_ref;		/* in-core references */
+	struct sleeplock i_lock;	/* protects everything below */
+	int		i_valid;	/* read from disk yet? */
+	short		i_type;		/* copy of the dinode */
+	short		i_major;
+	short		i_minor;
+	short		i_nlink;
+	unsigned int	i_size;
+	unsigned int	i_addrs[NDIRECT + 2];
+};
+
+/* kern/fs/bio.c */
+void	binit(void);
+struct buf *bread(unsigned int dev, unsigned int blockno);
+void	bwrite(struct buf *b);
+void	brelse(struct buf *b);
+
+/* kern/fs/log.c */
+void	log_begin_op(void);
+void	log_end_op(void);
+void	log_write(struct buf *b);	/* instead of bwrite inside an operation */
+
+/* kern/fs/fs.c */
+void	fs_init(unsigned int dev);	/* read the super block, recover the log */
+struct inode *ialloc(unsigned int dev, short type);
+struct inode *idup(struct inode *ip);
+void	ilock(struct inode *ip);
+void	iunlock(struct inode *ip);
+void	iput(struct inode *ip);
+void	iunlockput(struct inode *ip);
+void	iupdate(struct inode *ip);
+void	stati(struct inode *ip, struct stat *st);
+int	readi(struct inode *ip, int user, struct proc *p, uintptr_t dst, unsigned int off, unsigned int n);
+int	writei(struct inode *ip, int user, struct proc *p, uintptr_t src, unsigned int off, unsigned int n);
+struct inode *namei(struct proc *p, const char *path);	/* NULL if not found */
+struct inode *nameiparent(struct proc *p, const char *path, char *name);
+struct inode *dirlookup(struct inode *dp, const char *name, unsigned int *poff);
+int	dirlink(struct inode *dp, const char *name, unsigned int inum);
+
+/* kern/dev/virtio_blk.c: the disk under the buffer cache */
+void	disk_rw(struct buf *b, int write);	/* sleeps until the transfer is done */
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * md.h: the machine-dependent interface.
+ *
+ * This is the only header through which kern/ sees a port.  A port lives in
+ * arch/<name>/ and provides:
+ *   <machine/types.h>  register_t, vaddr_t, paddr_t, PAGE_SIZE, USER_TOP
+ *                      and the sized integer types;
+ *   <machine/md.h>     struct trapframe, struct md_context, struct mdproc,
+ *                      struct mdcpu, PHYS_TO_KVA / KVA_TO_PHYS, MD_ARCH_NAME;
+ *   and the functions declared below.
+ * The names follow OpenBSD where it has one (pmap_*, cpu_fork, setregs,
+ * intr_disable/intr_restore, curcpu, cpu_switchto), so students meet words
+ * they will see again.  docs/ARCHITECTURE.md documents each function and
+ * compares how the two ports implement it.
+ */
+#ifndef KERN_MD_H
+#define KERN_MD_H
+
+#include "types.h"
+#include <machine/md.h>
+
+/*
+ * Per-CPU data.  The portable part is here; the port keeps what only it
+ * needs (TSS, GDT, scratch space for trap entry) in struct mdcpu.
+ */
+struct cpu {
+	int		ci_cpuid;	/* 0 .. ncpu-1 */
+	struct proc	*ci_curproc;	/* process running here, or NULL */
+	struct md_context *ci_schedctx;	/* scheduler's saved context */
+	int		ci_noff;	/* depth of nested intr_push() */
+	register_t	ci_intrsave;	/* interrupt state before the outermost push */
+	volatile int	ci_started;	/* set once the CPU is in the scheduler */
+	unsigned long	ci_ticks;	/* timer ticks seen by this CPU */
+	struct mdcpu	ci_md;		/* the port's own per-CPU state */
+};
+
+extern struct cpu cpus[];		/* indexed by ci_cpuid */
+extern int ncpu;			/* CPUs found (set by the port at boot) */
+
+/* ---- CPU and interrupts ------------------------------------------------ */
+struct cpu *curcpu(void);		/* this CPU (interrupts must be off or preemption harmless) */
+int	cpuid(void);			/* curcpu()->ci_cpuid */
+register_t intr_disable(void);		/* disable interrupts, return the old state */
+void	intr_restore(register_t s);	/* put back a state intr_disable returned */
+void	intr_enable(void);		/* enable interrupts */
+int	intr_enabled(void);		/* are interrupts on? */
+void	cpu_idle(void);			/* wait for an interrupt (interrupts enabled) */
+void	cpu_boot_secondary_processors(void); /* start the other CPUs; each calls kern_main_ap() */
+void	cpu_halt_others(void);		/* stop every other CPU (used by panic) */
+__attribute__((noreturn)) void md_poweroff(int status);	/* end QEMU with status (see port) */
+void	md_backtrace(void);		/* print return addresses of the current kernel stack */
+const char *md_bootargs(void);		/* the kernel command line ("" if none) */
+
+/* ---- time -------------------------------------------------------------- */
+uint64_t md_nanotime(void);		/* monotonic nanoseconds since boot */
+/* The port calls clockintr() on every CPU HZ times a second (kern/clock.c). */
+
+/* ---- console ----------------------------------------------------------- */
+void	md_cons_putc(int c);		/* write one byte to the console UART (spins) */
+/* The UART interrupt handler calls consintr(c) for each received byte. */
+
+/* ---- address spaces (pmap) --------------------------------------------- */
+/* Protection bits for pmap_enter/pmap_protect; PROT_* from <aqua/mman.h> agree. */
+#define VM_PROT_READ	0x1
+#define VM_PROT_WRITE	0x2
+#define VM_PROT_EXEC	0x4
+#define VM_PROT_USER	0x8		/* user-accessible; absent = kernel only */
+
+struct pmap *pmap_create(void);		/* new, empty user address space (kernel shared), NULL on ENOMEM */
+void	pmap_destroy(struct pmap *pm);	/* free page tables (not the mapped pages) */
+int	pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, int prot); /* 0 or ENOMEM */
+void	pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva);	/* unmap, no page freeing */
+void	pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, int prot); /* change protection, shoot down TLBs */
+int	pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pap, int *protp); /* 1 if mapped */
+void	pmap_activate(struct proc *p);	/* load p's page tables and kernel stack on this CPU */
+void	pmap_deactivate(void);		/* switch this CPU to the kernel-only tables */
+
+/* ---- contexts ------------------------------------------------------------ */
+/*
+ * cpu_fork: prepare p2's kernel stack so that the first cpu_switchto() to it
+ * runs func(arg) in p2 (with interrupts enabled after the scheduler lock is
+ * released: it calls fork_trampoline_entry() first).  When p1 has a user
+ * trap frame it is copied to p2, so a child_return() can go back to user
+ * space as a copy of p1.
+ */
+void	cpu_fork(struct proc *p1, struct proc *p2, void (*func)(void *), void *arg);
+void	cpu_switchto(struct md_context **from, struct md_context *to);	/* save callee-saved regs */
+__attribute__((noreturn)) void md_userret(struct proc *p); /* return to user space with p's trap frame */
+void	setregs(struct proc *p, vaddr_t entry, vaddr_t sp, register_t arg0, register_t arg1); /* fresh user registers for exec */
+
+/* Trap-frame accessors: kern/ never looks inside struct trapframe. */
+register_t tf_syscall_number(struct trapframe *tf);
+register_t tf_syscall_arg(struct trapframe *tf, int n);	/* n = 0..5 */
+void	tf_set_retval(struct trapframe *tf, register_t v);
+vaddr_t	tf_pc(struct trapframe *tf);
+void	tf_set_pc(struct trapframe *tf, vaddr_t pc);
+vaddr_t	tf_sp(struct trapframe *tf);
+void	tf_set_sp(struct trapframe *tf, vaddr_t sp);
+int	tf_is_user(struct trapframe *tf);
+
+/* ---- devices --------------------------------------------------------- */
+/* At boot the port finds its virtio devices and calls virtio_blk_attach(). */
+void	md_devices_init(void);
+
+/* ---- what the port calls in kern/ ------------------------------------- */
+void	kern_main(void);		/* boot CPU, after the port set up memory and traps */
+void	kern_main_ap(void);		/* every other CPU, once it has its own traps */
+void	clockintr(void);		/* timer tick, interrupts off */
+void	consintr(int c);		/* byte from the console UART */
+void	syscall(struct trapframe *tf);	/* system call from the current process */
+void	userret(struct proc *p);	/* before returning to user: kill/yield checks */
+void	trap_user_fault(struct trapframe *tf, const char *what, vaddr_t addr, int access);
+					/* user-mode fault: VM first, then kill with a message */
+void	kmem_add_range(paddr_t start, paddr_t end); /* hand free physical memory to the allocator */
+void	fork_trampoline_entry(void);	/* first thing a new kernel context runs */
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * Processes.  One struct proc per process (aqua6 processes have one thread
+ * each; FORK_SHAREVM children share an address space and so act as threads).
+ * The names are OpenBSD's (p_stat, p_pptr, P_SYSTEM, SIDL, ...).
+ *
+ * Locking: proc_lock (kern/proc.c) protects p_stat, p_pptr, p_wchan,
+ * p_xstat and the table itself.  A process's own fields (p_vmspace, p_fd,
+ * p_cwd) are changed only by the process itself, or by fork1() before the
+ * child can run.
+ */
+#ifndef KERN_PROC_H
+#define KERN_PROC_H
+
+#include "md.h"
+#include "spinlock.h"
+#include <aqua/fork.h>
+#include <aqua/procinfo.h>	/* SIDL, SRUN, ... */
+
+/* p_flag bits */
+#define P_SYSTEM	0x0001	/* system process: no signals, no user limits */
+#define P_PPWAIT	0x0002	/* parent sleeps in fork1() until exec or exit */
+#define P_NOZOMBIE	0x0004	/* reap at exit; the parent collects nothing */
+#define P_TRACED	0x0008	/* being traced (ptrace) */
+#define P_WEXIT		0x0010	/* exiting */
+#define P_INEXEC	0x0020	/* in execve */
+
+struct proc {
+	int		p_stat;		/* SIDL, SRUN, SONPROC, SSLEEP, SZOMB, ... ; 0 = free slot */
+	int		p_flag;		/* P_* */
+	pid_t		p_pid;
+	int		p_uid;		/* user id, for the per-user process limit */
+	struct proc	*p_pptr;	/* parent */
+	const void	*p_wchan;	/* what we sleep on, when SSLEEP */
+	const char	*p_wmesg;	/* why we sleep (shown in ps) */
+	int		p_killed;	/* a signal that kills at the next userret() */
+	int		p_xstat;	/* exit status for wait (W_EXITCODE) */
+	int		p_cpu;		/* CPU running it, when SONPROC */
+	char		p_comm[PROC_NAME_MAX];	/* name (program name) */
+
+	struct vmspace	*p_vmspace;	/* user address space (NULL for kernel threads) */
+	struct filedesc	*p_fd;		/* descriptor table */
+	struct inode	*p_cwd;		/* current directory */
+
+	char		*p_kstack;	/* bottom of the kernel stack (KSTACK_SIZE bytes) */
+	struct md_context *p_ctx;	/* saved kernel context, for cpu_switchto() */
+	struct mdproc	p_md;		/* the port's per-process state (trap frame, TLS base) */
+};
+
+extern struct proc proc0;		/* the kernel itself; parent of init and kernel threads */
+extern struct spinlock proc_lock;
+
+struct proc *curproc(void);
+
+/* kern/fork.c */
+int	fork1(struct proc *p1, int flags, void (*func)(void *), void *arg,
+	      register_t *retval, struct proc **rnewprocp);
+void	child_return(void *arg);	/* func of user forks: return 0 to user space */
+int	kthread_create(void (*func)(void *), void *arg, struct proc **newpp, const char *name);
+
+/* kern/proc.c */
+void	procinit(void);
+struct proc *proc_alloc(struct proc *parent, int flags, int *errorp);	/* SIDL slot with pid and kstack */
+void	proc_free(struct proc *p);	/* give a never-run or reaped slot back */
+void	proc_setrunnable(struct proc *p);	/* SIDL/SSLEEP -> SRUN */
+struct proc *pfind(pid_t pid);		/* live process by pid, or NULL (proc_lock held) */
+__attribute__((noreturn)) void exit1(struct proc *p, int xstat);
+int	proc_kill(pid_t pid, int sig);
+int	proc_wait(struct proc *p, pid_t pid, int *xstatp, int options, pid_t *pidp);
+void	proc_fault_kill(struct proc *p, const char *what, vaddr_t addr);	/* one-line message, exit */
+
+/* kern/sched.c */
+__attribute__((noreturn)) void scheduler(void);
+void	sched_yield(void);		/* give up the CPU (from a running process) */
+void	sched(void);			/* switch to the scheduler; proc_lock held */
+void	sleep(const void *chan, struct spinlock *lk, const char *wmesg);
+void	wakeup(const void *chan);
+void	wakeup_one(const void *chan);
+
+/* kern/exec.c */
+int	kern_exec(struct proc *p, const char *path, char *const *argv);	/* argv in kernel */
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * Portable virtual memory (kern/vm.c), built on the pmap_* interface.
+ *
+ * A vmspace is a pmap plus a short list of regions (text, data, heap,
+ * stack, and later vmap regions).  Each region records its protection so
+ * a page fault can tell a legal access to a page not yet present (or a
+ * copy-on-write page) from a bad one.
+ */
+#ifndef KERN_VM_H
+#define KERN_VM_H
+
+#include "types.h"
+#include "spinlock.h"
+
+#define VM_NREGION	16
+
+/* vm_region.r_flags */
+#define VR_HEAP		0x1	/* grows with sbrk */
+#define VR_STACK	0x2	/* the user stack */
+
+struct vm_region {
+	vaddr_t	r_start, r_end;		/* [start, end), page aligned; start==end: unused */
+	int	r_prot;			/* VM_PROT_* (VM_PROT_USER implied) */
+	int	r_flags;		/* VR_* */
+};
+
+struct vmspace {
+	struct pmap	*vm_pmap;
+	int		vm_refcnt;	/* processes using it (FORK_SHAREVM) */
+	struct spinlock	vm_lock;
+	struct vm_region vm_regions[VM_NREGION];
+	vaddr_t		vm_heap_start;	/* first byte of the heap (end of the ELF image) */
+	vaddr_t		vm_brk;		/* current program break */
+};
+
+struct vmspace *vmspace_alloc(void);	/* empty, or NULL */
+void	vmspace_free(struct vmspace *vm);	/* drop a reference; last one frees everything */
+int	vmspace_copy(struct vmspace *src, struct vmspace **dstp);	/* fork's copy: 0 or ENOMEM */
+int	vm_map_anon(struct vmspace *vm, vaddr_t start, vaddr_t end, int prot, int flags); /* zeroed pages */
+void	vm_unmap(struct vmspace *vm, vaddr_t start, vaddr_t end);
+int	vm_fault(struct proc *p, vaddr_t va, int access);	/* 0 if resolved, else EFAULT */
+int	vm_sbrk(struct proc *p, intptr_t incr, vaddr_t *oldbrk);
+int	user_range_ok(vaddr_t va, size_t len);	/* inside [0, USER_TOP) without overflow */
+size_t	vmspace_size(struct vmspace *vm);	/* bytes mapped */
+
+#endif
