@@ -168,3 +168,14 @@ clean:
 	rm -rf build .gdbinit
 
 -include $(KOBJS:.o=.d) $(ULIBOBJS:.o=.d) $(patsubst %,$(B)/user/%.d,$(basename $(wildcard user/bin/*.c user/tests/*.c)))
+
+# The QEMU command line, for the grader and benchmarks (one source of truth).
+.PHONY: qemu-cmd
+qemu-cmd:
+	@echo '$(QEMU) $(QEMUOPTS)'
+
+# ---- labs -----------------------------------------------------------------
+.PHONY: handout selfcheck
+handout:
+	@test -n "$(OUT)" || { echo "usage: make handout LAB=stage-or-assignment OUT=dir"; exit 2; }
+	$(PYTHON) tools/handout.py --out $(OUT) $(if $(LAB),--lab $(LAB))

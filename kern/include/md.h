@@ -97,6 +97,20 @@ void	tf_set_pc(struct trapframe *tf, vaddr_t pc);
 vaddr_t	tf_sp(struct trapframe *tf);
 void	tf_set_sp(struct trapframe *tf, vaddr_t sp);
 int	tf_is_user(struct trapframe *tf);
+struct trapframe *md_proc_trapframe(struct proc *p);	/* p's saved user registers (added by core) */
+
+/*
+ * Preemption (added by core): after the port has called clockintr() for a
+ * timer interrupt and acknowledged it, its trap handler calls
+ * sched_preempt(tf) last thing, with tf the interrupted context.  kern
+ * yields the CPU when tf is user mode (and the CPU runs a process).
+ */
+void	sched_preempt(struct trapframe *tf);
+
+/*
+ * ELF machine number (added by core): <machine/md.h> defines MD_ELF_MACHINE
+ * (62 = EM_X86_64, 243 = EM_RISCV); exec rejects other binaries.
+ */
 
 /* ---- devices --------------------------------------------------------- */
 /* At boot the port finds its virtio devices and calls virtio_blk_attach(). */
