@@ -1,5 +1,5 @@
 /*
- * Open files and descriptor tables (kern/file.c, kern/filedesc.c).
+ * Open files and descriptor tables (kern/fs/file.c, kern/fs/filedesc.c).
  *
  * A struct file is one open of a file, pipe or device: it holds the offset,
  * so two descriptors that refer to the same struct file share an offset
@@ -37,7 +37,7 @@ struct filedesc {
 	struct file	*fd_ofiles[NOFILE];
 };
 
-/* kern/file.c */
+/* kern/fs/file.c */
 void	fileinit(void);
 struct file *file_alloc(void);		/* NULL when the system table (NFILE) is full */
 struct file *file_dup(struct file *f);
@@ -47,13 +47,15 @@ int	file_read(struct file *f, struct proc *p, vaddr_t ubuf, size_t n, ssize_t *d
 int	file_write(struct file *f, struct proc *p, vaddr_t ubuf, size_t n, ssize_t *done);
 int	file_count_inuse(void);
 
-/* kern/filedesc.c */
+/* kern/fs/filedesc.c */
 struct filedesc *fdinit(void);		/* empty table, or NULL */
 struct filedesc *fdcopy(struct proc *p);	/* copy of p's table, or NULL */
 struct filedesc *fdshare(struct proc *p);	/* p's table, one more reference */
 void	fdfree(struct proc *p);		/* drop p's reference; the last closes every file */
 int	fdalloc(struct proc *p, struct file *f, int *fdp);	/* lowest free slot, EMFILE */
 struct file *fd_getfile(struct proc *p, int fd);	/* NULL if fd is bad */
+struct file *fd_release(struct proc *p, int fd);	/* empty the slot; its file, or NULL */
+int	fd_replace(struct proc *p, int fd, struct file *f, struct file **oldp);	/* dup2: 0 or EBADF */
 
 /* Device switch: the console is major CONSOLE_MAJOR. */
 struct devsw {
@@ -62,7 +64,7 @@ struct devsw {
 };
 extern struct devsw devsw[];
 
-/* kern/pipe.c */
+/* kern/fs/pipe.c */
 int	pipe_alloc(struct file **rf, struct file **wf);
 void	pipe_close(struct pipe *pi, int writable);
 int	pipe_read(struct pipe *pi, struct proc *p, vaddr_t ubuf, size_t n, ssize_t *done);

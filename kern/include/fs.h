@@ -41,13 +41,28 @@ struct inode {
 	unsigned int	i_addrs[NDIRECT + 2];
 };
 
+/*
+ * A transaction may dirty at most MAXOPBLOCKS distinct blocks, so the log
+ * (LOGSIZE blocks) always has room for the operations it admitted: two run
+ * at once and commit together.  A big write(2) is cut into pieces of
+ * WRITE_CHUNK bytes, each its own transaction: the data blocks of a piece
+ * (one more than WRITE_CHUNK / BSIZE when it is not block aligned) plus the
+ * inode block, two bit-map blocks and up to three indirect blocks fit.
+ */
+#define MAXOPBLOCKS	(LOGSIZE / 2)
+#define WRITE_CHUNK	((MAXOPBLOCKS - 7) * BSIZE)
+#define MAXFILESIZE	((unsigned long)MAXFILE * BSIZE)
+
 /* kern/fs/bio.c */
 void	binit(void);
 struct buf *bread(unsigned int dev, unsigned int blockno);
 void	bwrite(struct buf *b);
 void	brelse(struct buf *b);
+void	bpin(struct buf *b);		/* keep it cached until the log installs it */
+void	bunpin(struct buf *b);
 
 /* kern/fs/log.c */
+void	log_init(unsigned int dev, const struct superblock *sb);	/* and recover */
 void	log_begin_op(void);
 void	log_end_op(void);
 void	log_write(struct buf *b);	/* instead of bwrite inside an operation */
@@ -68,6 +83,16 @@ struct inode *namei(struct proc *p, const char *path);	/* NULL if not found */
 struct inode *nameiparent(struct proc *p, const char *path, char *name);
 struct inode *dirlookup(struct inode *dp, const char *name, unsigned int *poff);
 int	dirlink(struct inode *dp, const char *name, unsigned int inum);
+void	itrunc(struct inode *ip);		/* free every block; ip locked, in a transaction */
+int	dir_isempty(struct inode *dp);		/* only "." and ".."? dp locked */
+/*
+ * namei_lookup: the path walk behind namei() and nameiparent(), with the
+ * reason for a failure: 0, or ENOENT, ENOTDIR or ENAMETOOLONG.  With
+ * parent set it stops one component early and copies the last component
+ * to name (DIRSIZ + 1 bytes).
+ */
+int	namei_lookup(struct proc *p, const char *path, int parent, char *name,
+		     struct inode **ipp);
 
 /* kern/dev/virtio_blk.c: the disk under the buffer cache */
 void	disk_rw(struct buf *b, int write);	/* sleeps until the transfer is done */

@@ -97,15 +97,6 @@ void	tf_set_pc(struct trapframe *tf, vaddr_t pc);
 vaddr_t	tf_sp(struct trapframe *tf);
 void	tf_set_sp(struct trapframe *tf, vaddr_t sp);
 int	tf_is_user(struct trapframe *tf);
-struct trapframe *md_proc_trapframe(struct proc *p);	/* p's saved user registers (added by core) */
-
-/*
- * Preemption (added by core): after the port has called clockintr() for a
- * timer interrupt and acknowledged it, its trap handler calls
- * sched_preempt(tf) last thing, with tf the interrupted context.  kern
- * yields the CPU when tf is user mode (and the CPU runs a process).
- */
-void	sched_preempt(struct trapframe *tf);
 
 /*
  * ELF machine number (added by core): <machine/md.h> defines MD_ELF_MACHINE
@@ -122,7 +113,14 @@ void	kern_main_ap(void);		/* every other CPU, once it has its own traps */
 void	clockintr(void);		/* timer tick, interrupts off */
 void	consintr(int c);		/* byte from the console UART */
 void	syscall(struct trapframe *tf);	/* system call from the current process */
-void	userret(struct proc *p);	/* before returning to user: kill/yield checks */
+void	userret(struct proc *p);	/* before every return to user: a killed process exits */
+/*
+ * Preemption (note added by core; both ports do the same): after a timer
+ * interrupt's clockintr(), the trap handler calls sched_yield() when the
+ * interrupted context was user mode, or kernel mode with interrupts
+ * enabled and a current process (curcpu()->ci_curproc != NULL; the
+ * scheduler loop itself is never preempted).
+ */
 void	trap_user_fault(struct trapframe *tf, const char *what, vaddr_t addr, int access);
 					/* user-mode fault: VM first, then kill with a message */
 void	kmem_add_range(paddr_t start, paddr_t end); /* hand free physical memory to the allocator */

@@ -16,6 +16,13 @@ int	page_refcount(paddr_t pa);
 unsigned long page_free_count(void);
 unsigned long page_total_count(void);
 
+/*
+ * A physical address as a kernel pointer through the direct map, and back
+ * (whatever type the port's PHYS_TO_KVA/KVA_TO_PHYS macros produce).
+ */
+#define PA_TO_PTR(pa)	((void *)(PHYS_TO_KVA(pa)))
+#define PTR_TO_PA(ptr)	((paddr_t)(KVA_TO_PHYS((vaddr_t)(ptr))))
+
 /* Kernel-virtual helpers for kernel data structures kept in one page. */
 void	*kpage_alloc(void);		/* zeroed page in the direct map, or NULL */
 void	kpage_free(void *kva);

@@ -35,6 +35,7 @@ struct proc {
 	int		p_killed;	/* a signal that kills at the next userret() */
 	int		p_xstat;	/* exit status for wait (W_EXITCODE) */
 	int		p_cpu;		/* CPU running it, when SONPROC */
+	int		p_vforkwait;	/* we sleep in fork1() until our P_PPWAIT child lets go */
 	char		p_comm[PROC_NAME_MAX];	/* name (program name) */
 
 	struct vmspace	*p_vmspace;	/* user address space (NULL for kernel threads) */
@@ -46,8 +47,16 @@ struct proc {
 	struct mdproc	p_md;		/* the port's per-process state (trap frame, TLS base) */
 };
 
+/*
+ * A process's user trap frame.  Every port's struct mdproc keeps a pointer
+ * to it (md_tf, at the top of the kernel stack in both ports).
+ */
+#define PROC_TRAPFRAME(p)	((p)->p_md.md_tf)
+
 extern struct proc proc0;		/* the kernel itself; parent of init and kernel threads */
+extern struct proc *initproc;		/* pid 1: inherits orphans */
 extern struct spinlock proc_lock;
+extern struct proc proctab[NPROC];	/* the process table */
 
 struct proc *curproc(void);
 
@@ -61,12 +70,21 @@ int	kthread_create(void (*func)(void *), void *arg, struct proc **newpp, const c
 void	procinit(void);
 struct proc *proc_alloc(struct proc *parent, int flags, int *errorp);	/* SIDL slot with pid and kstack */
 void	proc_free(struct proc *p);	/* give a never-run or reaped slot back */
+void	proc_reap_dead(struct proc *p);	/* scheduler: free an SDEAD slot (proc_lock held) */
 void	proc_setrunnable(struct proc *p);	/* SIDL/SSLEEP -> SRUN */
 struct proc *pfind(pid_t pid);		/* live process by pid, or NULL (proc_lock held) */
 __attribute__((noreturn)) void exit1(struct proc *p, int xstat);
 int	proc_kill(pid_t pid, int sig);
 int	proc_wait(struct proc *p, pid_t pid, int *xstatp, int options, pid_t *pidp);
 void	proc_fault_kill(struct proc *p, const char *what, vaddr_t addr);	/* one-line message, exit */
+void	proc_ppwait_release(struct proc *p);	/* exec/exit: let a FORK_PPWAIT parent go on */
+struct procinfo;
+int	proc_info(int slot, struct procinfo *pi);	/* for procinfo(2): 0, ESRCH or EINVAL */
+int	proc_count(void);			/* slots in use */
+void	proc_dump(void);			/* Ctrl-P: print the table (no locks, for debugging) */
+
+/* kern/clock.c */
+int	clock_msleep(struct proc *p, unsigned int ms);	/* 0, or EINTR if killed */
 
 /* kern/sched.c */
 __attribute__((noreturn)) void scheduler(void);
@@ -75,6 +93,8 @@ void	sched(void);			/* switch to the scheduler; proc_lock held */
 void	sleep(const void *chan, struct spinlock *lk, const char *wmesg);
 void	wakeup(const void *chan);
 void	wakeup_one(const void *chan);
+void	wakeup_locked(const void *chan);	/* wakeup with proc_lock already held */
+int	ncpu_started(void);		/* CPUs that reached the scheduler */
 
 /* kern/exec.c */
 int	kern_exec(struct proc *p, const char *path, char *const *argv);	/* argv in kernel */

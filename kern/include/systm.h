@@ -47,6 +47,6 @@ void	consinit(void);
 void	cons_write(const char *s, size_t n);	/* to the UART, serialized */
 
 /* kern/ktest.c */
-int	ktest_run(const char *name);	/* 0 if every check passed */
+int	ktest_run(const char *name);	/* failures (0 = all passed), -1 = no such test */
 
 #endif

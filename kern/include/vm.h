@@ -10,7 +10,7 @@
 #define KERN_VM_H
 
 #include "types.h"
-#include "spinlock.h"
+#include "sleeplock.h"
 
 #define VM_NREGION	16
 
@@ -19,21 +19,22 @@
 #define VR_STACK	0x2	/* the user stack */
 
 struct vm_region {
-	vaddr_t	r_start, r_end;		/* [start, end), page aligned; start==end: unused */
-	int	r_prot;			/* VM_PROT_* (VM_PROT_USER implied) */
+	vaddr_t	r_start, r_end;		/* [start, end), page aligned (the heap may be empty) */
+	int	r_prot;			/* VM_PROT_* (VM_PROT_USER implied); 0 = unused slot */
 	int	r_flags;		/* VR_* */
 };
 
 struct vmspace {
 	struct pmap	*vm_pmap;
 	int		vm_refcnt;	/* processes using it (FORK_SHAREVM) */
-	struct spinlock	vm_lock;
+	struct sleeplock vm_lock;	/* regions and mappings (a sleep lock: fork copies a lot under it) */
 	struct vm_region vm_regions[VM_NREGION];
 	vaddr_t		vm_heap_start;	/* first byte of the heap (end of the ELF image) */
 	vaddr_t		vm_brk;		/* current program break */
 };
 
 struct vmspace *vmspace_alloc(void);	/* empty, or NULL */
+void	vmspace_ref(struct vmspace *vm);	/* one more user (FORK_SHAREVM) */
 void	vmspace_free(struct vmspace *vm);	/* drop a reference; last one frees everything */
 int	vmspace_copy(struct vmspace *src, struct vmspace **dstp);	/* fork's copy: 0 or ENOMEM */
 int	vm_map_anon(struct vmspace *vm, vaddr_t start, vaddr_t end, int prot, int flags); /* zeroed pages */
@@ -42,5 +43,9 @@ int	vm_fault(struct proc *p, vaddr_t va, int access);	/* 0 if resolved, else EFA
 int	vm_sbrk(struct proc *p, intptr_t incr, vaddr_t *oldbrk);
 int	user_range_ok(vaddr_t va, size_t len);	/* inside [0, USER_TOP) without overflow */
 size_t	vmspace_size(struct vmspace *vm);	/* bytes mapped */
+int	vm_region_add(struct vmspace *vm, vaddr_t start, vaddr_t end, int prot, int flags); /* bookkeeping only */
+
+/* kern/copy.c: copyout into an address space that is not (yet) the process's (exec). */
+int	copyout_vm(struct vmspace *vm, vaddr_t udst, const void *ksrc, size_t len);
 
 #endif

@@ -1,0 +1,88 @@
+/*
+ * Kernel entry from OpenSBI.
+ *
+ * OpenSBI (fw_dynamic) enters the boot hart at physical 0x80200000 in
+ * S-mode with the MMU off, a0 = hart id and a1 = physical address of the
+ * flattened device tree.  Secondary harts arrive at _start_secondary when
+ * machdep.c asks SBI HSM to start them, with a0 = hart id and a1 = the
+ * opaque value we passed: their CPU index.
+ *
+ * The kernel is linked at KERNBASE + 0x80200000, but runs at 0x80200000
+ * until paging is on.  Code here uses only pc-relative addresses (lla),
+ * which are right at either address, until it has turned on the early
+ * page table below and jumped to the linked (high) address.  The early
+ * table maps with 1 GiB pages:
+ *   VA 0x80000000           -> PA 0x80000000   identity, so the instruction
+ *                                              after `csrw satp' can be fetched
+ *   VA KERNBASE + 0         -> PA 0            MMIO (UART for early printing)
+ *   VA KERNBASE + 2 GiB     -> PA 0x80000000   RAM and the kernel
+ *   VA KERNBASE + 3 GiB     -> PA 0xc0000000   RAM above 1 GiB
+ * pmap.c replaces it with the final W^X kernel table as soon as C runs.
+ */
+#include <machine/md.h>
+
+#define PTE_FLAGS_RW	0xc7	/* V R W A D */
+#define PTE_FLAGS_RWX	0xcf	/* V R W X A D */
+#define GIGA_PTE(pa, flags) ((((pa) >> 12) << 10) | (flags))
+
+	.section .text.entry, "ax"
+	.globl _start
+_start:
+	mv s1, a0			/* hart id */
+	mv s2, a1			/* device tree */
+	li s3, 0			/* CPU index: the boot hart is CPU 0 */
+	j 1f
+
+	.globl _start_secondary
+_start_secondary:
+	mv s1, a0			/* hart id */
+	li s2, 0
+	mv s3, a1			/* CPU index chosen by cpu_boot_secondary_processors */
+
+1:	csrw sie, zero			/* no interrupts until we have a trap vector */
+	lla t0, early_pagetable
+	srli t0, t0, 12
+	li t1, 8			/* satp.MODE = Sv39 */
+	slli t1, t1, 60
+	or t0, t0, t1
+	sfence.vma zero, zero
+	csrw satp, t0
+	sfence.vma zero, zero
+
+	/* Jump to the linked address of `high' (an absolute value, loaded pc-relative). */
+	lla t0, high_addr
+	ld t0, 0(t0)
+	jr t0
+
+high:
+	/* sp = top of boot_stacks[index] (machdep.c) */
+	lla sp, boot_stacks
+	addi t0, s3, 1
+	li t1, BOOT_STACK_SIZE
+	mul t0, t0, t1
+	add sp, sp, t0
+	li fp, 0			/* end of the frame-pointer chain */
+	mv a0, s1
+	bnez s3, 2f
+	mv a1, s2
+	call rv_boot_main		/* does not return */
+	j .
+2:	mv a1, s3
+	call rv_boot_secondary		/* does not return */
+	j .
+
+	.balign 8
+high_addr:
+	.quad high
+
+	.section .data
+	.balign 4096
+	.globl early_pagetable
+early_pagetable:
+	.zero 2 * 8
+	.quad GIGA_PTE(0x80000000, PTE_FLAGS_RWX)	/* [2] identity */
+	.zero (508 - 3) * 8
+	.quad GIGA_PTE(0x00000000, PTE_FLAGS_RW)	/* [508] MMIO */
+	.quad 0						/* [509] */
+	.quad GIGA_PTE(0x80000000, PTE_FLAGS_RWX)	/* [510] kernel and RAM */
+	.quad GIGA_PTE(0xc0000000, PTE_FLAGS_RW)	/* [511] RAM */

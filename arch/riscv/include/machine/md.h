@@ -1,0 +1,105 @@
+/*
+ * Machine-dependent definitions of the RISC-V 64 port (see kern/include/md.h).
+ *
+ * Memory layout (Sv39, 39-bit virtual addresses, upper half sign-extended):
+ *
+ *   0x0000000000000000 .. USER_TOP             user space (root entries 0..255)
+ *   0xffffffff00000000 .. 0xffffffffffffffff   the kernel: physical 0..4 GiB
+ *                                              at a fixed offset KERNBASE
+ *
+ * One offset serves both as the "direct map" of RAM and MMIO and as the
+ * kernel's link address: physical 0x80200000, where OpenSBI enters the
+ * kernel, is virtual 0xffffffff80200000, where kernel.ld links it.  So a
+ * kernel pointer and a direct-map pointer are the same thing, and
+ * KVA_TO_PHYS works on both.  The kernel image itself is mapped with 4 KiB
+ * pages (text RX, rodata R, data RW: W^X); the rest of RAM with 2 MiB and
+ * 1 GiB pages.  The price: at most 2 GiB of RAM (0x80000000..0xffffffff).
+ */
+#ifndef MACHINE_MD_H
+#define MACHINE_MD_H
+
+#include <machine/types.h>
+
+#define MD_ARCH_NAME	"riscv64"
+#define MD_ELF_MACHINE	243		/* EM_RISCV: exec takes only RISC-V binaries */
+
+#define KERNBASE	0xffffffff00000000UL
+
+#ifndef __ASSEMBLY__
+#define PHYS_TO_KVA(pa)	((void *)((paddr_t)(pa) + KERNBASE))
+#define KVA_TO_PHYS(va)	((paddr_t)((vaddr_t)(va) - KERNBASE))
+#endif
+
+/*
+ * Offsets used by trapvec.S.  C code checks them against the structures
+ * below with _Static_assert (arch/riscv/trap.c).
+ */
+#define TF_RA		0	/* x1; register xN is at (N-1)*8 */
+#define TF_SP		8
+#define TF_GP		16
+#define TF_TP		24
+#define TF_SEPC		(31 * 8)
+#define TF_SSTATUS	(32 * 8)
+#define TF_SCAUSE	(33 * 8)
+#define TF_STVAL	(34 * 8)
+#define TF_SIZE		(36 * 8)	/* 16-byte aligned */
+
+#define MDCPU_SCRATCH	0
+#define MDCPU_UTF	8
+
+#define BOOT_STACK_SIZE	16384	/* per CPU, until the scheduler runs */
+
+#ifndef __ASSEMBLY__
+/*
+ * Everything a trap saves: the 31 integer registers (x0 is always zero)
+ * and the supervisor CSRs that describe the trap.  The register order is
+ * the architectural one, so trapvec.S can address xN as (N-1)*8.
+ */
+struct trapframe {
+	register_t ra, sp, gp, tp;		/* x1..x4 */
+	register_t t0, t1, t2;			/* x5..x7 */
+	register_t s0, s1;			/* x8, x9 */
+	register_t a0, a1, a2, a3, a4, a5, a6, a7;	/* x10..x17 */
+	register_t s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;	/* x18..x27 */
+	register_t t3, t4, t5, t6;		/* x28..x31 */
+	register_t sepc;			/* pc of the trapping instruction */
+	register_t sstatus;
+	register_t scause;
+	register_t stval;
+	register_t pad;				/* keep the size a multiple of 16 */
+};
+
+/*
+ * What cpu_switchto() keeps of a kernel context: the callee-saved
+ * registers and the return address.  It is pushed on the kernel stack
+ * being left, and a struct md_context * is just that stack pointer.
+ * tp is deliberately absent: in the kernel tp points at the CPU, and a
+ * context may resume on another CPU.
+ */
+struct md_context {
+	register_t s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;
+	register_t ra;
+	register_t pad;
+};
+
+/* Per-process: the user trap frame at the top of the kernel stack. */
+struct mdproc {
+	struct trapframe *md_tf;
+};
+
+/*
+ * Per-CPU.  While this CPU runs in the kernel tp holds &ci_md (struct
+ * mdcpu is the first thing trapvec.S needs); while it runs user code tp is
+ * the user's and sscratch holds &ci_md instead.
+ */
+struct pmap;
+struct mdcpu {
+	register_t	md_scratch;	/* user sp, for the instant of trap entry */
+	struct trapframe *md_utf;	/* where the next user trap saves registers */
+	unsigned long	md_hartid;	/* SBI/PLIC hart id of this CPU */
+	struct pmap	*md_pmap;	/* page table loaded in satp */
+	volatile int	md_booted;	/* set by a secondary once it runs */
+};
+#endif
+
+#endif

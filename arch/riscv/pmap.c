@@ -1,0 +1,415 @@
+/*
+ * Sv39 page tables (the pmap layer; kern/vm.c is built on it).
+ *
+ * Sv39 translates 39-bit virtual addresses through three levels of 512
+ * eight-byte entries: the root covers 1 GiB per entry, the next level
+ * 2 MiB, the last 4 KiB.  An entry with any of R/W/X set is a leaf
+ * (a page, or a 2 MiB/1 GiB superpage at the upper levels); V alone points
+ * to the next table.  A and D are set up front: hardware would otherwise
+ * fault (or, on QEMU, update them itself) on first access and first write.
+ *
+ * The kernel's table maps the upper half (root entries 256..511).  Every
+ * user pmap copies those entries into its own root page, so the kernel is
+ * mapped in every address space and a trap never switches page tables.
+ * The kernel's upper-half entries are fixed once pmap_bootstrap() has run,
+ * so the copies never go stale.
+ *
+ * TLB consistency.  There are no ASIDs: every satp write is followed by a
+ * full sfence.vma, so a hart that does not have a pmap loaded holds no
+ * translations of it.  pm_active has bit i set while CPU i has the pmap in
+ * satp.  Whoever removes or weakens a mapping (pmap_remove, pmap_protect,
+ * pmap_enter over a valid entry) fences locally and asks each other CPU in
+ * pm_active to fence the range, through SBI RFENCE remote_sfence_vma,
+ * which returns only when those harts have done it.  A CPU that loads the
+ * pmap after we read pm_active walks the updated table, since it fences
+ * after its satp write.  That is only true with the PTE store ordered
+ * before the read of pm_active, hence the fence between them.
+ */
+#include "riscv.h"
+#include "systm.h"
+#include "page.h"
+#include "proc.h"
+#include "vm.h"
+
+struct pmap {
+	pt_entry_t	*pm_root;	/* root table, kernel virtual */
+	paddr_t		pm_rootpa;
+	volatile unsigned long pm_active; /* CPUs with this pmap in satp */
+	struct spinlock	pm_lock;	/* serializes changes to the tables */
+};
+
+static struct pmap kernel_pmap;
+paddr_t kernel_satp;
+
+/* The kernel's tables live in the kernel image (bss), not in page_alloc'd RAM. */
+#define KERNEL_L0_TABLES 8		/* 4 KiB tables: kernel image up to 16 MiB */
+static pt_entry_t kernel_root[NPTE] __attribute__((aligned(PAGE_SIZE)));
+static pt_entry_t kernel_l1[NPTE] __attribute__((aligned(PAGE_SIZE)));
+static pt_entry_t kernel_l0[KERNEL_L0_TABLES][NPTE] __attribute__((aligned(PAGE_SIZE)));
+
+extern char kernel_start[], etext[], erodata[], kernel_end[];
+
+#define KPTE_RW		(PTE_V | PTE_R | PTE_W | PTE_A | PTE_D | PTE_G)
+
+/* Protection of one 4 KiB page of the kernel image: text RX, rodata R, data RW. */
+static pt_entry_t
+kernel_image_prot(vaddr_t va)
+{
+	if (va < (vaddr_t)etext)
+		return PTE_V | PTE_R | PTE_X | PTE_A | PTE_G;
+	if (va < (vaddr_t)erodata)
+		return PTE_V | PTE_R | PTE_A | PTE_G;
+	return KPTE_RW;
+}
+
+/*
+ * Build the final kernel table and switch to it (boot hart).
+ *   KERNBASE + 0 .. 1 GiB: all MMIO of the virt machine, one 1 GiB page
+ *   KERNBASE + 2 GiB ..  : RAM from KERNEL_PHYS to ram_end, 2 MiB pages,
+ *                          except the 2 MiB blocks holding the kernel image,
+ *                          which get 4 KiB pages with W^X protections
+ *   KERNBASE + 3 GiB ..  : RAM above 1 GiB, one 1 GiB page
+ * RAM below KERNEL_PHYS is OpenSBI's and stays unmapped.
+ */
+void
+pmap_bootstrap(paddr_t ram_end)
+{
+	paddr_t kstart = KVA_TO_PHYS(kernel_start), kend = KVA_TO_PHYS(kernel_end);
+	int nl0 = 0, i, j;
+
+	kernel_root[PT_INDEX(KERNBASE, L2_SHIFT)] = PA_TO_PTE(0) | KPTE_RW;
+	kernel_root[PT_INDEX(KERNBASE + VIRT_RAM, L2_SHIFT)] =
+	    PA_TO_PTE(KVA_TO_PHYS(kernel_l1)) | PTE_V;
+	if (ram_end > 0xc0000000UL)
+		kernel_root[PT_INDEX(KERNBASE + 0xc0000000UL, L2_SHIFT)] =
+		    PA_TO_PTE(0xc0000000UL) | KPTE_RW;
+
+	for (i = 0; i < NPTE; i++) {
+		paddr_t block = VIRT_RAM + ((paddr_t)i << L1_SHIFT);
+		paddr_t block_end = block + (1UL << L1_SHIFT);
+		pt_entry_t *l0;
+
+		if (block_end <= KERNEL_PHYS || block >= ram_end)
+			continue;
+		if (block_end <= kstart || block >= kend) {
+			kernel_l1[i] = PA_TO_PTE(block) | KPTE_RW;
+			continue;
+		}
+		if (nl0 == KERNEL_L0_TABLES) {
+			sbi_console_putchar('!');
+			md_poweroff(1);		/* kernel image too big; cannot print yet */
+		}
+		l0 = kernel_l0[nl0++];
+		for (j = 0; j < NPTE; j++) {
+			paddr_t pa = block + ((paddr_t)j << L0_SHIFT);
+
+			if (pa < KERNEL_PHYS || pa >= ram_end)
+				continue;
+			l0[j] = PA_TO_PTE(pa) | kernel_image_prot((vaddr_t)PHYS_TO_KVA(pa));
+		}
+		kernel_l1[i] = PA_TO_PTE(KVA_TO_PHYS(l0)) | PTE_V;
+	}
+
+	kernel_pmap.pm_root = kernel_root;
+	kernel_pmap.pm_rootpa = KVA_TO_PHYS(kernel_root);
+	spinlock_init(&kernel_pmap.pm_lock, "kernel_pmap");
+	kernel_satp = SATP_FOR(kernel_pmap.pm_rootpa);
+	pmap_init_cpu();
+}
+
+/* Load the kernel table on this hart (boot hart and secondaries). */
+void
+pmap_init_cpu(void)
+{
+	struct mdcpu *m = md_self();
+
+	__sync_synchronize();
+	csr_write(satp, kernel_satp);
+	sfence_vma_all();
+	m->md_pmap = &kernel_pmap;
+	__atomic_or_fetch(&kernel_pmap.pm_active, 1UL << curcpu()->ci_cpuid, __ATOMIC_SEQ_CST);
+}
+
+struct pmap *
+pmap_create(void)
+{
+	struct pmap *pm;
+	paddr_t root;
+
+	pm = kpage_alloc();
+	if (pm == NULL)
+		return NULL;
+	root = page_alloc();
+	if (root == 0) {
+		kpage_free(pm);
+		return NULL;
+	}
+	pm->pm_root = PHYS_TO_KVA(root);
+	pm->pm_rootpa = root;
+	pm->pm_active = 0;
+	spinlock_init(&pm->pm_lock, "pmap");
+	/* Share the kernel: the upper half of the root is the kernel's. */
+	memcpy(&pm->pm_root[NPTE / 2], &kernel_root[NPTE / 2],
+	    (NPTE / 2) * sizeof(pt_entry_t));
+	return pm;
+}
+
+/* Switch this CPU to pm (interrupts off). */
+static void
+pmap_load(struct pmap *pm)
+{
+	struct mdcpu *m = md_self();
+	unsigned long bit = 1UL << curcpu()->ci_cpuid;
+
+	if (m->md_pmap == pm)
+		return;
+	__atomic_or_fetch(&pm->pm_active, bit, __ATOMIC_SEQ_CST);
+	csr_write(satp, SATP_FOR(pm->pm_rootpa));
+	sfence_vma_all();
+	if (m->md_pmap != NULL)
+		__atomic_and_fetch(&m->md_pmap->pm_active, ~bit, __ATOMIC_SEQ_CST);
+	m->md_pmap = pm;
+}
+
+/* Free the user half: every table below the root's entry 256, then the root. */
+void
+pmap_destroy(struct pmap *pm)
+{
+	register_t s;
+	int i, j;
+
+	KASSERT(pm != &kernel_pmap);
+	s = intr_disable();
+	if (md_self()->md_pmap == pm)
+		pmap_load(&kernel_pmap);
+	intr_restore(s);
+	if (pm->pm_active != 0)
+		panic("pmap_destroy: pmap still active on CPUs 0x%lx", pm->pm_active);
+
+	for (i = 0; i < NPTE / 2; i++) {
+		pt_entry_t l2e = pm->pm_root[i];
+		pt_entry_t *l1;
+
+		if (!(l2e & PTE_V) || PTE_IS_LEAF(l2e))
+			continue;
+		l1 = PHYS_TO_KVA(PTE_TO_PA(l2e));
+		for (j = 0; j < NPTE; j++)
+			if ((l1[j] & PTE_V) && !PTE_IS_LEAF(l1[j]))
+				page_unref(PTE_TO_PA(l1[j]));
+		page_unref(PTE_TO_PA(l2e));
+	}
+	page_unref(pm->pm_rootpa);
+	kpage_free(pm);
+}
+
+/*
+ * The level-0 entry for va, creating the intermediate tables when alloc
+ * is set.  NULL if a table is missing (or cannot be allocated).
+ */
+static pt_entry_t *
+pmap_pte(struct pmap *pm, vaddr_t va, int alloc)
+{
+	pt_entry_t *table = pm->pm_root;
+	int shift;
+
+	for (shift = L2_SHIFT; shift > L0_SHIFT; shift -= 9) {
+		pt_entry_t *e = &table[PT_INDEX(va, shift)];
+
+		if (*e & PTE_V) {
+			if (PTE_IS_LEAF(*e))
+				return NULL;	/* superpage: never in user space */
+		} else {
+			paddr_t pa;
+
+			if (!alloc || (pa = page_alloc()) == 0)
+				return NULL;
+			*e = PA_TO_PTE(pa) | PTE_V;
+		}
+		table = PHYS_TO_KVA(PTE_TO_PA(*e));
+	}
+	return &table[PT_INDEX(va, L0_SHIFT)];
+}
+
+/* VM_PROT_* -> PTE bits.  RISC-V reserves W without R, so W implies R. */
+static pt_entry_t
+prot_to_pte(int prot)
+{
+	pt_entry_t bits = 0;
+
+	if (prot & (VM_PROT_READ | VM_PROT_WRITE))
+		bits |= PTE_R;
+	if (prot & VM_PROT_WRITE)
+		bits |= PTE_W;
+	if (prot & VM_PROT_EXEC)
+		bits |= PTE_X;
+	if (bits == 0)
+		return 0;		/* no access at all: not a valid leaf */
+	if (prot & VM_PROT_USER)
+		bits |= PTE_U;
+	return bits | PTE_V | PTE_A | PTE_D;
+}
+
+/* Flush [va, va+len) here and on every other CPU that has pm loaded. */
+static void
+pmap_shootdown(struct pmap *pm, vaddr_t va, size_t len)
+{
+	int me = curcpu()->ci_cpuid, i;
+	unsigned long active;
+
+	if (len <= 64 * PAGE_SIZE) {
+		vaddr_t a;
+
+		for (a = va; a < va + len; a += PAGE_SIZE)
+			sfence_vma_page(a);
+	} else {
+		sfence_vma_all();
+	}
+	__sync_synchronize();		/* PTE stores before the pm_active read */
+	active = pm->pm_active & ~(1UL << me);
+	for (i = 0; i < ncpu && active != 0; i++) {
+		if (active & (1UL << i)) {
+			sbi_remote_sfence_vma(cpus[i].ci_md.md_hartid, va, len);
+			active &= ~(1UL << i);
+		}
+	}
+}
+
+int
+pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, int prot)
+{
+	pt_entry_t *pte, old;
+
+	KASSERT(pm != &kernel_pmap && va < USER_TOP);
+	va = PGROUNDDOWN(va);
+	spinlock_acquire(&pm->pm_lock);
+	pte = pmap_pte(pm, va, 1);
+	if (pte == NULL) {
+		spinlock_release(&pm->pm_lock);
+		return ENOMEM;
+	}
+	old = *pte;
+	*pte = prot_to_pte(prot) ? PA_TO_PTE(pa) | prot_to_pte(prot) : 0;
+	if (old & PTE_V)
+		pmap_shootdown(pm, va, PAGE_SIZE);
+	else
+		sfence_vma_page(va);
+	spinlock_release(&pm->pm_lock);
+	return 0;
+}
+
+void
+pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
+{
+	vaddr_t va;
+	int changed = 0;
+
+	KASSERT(pm != &kernel_pmap);
+	sva = PGROUNDDOWN(sva);
+	if (eva > USER_TOP)
+		eva = USER_TOP;
+	spinlock_acquire(&pm->pm_lock);
+	for (va = sva; va < eva; va += PAGE_SIZE) {
+		pt_entry_t *pte = pmap_pte(pm, va, 0);
+
+		if (pte != NULL && (*pte & PTE_V)) {
+			*pte = 0;
+			changed = 1;
+		}
+	}
+	if (changed)
+		pmap_shootdown(pm, sva, eva - sva);
+	spinlock_release(&pm->pm_lock);
+}
+
+/*
+ * Change the protection of the mapped pages in [sva, eva).  Used for
+ * copy-on-write (drop W).  A page keeps its U bit unless prot adds it;
+ * prot with no access at all removes the mappings.
+ */
+void
+pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, int prot)
+{
+	vaddr_t va;
+	int changed = 0;
+
+	KASSERT(pm != &kernel_pmap);
+	if (prot_to_pte(prot) == 0) {
+		pmap_remove(pm, sva, eva);
+		return;
+	}
+	sva = PGROUNDDOWN(sva);
+	if (eva > USER_TOP)
+		eva = USER_TOP;
+	spinlock_acquire(&pm->pm_lock);
+	for (va = sva; va < eva; va += PAGE_SIZE) {
+		pt_entry_t *pte = pmap_pte(pm, va, 0);
+		pt_entry_t bits;
+
+		if (pte == NULL || !(*pte & PTE_V))
+			continue;
+		bits = prot_to_pte(prot) | (*pte & PTE_U);
+		if ((*pte & ~PTE_PPN_MASK) != bits) {
+			*pte = (*pte & PTE_PPN_MASK) | bits;
+			changed = 1;
+		}
+	}
+	if (changed)
+		pmap_shootdown(pm, sva, eva - sva);
+	spinlock_release(&pm->pm_lock);
+}
+
+int
+pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pap, int *protp)
+{
+	pt_entry_t *pte, e;
+	int prot = 0;
+
+	if (va >= USER_TOP && pm != &kernel_pmap)
+		return 0;
+	spinlock_acquire(&pm->pm_lock);
+	pte = pmap_pte(pm, va, 0);
+	e = pte != NULL ? *pte : 0;
+	spinlock_release(&pm->pm_lock);
+	if (!(e & PTE_V))
+		return 0;
+	if (e & PTE_R)
+		prot |= VM_PROT_READ;
+	if (e & PTE_W)
+		prot |= VM_PROT_WRITE;
+	if (e & PTE_X)
+		prot |= VM_PROT_EXEC;
+	if (e & PTE_U)
+		prot |= VM_PROT_USER;
+	if (pap != NULL)
+		*pap = PTE_TO_PA(e) | (va & (PAGE_SIZE - 1));
+	if (protp != NULL)
+		*protp = prot;
+	return 1;
+}
+
+/*
+ * Load p's address space (or the kernel's, for a kernel thread) and
+ * point trap entry at p's trap frame.
+ */
+void
+pmap_activate(struct proc *p)
+{
+	register_t s = intr_disable();
+
+	if (p != NULL)
+		md_self()->md_utf = p->p_md.md_tf;
+	if (p != NULL && p->p_vmspace != NULL)
+		pmap_load(p->p_vmspace->vm_pmap);
+	else
+		pmap_load(&kernel_pmap);
+	intr_restore(s);
+}
+
+void
+pmap_deactivate(void)
+{
+	register_t s = intr_disable();
+
+	pmap_load(&kernel_pmap);
+	intr_restore(s);
+}

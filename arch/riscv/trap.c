@@ -1,0 +1,266 @@
+/*
+ * Trap handling in C: user traps (system calls, faults, interrupts),
+ * kernel traps (interrupts; anything else is a kernel bug), and the
+ * trap-frame accessors kern/ uses.
+ */
+#include "riscv.h"
+#include "systm.h"
+#include "proc.h"
+
+/* trapvec.S addresses these fields by number. */
+_Static_assert(__builtin_offsetof(struct trapframe, ra) == TF_RA, "tf ra");
+_Static_assert(__builtin_offsetof(struct trapframe, sp) == TF_SP, "tf sp");
+_Static_assert(__builtin_offsetof(struct trapframe, tp) == TF_TP, "tf tp");
+_Static_assert(__builtin_offsetof(struct trapframe, t6) == 30 * 8, "tf t6");
+_Static_assert(__builtin_offsetof(struct trapframe, sepc) == TF_SEPC, "tf sepc");
+_Static_assert(__builtin_offsetof(struct trapframe, sstatus) == TF_SSTATUS, "tf sstatus");
+_Static_assert(__builtin_offsetof(struct trapframe, scause) == TF_SCAUSE, "tf scause");
+_Static_assert(__builtin_offsetof(struct trapframe, stval) == TF_STVAL, "tf stval");
+_Static_assert(sizeof(struct trapframe) == TF_SIZE, "tf size");
+_Static_assert(__builtin_offsetof(struct mdcpu, md_scratch) == MDCPU_SCRATCH, "scratch");
+_Static_assert(__builtin_offsetof(struct mdcpu, md_utf) == MDCPU_UTF, "utf");
+_Static_assert(sizeof(struct md_context) == 14 * 8, "md_context");
+
+void	user_trap(struct trapframe *tf);
+void	kernel_trap(struct trapframe *tf);
+
+void
+trap_init_cpu(void)
+{
+	csr_write(stvec, (vaddr_t)trap_vector);	/* direct mode: low bits 0 */
+	csr_set(sie, SIE_SSIE | SIE_STIE | SIE_SEIE);
+}
+
+static const char *
+exception_name(unsigned long cause)
+{
+	static const char *const names[] = {
+		[EXC_INST_MISALIGNED] = "instruction address misaligned",
+		[EXC_INST_ACCESS] = "instruction access fault",
+		[EXC_ILLEGAL] = "illegal instruction",
+		[EXC_BREAKPOINT] = "breakpoint",
+		[EXC_LOAD_MISALIGNED] = "load address misaligned",
+		[EXC_LOAD_ACCESS] = "load access fault",
+		[EXC_STORE_MISALIGNED] = "store address misaligned",
+		[EXC_STORE_ACCESS] = "store access fault",
+		[EXC_ECALL_U] = "ecall from user mode",
+		[9] = "ecall from supervisor mode",
+		[EXC_INST_PAGE_FAULT] = "instruction page fault",
+		[EXC_LOAD_PAGE_FAULT] = "load page fault",
+		[EXC_STORE_PAGE_FAULT] = "store page fault",
+	};
+
+	if (cause < nitems(names) && names[cause] != NULL)
+		return names[cause];
+	return "unknown exception";
+}
+
+/*
+ * An interrupt, from either mode, with interrupts off.  Returns 1 for a
+ * timer tick (the caller decides whether to preempt).
+ */
+static int
+device_intr(unsigned long irq)
+{
+	switch (irq) {
+	case IRQ_S_TIMER:
+		clock_intr();
+		return 1;
+	case IRQ_S_EXT:
+		md_external_intr();
+		return 0;
+	case IRQ_S_SOFT:
+		md_ipi();
+		return 0;
+	default:
+		printf("riscv: unexpected interrupt %lu\n", irq);
+		return 0;
+	}
+}
+
+/*
+ * A synchronous exception in user mode other than ecall.  The name is the
+ * one the kill message shows, "pid 5 (prog): page fault (write) at 0x0 pc
+ * 0x400123 -- killed", so it says what kind of access faulted.
+ */
+static void
+user_exception(struct trapframe *tf, unsigned long cause)
+{
+	switch (cause) {
+	case EXC_LOAD_PAGE_FAULT:
+		trap_user_fault(tf, "page fault (read)", tf->stval, VM_PROT_READ);
+		break;
+	case EXC_STORE_PAGE_FAULT:
+		trap_user_fault(tf, "page fault (write)", tf->stval, VM_PROT_WRITE);
+		break;
+	case EXC_INST_PAGE_FAULT:
+		trap_user_fault(tf, "page fault (exec)", tf->stval, VM_PROT_EXEC);
+		break;
+	case EXC_LOAD_ACCESS:
+		trap_user_fault(tf, "access fault (read)", tf->stval, VM_PROT_READ);
+		break;
+	case EXC_STORE_ACCESS:
+		trap_user_fault(tf, "access fault (write)", tf->stval, VM_PROT_WRITE);
+		break;
+	case EXC_INST_ACCESS:
+		trap_user_fault(tf, "access fault (exec)", tf->stval, VM_PROT_EXEC);
+		break;
+	case EXC_LOAD_MISALIGNED:
+		trap_user_fault(tf, "misaligned access (read)", tf->stval, VM_PROT_READ);
+		break;
+	case EXC_STORE_MISALIGNED:
+		trap_user_fault(tf, "misaligned access (write)", tf->stval, VM_PROT_WRITE);
+		break;
+	case EXC_INST_MISALIGNED:
+		trap_user_fault(tf, "misaligned access (exec)", tf->stval, VM_PROT_EXEC);
+		break;
+	case EXC_ILLEGAL:
+		trap_user_fault(tf, "illegal instruction", tf->sepc, VM_PROT_EXEC);
+		break;
+	case EXC_BREAKPOINT:
+		trap_user_fault(tf, "breakpoint", tf->sepc, VM_PROT_EXEC);
+		break;
+	default:
+		trap_user_fault(tf, exception_name(cause), tf->stval, 0);
+		break;
+	}
+}
+
+/* From trapvec.S, for every trap taken in user mode.  Interrupts are off. */
+void
+user_trap(struct trapframe *tf)
+{
+	struct proc *p = curcpu()->ci_curproc;
+	unsigned long cause = tf->scause;
+
+	if (cause & SCAUSE_INTR) {
+		if (device_intr(cause & ~SCAUSE_INTR))
+			sched_yield();		/* a tick: let others run */
+	} else if (cause == EXC_ECALL_U) {
+		tf->sepc += 4;			/* resume after the ecall */
+		intr_enable();
+		syscall(tf);
+	} else {
+		intr_enable();
+		user_exception(tf, cause);
+	}
+	userret(p);
+	md_userret(p);
+}
+
+void
+md_print_trapframe(struct trapframe *tf)
+{
+	static const char *const names[32] = {
+		"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2",
+		"s0", "s1", "a0", "a1", "a2", "a3", "a4", "a5",
+		"a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7",
+		"s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+	};
+	const register_t *r = &tf->ra;
+	int i;
+
+	printf(" sepc 0x%016lx sstatus 0x%016lx\n", (unsigned long)tf->sepc,
+	    (unsigned long)tf->sstatus);
+	printf(" scause 0x%016lx stval 0x%016lx\n", (unsigned long)tf->scause,
+	    (unsigned long)tf->stval);
+	for (i = 1; i < 32; i++)
+		printf(" %3s 0x%016lx%s", names[i], (unsigned long)r[i - 1],
+		    i % 3 == 0 ? "\n" : "");
+	printf("\n");
+}
+
+/* From trapvec.S, for every trap taken in the kernel. */
+void
+kernel_trap(struct trapframe *tf)
+{
+	unsigned long cause = tf->scause;
+	struct cpu *ci;
+
+	if (cause & SCAUSE_INTR) {
+		if (device_intr(cause & ~SCAUSE_INTR)) {
+			/*
+			 * Preempt the running process on a tick.  Interrupts
+			 * were on (or we would not be here), so no spin lock
+			 * is held.  The scheduler itself (no curproc) is not
+			 * preempted.
+			 */
+			ci = curcpu();
+			if (ci->ci_curproc != NULL && (tf->sstatus & SSTATUS_SPIE))
+				sched_yield();
+		}
+		intr_disable();
+		return;
+	}
+
+	/* An exception in the kernel is a bug. */
+	printf("kernel trap on CPU %d: %s\n", cpuid(), exception_name(cause));
+	md_print_trapframe(tf);
+	panic("%s at pc 0x%lx (scause 0x%lx stval 0x%lx)", exception_name(cause),
+	    (unsigned long)tf->sepc, cause, (unsigned long)tf->stval);
+}
+
+/* A kernel thread's function returned (switch.S): that is a bug. */
+void fork_func_returned(void);
+void
+fork_func_returned(void)
+{
+	panic("kernel thread function returned");
+}
+
+/* ---- accessors for kern/ ---- */
+register_t
+tf_syscall_number(struct trapframe *tf)
+{
+	return tf->a7;
+}
+
+register_t
+tf_syscall_arg(struct trapframe *tf, int n)
+{
+	switch (n) {
+	case 0: return tf->a0;
+	case 1: return tf->a1;
+	case 2: return tf->a2;
+	case 3: return tf->a3;
+	case 4: return tf->a4;
+	case 5: return tf->a5;
+	default: return 0;
+	}
+}
+
+void
+tf_set_retval(struct trapframe *tf, register_t v)
+{
+	tf->a0 = v;
+}
+
+vaddr_t
+tf_pc(struct trapframe *tf)
+{
+	return tf->sepc;
+}
+
+void
+tf_set_pc(struct trapframe *tf, vaddr_t pc)
+{
+	tf->sepc = pc;
+}
+
+vaddr_t
+tf_sp(struct trapframe *tf)
+{
+	return tf->sp;
+}
+
+void
+tf_set_sp(struct trapframe *tf, vaddr_t sp)
+{
+	tf->sp = sp;
+}
+
+int
+tf_is_user(struct trapframe *tf)
+{
+	return (tf->sstatus & SSTATUS_SPP) == 0;
+}

@@ -1,0 +1,127 @@
+/*
+ * x86_64 machine-dependent definitions seen by kern/ (through md.h) and
+ * by the port itself.  Everything an assembly file needs is above the
+ * __ASSEMBLY__ guard.
+ */
+#ifndef MACHINE_MD_H
+#define MACHINE_MD_H
+
+#define MD_ARCH_NAME	"x86_64"
+
+/*
+ * Virtual memory layout (4-level paging, 48-bit addresses):
+ *
+ *   0x0000000000000000 .. USER_TOP            user space (PML4 slots 0..255)
+ *   0xffff800000000000 .. +512 GiB            direct map of physical memory
+ *                                             (PML4 slot 256): RAM write-back,
+ *                                             LAPIC/IOAPIC/PCI BARs uncached
+ *   0xffffffff80000000 .. +2 GiB              the kernel image (PML4 slot 511),
+ *                                             linked at KERNBASE + its physical
+ *                                             load address, -mcmodel=kernel
+ */
+#define DMAP_BASE	0xffff800000000000
+#define KERNBASE	0xffffffff80000000
+#define KERN_LOADADDR	0x100000		/* physical: 1 MiB */
+
+/* GDT selectors.  The order of the user ones is what sysret requires. */
+#define GSEL_KCODE	0x08
+#define GSEL_KDATA	0x10
+#define GSEL_UDATA	0x18		/* STAR[63:48] + 8 */
+#define GSEL_UCODE	0x20		/* STAR[63:48] + 16 */
+#define GSEL_TSS	0x28		/* 16 bytes: two slots */
+#define GDT_NSLOTS	7
+#define SEL_UPL		3		/* requested privilege level of user selectors */
+
+/* Interrupt vectors */
+#define T_DIVIDE	0
+#define T_NMI		2
+#define T_BPT		3
+#define T_DOUBLEFLT	8
+#define T_PAGEFLT	14
+#define T_IRQ0		32		/* IOAPIC pin n arrives at T_IRQ0 + n */
+#define T_LAPIC_TIMER	64
+#define T_VIRTIO	65		/* MSI-X vector of the virtio-blk queue */
+#define T_SYSCALL	128		/* pseudo vector in trap frames of syscalls */
+#define T_SPURIOUS	255
+
+/*
+ * struct mdcpu starts with the fields the syscall entry reaches through
+ * %gs (the kernel GS base points at the mdcpu of this CPU).
+ */
+#define MC_KSTACK_TOP	0		/* top of the current process's kernel stack */
+#define MC_SCRATCH	8		/* user %rsp while the syscall entry switches stacks */
+#define MC_SELF		16		/* struct cpu * of this CPU */
+
+#define TF_SIZE		(24 * 8)
+#define TF_CS		(20 * 8)	/* offset of tf_cs in struct trapframe */
+
+#ifndef __ASSEMBLY__
+
+#include <machine/types.h>
+
+/*
+ * The direct map.  PHYS_TO_KVA gives a pointer; KVA_TO_PHYS accepts a
+ * direct-map address or an address in the kernel image (static data,
+ * e.g. the buffer cache), which is physically contiguous too.
+ */
+#define PHYS_TO_KVA(pa)	((void *)((unsigned long)(pa) + DMAP_BASE))
+#define KVA_TO_PHYS(va)	((paddr_t)((unsigned long)(va) >= KERNBASE ? \
+			    (unsigned long)(va) - KERNBASE : (unsigned long)(va) - DMAP_BASE))
+
+/*
+ * The trap frame: what every entry from user mode (interrupt, exception,
+ * syscall) leaves at the top of the process's kernel stack, lowest
+ * address first.  The CPU pushes tf_ss .. tf_rip (and tf_err for some
+ * exceptions); the entry code pushes the rest.  The user's FS and GS
+ * bases are part of it: saved on every entry from user mode and loaded
+ * on every return, so they follow the process across CPUs and fork.
+ */
+struct trapframe {
+	uint64_t	tf_fsbase;
+	uint64_t	tf_gsbase;
+	uint64_t	tf_r15, tf_r14, tf_r13, tf_r12, tf_r11, tf_r10, tf_r9, tf_r8;
+	uint64_t	tf_rbp, tf_rdi, tf_rsi, tf_rdx, tf_rcx, tf_rbx, tf_rax;
+	uint64_t	tf_trapno;
+	uint64_t	tf_err;
+	uint64_t	tf_rip, tf_cs, tf_rflags, tf_rsp, tf_ss;
+};
+
+/*
+ * A saved kernel context (cpu_switchto): the FPU/SSE state of the user
+ * program that was running (the kernel itself never touches it; see
+ * switch.S), then the callee-saved registers and the return address.
+ */
+struct md_context {
+	uint8_t		ctx_fpu[512];	/* fxsave image, 16-byte aligned */
+	uint64_t	ctx_pad;
+	uint64_t	ctx_r15, ctx_r14, ctx_r13, ctx_r12, ctx_rbx, ctx_rbp;
+	uint64_t	ctx_rip;
+};
+
+struct mdproc {
+	struct trapframe *md_tf;	/* user trap frame at the top of p_kstack */
+};
+
+/* The 64-bit task state segment (no I/O bitmap). */
+struct x86_tss {
+	uint32_t	tss_reserved0;
+	uint64_t	tss_rsp[3];	/* rsp0: stack for traps from user mode */
+	uint64_t	tss_reserved1;
+	uint64_t	tss_ist[7];	/* interrupt stacks: 1 = double fault, 2 = NMI */
+	uint64_t	tss_reserved2;
+	uint16_t	tss_reserved3;
+	uint16_t	tss_iomap;
+} __attribute__((packed));
+
+struct mdcpu {
+	uint64_t	mc_kstack_top;	/* MC_KSTACK_TOP */
+	uint64_t	mc_scratch;	/* MC_SCRATCH */
+	struct cpu	*mc_self;	/* MC_SELF */
+	uint32_t	mc_apicid;
+	struct pmap	*mc_pmap;	/* pmap loaded in %cr3 */
+	uint64_t	mc_gdt[GDT_NSLOTS] __attribute__((aligned(16)));
+	struct x86_tss	mc_tss __attribute__((aligned(16)));
+};
+
+#endif /* !__ASSEMBLY__ */
+#endif

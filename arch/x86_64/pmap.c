@@ -1,0 +1,477 @@
+/*
+ * pmap.c: 4-level page tables.
+ *
+ * The kernel half of every address space (PML4 slots 256..511) is the
+ * same: the direct map of physical memory (slot 256) and the kernel image
+ * (slot 511).  pmap_bootstrap() builds those tables once, statically;
+ * pmap_create() copies the 256 kernel slots into each new PML4, so the
+ * lower-level kernel tables are shared and never change afterwards
+ * (except for device windows added under slot 256 by pmap_mapdev()).
+ *
+ * User page-table pages come from page_alloc() and are freed by
+ * pmap_destroy(); the pages they map belong to kern/vm.c.
+ *
+ * TLB shootdown.  Each pmap keeps pm_cpus, the set of CPUs that have it
+ * in %cr3 (updated by pmap_activate/pmap_deactivate with locked
+ * instructions).  After changing or removing a valid PTE we flush our
+ * own TLB and, if other CPUs are in pm_cpus, ask each of them to reload
+ * %cr3 and wait until all have done it.  The request is an NMI, not an
+ * ordinary interrupt: the initiator is often inside a spin lock (say the
+ * vmspace lock, during a copy-on-write fault), and a CPU that spins on
+ * that same lock has interrupts off; an ordinary IPI would never be
+ * taken and both CPUs would wait forever.  An NMI is taken even then.
+ * The NMI handler does not use %gs (it can arrive in the middle of a
+ * swapgs sequence); it finds its CPU by its local APIC id.
+ */
+#include "types.h"
+#include "param.h"
+#include "systm.h"
+#include "md.h"
+#include "proc.h"
+#include "page.h"
+#include "vm.h"
+#include "spinlock.h"
+#include "x86.h"
+
+struct pmap {
+	paddr_t		pm_pml4;	/* physical address of the PML4 page */
+	volatile uint64_t pm_cpus;	/* bit i: CPU i has it in %cr3 */
+	volatile int	pm_dead;	/* 1: destroyed, free when pm_cpus is 0; 2: freed */
+	struct spinlock	pm_lock;	/* page-table pages being added */
+};
+
+#define NPTE		512
+#define NDMAP_PD	16		/* direct map PD pages: 16 GiB */
+#define NKERN_PT	8		/* kernel image PT pages: 16 MiB */
+
+typedef uint64_t pt_entry_t;
+
+static pt_entry_t kpml4[NPTE] __attribute__((aligned(PAGE_SIZE)));
+static pt_entry_t kpdpt_dmap[NPTE] __attribute__((aligned(PAGE_SIZE)));
+static pt_entry_t dmap_pd[NDMAP_PD][NPTE] __attribute__((aligned(PAGE_SIZE)));
+static pt_entry_t kpdpt_kern[NPTE] __attribute__((aligned(PAGE_SIZE)));
+static pt_entry_t kpd_kern[NPTE] __attribute__((aligned(PAGE_SIZE)));
+static pt_entry_t kpt_kern[NKERN_PT][NPTE] __attribute__((aligned(PAGE_SIZE)));
+
+static struct pmap kernel_pmap;
+paddr_t kernel_pml4_pa;
+
+extern char __kernel_start[], __etext[], __erodata[], __kernel_end[];
+
+#define PTE_UC		(PTE_PCD | PTE_PWT)
+#define SZ_2M		(2UL << 20)
+#define SZ_1G		(1UL << 30)
+
+/* ---- the kernel's tables ------------------------------------------------ */
+
+static void
+dmap_enter_2m(paddr_t pa, int uncached)
+{
+	unsigned long gib = pa >> 30;
+	pt_entry_t *pd;
+
+	if (!(kpdpt_dmap[gib] & PTE_P)) {
+		if (gib < NDMAP_PD)
+			pd = dmap_pd[gib];
+		else {
+			paddr_t np = page_alloc();	/* only after kern_main */
+			if (np == 0)
+				panic("pmap_mapdev: out of memory");
+			pd = PHYS_TO_KVA(np);
+		}
+		kpdpt_dmap[gib] = KVA_TO_PHYS(pd) | PTE_P | PTE_W;
+	}
+	pd = PHYS_TO_KVA(kpdpt_dmap[gib] & PTE_FRAME);
+	if (!(pd[PD_INDEX(pa)] & PTE_P))
+		pd[PD_INDEX(pa)] = pa | PTE_P | PTE_W | PTE_PS | pte_nx | (uncached ? PTE_UC : 0);
+}
+
+/*
+ * Build the kernel page tables and switch to them.  The direct map
+ * covers the first 4 GiB (RAM, ACPI tables, and the LAPIC, IOAPIC and
+ * 32-bit PCI BARs) and all RAM above, in 2 MiB pages: write-back where
+ * the memory map says there is memory, uncached elsewhere.  The kernel
+ * image gets 4 KiB pages so each part has exactly its rights (W^X):
+ * text read+execute, rodata read-only, data and bss read+write, no exec.
+ */
+void
+pmap_bootstrap(void)
+{
+	paddr_t top = memmap_top(), pa;
+	vaddr_t va;
+
+	if (top < (4UL << 30))
+		top = 4UL << 30;
+	if (top > DMAP_RAM_LIMIT)
+		top = DMAP_RAM_LIMIT;
+	for (pa = 0; pa < top; pa += SZ_2M)
+		dmap_enter_2m(pa, !memmap_is_memory(pa, SZ_2M));
+	kpml4[PML4_INDEX(DMAP_BASE)] = V2P(kpdpt_dmap) | PTE_P | PTE_W;
+
+	if ((vaddr_t)__kernel_end - KERNBASE > NKERN_PT * SZ_2M)
+		panic("kernel image too big for pmap_bootstrap");
+	kpml4[511] = V2P(kpdpt_kern) | PTE_P | PTE_W;
+	kpdpt_kern[PDPT_INDEX(KERNBASE)] = V2P(kpd_kern) | PTE_P | PTE_W;
+	for (va = (vaddr_t)__kernel_start; va < (vaddr_t)__kernel_end; va += PAGE_SIZE) {
+		unsigned long i = (va - KERNBASE) >> 21;
+		pt_entry_t bits;
+
+		kpd_kern[i] = V2P(kpt_kern[i]) | PTE_P | PTE_W;
+		if (va < (vaddr_t)__etext)
+			bits = PTE_P;
+		else if (va < (vaddr_t)__erodata)
+			bits = PTE_P | pte_nx;
+		else
+			bits = PTE_P | PTE_W | pte_nx;
+		kpt_kern[i][PT_INDEX(va)] = V2P(va) | bits;
+	}
+
+	kernel_pmap.pm_pml4 = kernel_pml4_pa = V2P(kpml4);
+	spinlock_init(&kernel_pmap.pm_lock, "kpmap");
+	lcr3(kernel_pml4_pa);
+}
+
+/*
+ * A window onto device memory (PCI BARs above 4 GiB, say): uncached
+ * 2 MiB pages in the direct map, shared by every address space because
+ * the kernel half is.  Call it before other CPUs could use the range.
+ */
+void *
+pmap_mapdev(paddr_t pa, size_t len)
+{
+	paddr_t p;
+
+	if (pa + len > (512UL << 30))
+		panic("pmap_mapdev: 0x%lx is beyond the direct map", pa);
+	for (p = pa & ~(SZ_2M - 1); p < pa + len; p += SZ_2M)
+		dmap_enter_2m(p, !memmap_is_memory(p, SZ_2M));
+	return PHYS_TO_KVA(pa);
+}
+
+/* ---- TLB shootdown --------------------------------------------------------- */
+volatile int tlb_pending[MAXCPUS];
+static volatile int tlb_lock;
+
+static void
+pmap_shootdown(struct pmap *pm, vaddr_t sva, vaddr_t eva)
+{
+	register_t s = intr_disable();
+	int me = cpuid(), i;
+	uint64_t others;
+	vaddr_t va;
+
+	__sync_synchronize();		/* PTE stores before reading pm_cpus */
+	if (pm->pm_cpus & (1UL << me)) {
+		if (eva - sva <= 32 * PAGE_SIZE)
+			for (va = sva; va < eva; va += PAGE_SIZE)
+				invlpg(va);
+		else
+			lcr3(rcr3());
+	}
+	others = pm->pm_cpus & ~(1UL << me);
+	if (others != 0) {
+		while (__sync_lock_test_and_set(&tlb_lock, 1))
+			pause();
+		for (i = 0; i < ncpu; i++)
+			if (others & (1UL << i))
+				tlb_pending[i] = 1;
+		__sync_synchronize();
+		for (i = 0; i < ncpu; i++)
+			if (others & (1UL << i))
+				lapic_send_ipi(cpu_apicids[i], 0x400);	/* delivery mode NMI */
+		for (i = 0; i < ncpu; i++)
+			while (tlb_pending[i])
+				pause();
+		__sync_lock_release(&tlb_lock);
+	}
+	intr_restore(s);
+}
+
+/* The NMI side of a shootdown (called from nmi_handler in trap.c). */
+void
+tlb_shootdown_nmi(void)
+{
+	uint32_t id = lapic_id();
+	int i;
+
+	for (i = 0; i < ncpu; i++) {
+		if (cpu_apicids[i] == id && tlb_pending[i]) {
+			lcr3(rcr3());
+			__sync_synchronize();
+			tlb_pending[i] = 0;
+		}
+	}
+}
+
+/* ---- user address spaces ------------------------------------------------- */
+
+struct pmap *
+pmap_create(void)
+{
+	struct pmap *pm;
+	paddr_t pa;
+	pt_entry_t *pml4;
+	int i;
+
+	if ((pm = kpage_alloc()) == NULL)
+		return NULL;
+	if ((pa = page_alloc()) == 0) {
+		kpage_free(pm);
+		return NULL;
+	}
+	pml4 = PHYS_TO_KVA(pa);
+	for (i = NPTE / 2; i < NPTE; i++)
+		pml4[i] = kpml4[i];
+	pm->pm_pml4 = pa;
+	pm->pm_cpus = 0;
+	pm->pm_dead = 0;
+	spinlock_init(&pm->pm_lock, "pmap");
+	return pm;
+}
+
+static void
+free_table(paddr_t pa, int level)
+{
+	pt_entry_t *t = PHYS_TO_KVA(pa);
+	int i;
+
+	if (level > 1)
+		for (i = 0; i < NPTE; i++)
+			if (t[i] & PTE_P)
+				free_table(t[i] & PTE_FRAME, level - 1);
+	page_unref(pa);
+}
+
+/* Free the user half's tables (level 3 down) and the PML4 itself. */
+static void
+pmap_free(struct pmap *pm)
+{
+	pt_entry_t *pml4 = PHYS_TO_KVA(pm->pm_pml4);
+	int i;
+
+	for (i = 0; i < NPTE / 2; i++)
+		if (pml4[i] & PTE_P)
+			free_table(pml4[i] & PTE_FRAME, 3);
+	page_unref(pm->pm_pml4);
+	kpage_free(pm);
+}
+
+/* Load pm into %cr3 on this CPU (interrupts off). */
+static void
+pmap_load(struct mdcpu *mc, struct pmap *pm)
+{
+	struct pmap *old = mc->mc_pmap;
+	uint64_t bit = 1UL << mc->mc_self->ci_cpuid;
+
+	if (old == pm)
+		return;
+	__sync_fetch_and_or(&pm->pm_cpus, bit);
+	mc->mc_pmap = pm;
+	lcr3(pm->pm_pml4);
+	if (old != NULL) {
+		__sync_fetch_and_and(&old->pm_cpus, ~bit);
+		if (old->pm_dead == 1 && old->pm_cpus == 0 &&
+		    __sync_bool_compare_and_swap(&old->pm_dead, 1, 2))
+			pmap_free(old);
+	}
+}
+
+/*
+ * A CPU that last ran a process may still have its pmap in %cr3 (if the
+ * scheduler did not call pmap_deactivate), so the tables are freed only
+ * when no CPU has them loaded: here, or by the last pmap_load() that
+ * moves away from them.
+ */
+void
+pmap_destroy(struct pmap *pm)
+{
+	register_t s = intr_disable();
+	struct mdcpu *mc = &curcpu()->ci_md;
+
+	if (mc->mc_pmap == pm)
+		pmap_load(mc, &kernel_pmap);
+	pm->pm_dead = 1;
+	__sync_synchronize();
+	if (pm->pm_cpus == 0 && __sync_bool_compare_and_swap(&pm->pm_dead, 1, 2))
+		pmap_free(pm);
+	intr_restore(s);
+}
+
+/*
+ * Find the PTE of va, adding missing table pages when alloc is set.
+ * Without alloc, a missing level gives NULL and *skip = the size of the
+ * hole, so range walks can jump over it.
+ */
+static pt_entry_t *
+pmap_walk(struct pmap *pm, vaddr_t va, int alloc, vaddr_t *skip)
+{
+	pt_entry_t *table = PHYS_TO_KVA(pm->pm_pml4), *e;
+	paddr_t pa;
+	int shift;
+
+	for (shift = 39; shift > 12; shift -= 9) {
+		e = &table[(va >> shift) & 511];
+		if (!(*e & PTE_P)) {
+			if (!alloc) {
+				if (skip)
+					*skip = 1UL << shift;
+				return NULL;
+			}
+			if ((pa = page_alloc()) == 0)
+				return NULL;
+			/* Upper levels allow everything; the leaf decides. */
+			*e = pa | PTE_P | PTE_W | PTE_U;
+		}
+		table = PHYS_TO_KVA(*e & PTE_FRAME);
+	}
+	return &table[(va >> 12) & 511];
+}
+
+static pt_entry_t
+prot_bits(int prot)
+{
+	pt_entry_t b = PTE_P;
+
+	if (prot & VM_PROT_WRITE)
+		b |= PTE_W;
+	if (prot & VM_PROT_USER)
+		b |= PTE_U;
+	if (!(prot & VM_PROT_EXEC))
+		b |= pte_nx;
+	return b;
+}
+
+int
+pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, int prot)
+{
+	pt_entry_t *pte, old;
+
+	if (va >= USER_TOP)
+		return EINVAL;
+	spinlock_acquire(&pm->pm_lock);
+	pte = pmap_walk(pm, va, 1, NULL);
+	if (pte == NULL) {
+		spinlock_release(&pm->pm_lock);
+		return ENOMEM;
+	}
+	old = *pte;
+	*pte = (pa & PTE_FRAME) | prot_bits(prot);
+	spinlock_release(&pm->pm_lock);
+	if (old & PTE_P)
+		pmap_shootdown(pm, PGROUNDDOWN(va), PGROUNDDOWN(va) + PAGE_SIZE);
+	return 0;
+}
+
+/* Apply f to every valid PTE in [sva, eva); shoot down if any changed. */
+static void
+pmap_range(struct pmap *pm, vaddr_t sva, vaddr_t eva, pt_entry_t (*f)(pt_entry_t, int), int prot)
+{
+	vaddr_t va, skip = PAGE_SIZE;
+	pt_entry_t *pte, n;
+	int changed = 0;
+
+	sva = PGROUNDDOWN(sva);
+	if (eva > USER_TOP)
+		eva = USER_TOP;
+	spinlock_acquire(&pm->pm_lock);
+	for (va = sva; va < eva; ) {
+		pte = pmap_walk(pm, va, 0, &skip);
+		if (pte == NULL) {
+			va = (va & ~(skip - 1)) + skip;
+			continue;
+		}
+		if (*pte & PTE_P) {
+			n = f(*pte, prot);
+			if (n != *pte) {
+				*pte = n;
+				changed = 1;
+			}
+		}
+		va += PAGE_SIZE;
+	}
+	spinlock_release(&pm->pm_lock);
+	if (changed)
+		pmap_shootdown(pm, sva, eva);
+}
+
+static pt_entry_t
+pte_remove(pt_entry_t pte, int prot)
+{
+	return 0;
+}
+
+static pt_entry_t
+pte_protect(pt_entry_t pte, int prot)
+{
+	return (pte & PTE_FRAME) | prot_bits(prot);
+}
+
+void
+pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
+{
+	pmap_range(pm, sva, eva, pte_remove, 0);
+}
+
+void
+pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, int prot)
+{
+	if ((prot & (VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC)) == 0)
+		pmap_range(pm, sva, eva, pte_remove, 0);
+	else
+		pmap_range(pm, sva, eva, pte_protect, prot);
+}
+
+/* *pap gets the physical address of va itself (page frame + offset). */
+int
+pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pap, int *protp)
+{
+	pt_entry_t *pte, e;
+
+	if (va >= USER_TOP)
+		return 0;
+	pte = pmap_walk(pm, va, 0, NULL);
+	if (pte == NULL || !((e = *pte) & PTE_P))
+		return 0;
+	if (pap)
+		*pap = (e & PTE_FRAME) | (va & PAGE_MASK);
+	if (protp)
+		*protp = VM_PROT_READ | ((e & PTE_W) ? VM_PROT_WRITE : 0) |
+		    ((e & PTE_U) ? VM_PROT_USER : 0) | ((e & pte_nx) ? 0 : VM_PROT_EXEC);
+	return 1;
+}
+
+/*
+ * Run p on this CPU: its page tables (the kernel's for a kernel thread)
+ * and its kernel stack for traps (TSS rsp0) and for syscall entry.
+ */
+void
+pmap_activate(struct proc *p)
+{
+	register_t s = intr_disable();
+	struct mdcpu *mc = &curcpu()->ci_md;
+	uint64_t top = (uint64_t)p->p_kstack + KSTACK_SIZE;
+
+	mc->mc_kstack_top = top;
+	mc->mc_tss.tss_rsp[0] = top;
+	pmap_load(mc, p->p_vmspace != NULL ? p->p_vmspace->vm_pmap : &kernel_pmap);
+	intr_restore(s);
+}
+
+void
+pmap_deactivate(void)
+{
+	register_t s = intr_disable();
+
+	pmap_load(&curcpu()->ci_md, &kernel_pmap);
+	intr_restore(s);
+}
+
+/* Every CPU starts on the kernel pmap (cpu_init_this, mp.c). */
+void
+pmap_init_cpu(void)
+{
+	struct mdcpu *mc = &curcpu()->ci_md;
+
+	mc->mc_pmap = NULL;
+	pmap_load(mc, &kernel_pmap);
+}

@@ -1,0 +1,257 @@
+/*
+ * trap.c: the IDT and the C half of every trap, interrupt and syscall.
+ *
+ * From user mode: exceptions become trap_user_fault() (kern decides:
+ * resolve the fault, or kill the process); after any trap kern's
+ * userret() runs, then we return with iretq (trapentry.S).
+ * From kernel mode: an exception is a kernel bug and panics with the
+ * registers and a backtrace.
+ *
+ * Preemption: after clockintr() the timer handler calls sched_yield()
+ * when a process is running here and the interrupted code could be
+ * interrupted (user mode, or kernel mode with interrupts enabled, which
+ * means no spin lock was held).  kern's userret() does the rest (kill).
+ */
+#include "types.h"
+#include "param.h"
+#include "systm.h"
+#include "md.h"
+#include "proc.h"
+#include "x86.h"
+
+struct gate {
+	uint16_t	off_lo;
+	uint16_t	sel;
+	uint8_t		ist;
+	uint8_t		type;		/* P | DPL | 0xe (64-bit interrupt gate) */
+	uint16_t	off_mid;
+	uint32_t	off_hi;
+	uint32_t	zero;
+} __attribute__((packed));
+
+static struct gate idt[256] __attribute__((aligned(16)));
+extern char vectors[];			/* trapentry.S: 16 bytes per vector */
+extern void nmi_entry(void);
+void	trapret_to(struct trapframe *tf) __attribute__((noreturn));
+volatile int cpus_halting;
+
+static void
+set_gate(int n, void *handler, int ist, int dpl)
+{
+	uint64_t a = (uint64_t)handler;
+
+	idt[n].off_lo = a & 0xffff;
+	idt[n].sel = GSEL_KCODE;
+	idt[n].ist = ist;
+	idt[n].type = 0x8e | (dpl << 5);
+	idt[n].off_mid = (a >> 16) & 0xffff;
+	idt[n].off_hi = a >> 32;
+	idt[n].zero = 0;
+}
+
+/*
+ * All interrupt gates (interrupts off on entry).  int3 and into may be
+ * used by user programs (DPL 3); every other vector from user mode with
+ * "int $n" is a general protection fault.  The double fault runs on IST
+ * stack 1 (the kernel stack may be what overflowed), NMIs on IST 2.
+ */
+void
+idt_init(void)
+{
+	int i;
+
+	for (i = 0; i < 256; i++)
+		set_gate(i, vectors + 16 * i, 0, 0);
+	set_gate(T_BPT, vectors + 16 * T_BPT, 0, 3);
+	set_gate(4, vectors + 16 * 4, 0, 3);
+	set_gate(T_DOUBLEFLT, vectors + 16 * T_DOUBLEFLT, 1, 0);
+	set_gate(T_NMI, nmi_entry, 2, 0);
+}
+
+void
+idt_load(void)
+{
+	struct { uint16_t limit; uint64_t base; } __attribute__((packed)) d = {
+		sizeof(idt) - 1, (uint64_t)idt };
+
+	if (idt[0].sel == 0)
+		idt_init();
+	__asm__ volatile("lidt %0" : : "m"(d));
+}
+
+static const char *const exception_names[32] = {
+	"divide error", "debug exception", "NMI", "breakpoint",
+	"overflow", "bound range exceeded", "invalid opcode", "device not available",
+	"double fault", "coprocessor segment overrun", "invalid TSS", "segment not present",
+	"stack fault", "general protection fault", "page fault", "reserved exception 15",
+	"x87 floating-point error", "alignment check", "machine check", "SIMD floating-point exception",
+	"virtualization exception", "control protection exception", "reserved exception 22", "reserved exception 23",
+	"reserved exception 24", "reserved exception 25", "reserved exception 26", "reserved exception 27",
+	"hypervisor injection exception", "VMM communication exception", "security exception", "reserved exception 31",
+};
+
+/* ---- user FS/GS bases ---------------------------------------------------- */
+/*
+ * On entry from user mode the user's GS base has just been swapped into
+ * MSR_KERNEL_GS_BASE; its FS base is still live.  Both go into the trap
+ * frame, and come back from it just before the return to user mode.
+ */
+static void
+save_user_bases(struct trapframe *tf)
+{
+	tf->tf_fsbase = rdmsr(MSR_FS_BASE);
+	tf->tf_gsbase = rdmsr(MSR_KERNEL_GS_BASE);
+}
+
+static int
+canonical(uint64_t a)
+{
+	return a < 0x0000800000000000UL || a >= 0xffff800000000000UL;
+}
+
+/*
+ * Last step before trapret: interrupts off for good, a frame the
+ * hardware will accept.  kern code (exec, makecxt, ptrace) may have
+ * changed pc and sp: iretq to a non-canonical address would fault in
+ * ring 0, so such a process gets a general protection fault instead.
+ */
+static void
+prepare_user_return(struct trapframe *tf)
+{
+	for (;;) {
+		__asm__ volatile("cli");
+		if (canonical(tf->tf_rip) && canonical(tf->tf_rsp) &&
+		    canonical(tf->tf_fsbase) && canonical(tf->tf_gsbase))
+			break;
+		intr_enable();
+		trap_user_fault(tf, "general protection fault", tf->tf_rip, 0);
+		userret(curproc());
+	}
+	tf->tf_cs = GSEL_UCODE | SEL_UPL;
+	tf->tf_ss = GSEL_UDATA | SEL_UPL;
+	tf->tf_rflags = (tf->tf_rflags & PSL_USERCHANGE) | PSL_I | PSL_MBO;
+	wrmsr(MSR_FS_BASE, tf->tf_fsbase);
+	wrmsr(MSR_KERNEL_GS_BASE, tf->tf_gsbase);	/* swapgs makes it the GS base */
+}
+
+void
+md_userret(struct proc *p)
+{
+	struct trapframe *tf = p->p_md.md_tf;
+
+	prepare_user_return(tf);
+	trapret_to(tf);
+}
+
+/* ---- kernel faults --------------------------------------------------------- */
+static void
+kernel_fault(struct trapframe *tf)
+{
+	int n = tf->tf_trapno;
+
+	panicking = 1;
+	printf("panic: %s at pc 0x%lx", n < 32 ? exception_names[n] : "unexpected trap", tf->tf_rip);
+	if (n == T_PAGEFLT)
+		printf(" addr 0x%lx", rcr2());
+	printf(" (trap %d err 0x%lx cpu %d)\n", n, tf->tf_err, cpuid());
+	printf("rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", tf->tf_rax, tf->tf_rbx, tf->tf_rcx, tf->tf_rdx);
+	printf("rsi %016lx rdi %016lx rbp %016lx rsp %016lx\n", tf->tf_rsi, tf->tf_rdi, tf->tf_rbp, tf->tf_rsp);
+	printf("r8  %016lx r9  %016lx r10 %016lx r11 %016lx\n", tf->tf_r8, tf->tf_r9, tf->tf_r10, tf->tf_r11);
+	printf("r12 %016lx r13 %016lx r14 %016lx r15 %016lx\n", tf->tf_r12, tf->tf_r13, tf->tf_r14, tf->tf_r15);
+	printf("rflags %08lx cs %lx ss %lx cr2 %lx cr3 %lx\n", tf->tf_rflags, tf->tf_cs, tf->tf_ss, rcr2(), rcr3());
+	md_backtrace_from(tf->tf_rip, tf->tf_rbp);
+	cpu_halt_others();
+	md_poweroff(1);
+}
+
+/* ---- user exceptions --------------------------------------------------- */
+static void
+user_exception(struct trapframe *tf)
+{
+	int n = tf->tf_trapno, access = 0;
+	vaddr_t addr = tf->tf_rip;
+
+	if (n == T_PAGEFLT) {
+		addr = rcr2();
+		if (tf->tf_err & 0x10)
+			access = VM_PROT_EXEC;		/* instruction fetch */
+		else if (tf->tf_err & 0x02)
+			access = VM_PROT_WRITE;
+		else
+			access = VM_PROT_READ;
+	}
+	intr_enable();
+	trap_user_fault(tf, exception_names[n], addr, access);
+}
+
+void
+trap(struct trapframe *tf)
+{
+	int user = (tf->tf_cs & 3) != 0;
+	int n = tf->tf_trapno;
+	struct proc *p;
+
+	if (user)
+		save_user_bases(tf);
+	if (n < 32) {
+		if (!user)
+			kernel_fault(tf);
+		user_exception(tf);
+	} else if (n == T_LAPIC_TIMER) {
+		lapic_eoi();
+		clockintr();
+		if (curproc() != NULL && !panicking && (user || (tf->tf_rflags & PSL_I)))
+			sched_yield();
+	} else if (n == T_IRQ0 + 4) {
+		uart_intr();
+		lapic_eoi();
+	} else if (n == T_VIRTIO) {
+		virtio_pci_intr();
+		lapic_eoi();
+	} else if (n == T_SPURIOUS) {
+		/* no EOI for the spurious vector */
+	} else {
+		printf("trap: unexpected interrupt %d on cpu %d\n", n, cpuid());
+		lapic_eoi();
+	}
+	if (user) {
+		p = curproc();
+		intr_enable();
+		userret(p);
+		prepare_user_return(tf);
+	}
+}
+
+/* The C side of syscall_entry (trapentry.S); interrupts are off. */
+void
+syscall_trap(struct trapframe *tf)
+{
+	save_user_bases(tf);
+	intr_enable();
+	syscall(tf);
+	userret(curproc());
+	prepare_user_return(tf);
+}
+
+/*
+ * NMIs are our "stop now" (cpu_halt_others, during a panic) and TLB
+ * shootdown (pmap.c) messages; both must work even when the target has
+ * interrupts off.
+ */
+void
+nmi_handler(void)
+{
+	if (cpus_halting)
+		for (;;)
+			__asm__ volatile("cli; hlt");
+	tlb_shootdown_nmi();
+}
+
+void
+cpu_halt_others(void)
+{
+	cpus_halting = 1;
+	__sync_synchronize();
+	if (ncpu > 1)
+		lapic_nmi_others();
+}

@@ -1,0 +1,132 @@
+/*
+ * vm_machdep.c: new kernel contexts (cpu_fork), fresh user registers
+ * (setregs) and the trap-frame accessors kern/ uses instead of looking
+ * inside struct trapframe.
+ */
+#include "types.h"
+#include "param.h"
+#include "systm.h"
+#include "md.h"
+#include "proc.h"
+#include "x86.h"
+
+extern void fork_trampoline(void);
+void	fxsave_to(void *area);
+
+/*
+ * p2's kernel stack after cpu_fork, from the top down:
+ *
+ *   struct trapframe     p2->p_md.md_tf: a copy of p1's user frame, or zeros
+ *   struct md_context    what cpu_switchto pops: FPU state, rbx = func,
+ *                        r12 = arg, rbp = 0, rip = fork_trampoline
+ *
+ * The trap frame is always there, so exec can turn a kernel thread into
+ * a user process (setregs fills it in).  The FPU state is p1's current
+ * one: the kernel does not use the FPU, so the registers still hold the
+ * state of p1's user program.
+ */
+void
+cpu_fork(struct proc *p1, struct proc *p2, void (*func)(void *), void *arg)
+{
+	char *top = p2->p_kstack + KSTACK_SIZE;
+	struct trapframe *tf = (struct trapframe *)(top - sizeof(*tf));
+	struct md_context *ctx = (struct md_context *)((char *)tf - sizeof(*ctx));
+
+	if (p1 != NULL && p1->p_vmspace != NULL && p1->p_md.md_tf != NULL)
+		*tf = *p1->p_md.md_tf;
+	else
+		memset(tf, 0, sizeof(*tf));
+	p2->p_md.md_tf = tf;
+
+	memset(ctx, 0, sizeof(*ctx));
+	fxsave_to(ctx->ctx_fpu);
+	ctx->ctx_rbx = (uint64_t)func;
+	ctx->ctx_r12 = (uint64_t)arg;
+	ctx->ctx_rbp = 0;
+	ctx->ctx_rip = (uint64_t)fork_trampoline;
+	p2->p_ctx = ctx;
+}
+
+/*
+ * exec: registers for a new program.  The System V convention puts
+ * argc/argv in rdi/rsi for us (crt0 reads them there); all other
+ * registers are zero, interrupts on, the user's FS/GS bases 0, and the
+ * FPU/SSE state reset (fninit, default MXCSR).
+ */
+void
+setregs(struct proc *p, vaddr_t entry, vaddr_t sp, register_t arg0, register_t arg1)
+{
+	struct trapframe *tf = p->p_md.md_tf;
+	uint32_t mxcsr = 0x1f80;
+
+	memset(tf, 0, sizeof(*tf));
+	tf->tf_rip = entry;
+	tf->tf_rsp = sp;
+	tf->tf_rdi = arg0;
+	tf->tf_rsi = arg1;
+	tf->tf_cs = GSEL_UCODE | SEL_UPL;
+	tf->tf_ss = GSEL_UDATA | SEL_UPL;
+	tf->tf_rflags = PSL_I | PSL_MBO;
+	tf->tf_trapno = T_SYSCALL;
+	if (p == curproc()) {
+		__asm__ volatile("fninit; ldmxcsr %0" : : "m"(mxcsr));
+	}
+}
+
+/* ---- trap-frame accessors -------------------------------------------- */
+register_t
+tf_syscall_number(struct trapframe *tf)
+{
+	return tf->tf_rax;
+}
+
+/* The syscall ABI: rdi rsi rdx r10 r8 r9 (r10, not rcx: syscall uses rcx). */
+register_t
+tf_syscall_arg(struct trapframe *tf, int n)
+{
+	switch (n) {
+	case 0: return tf->tf_rdi;
+	case 1: return tf->tf_rsi;
+	case 2: return tf->tf_rdx;
+	case 3: return tf->tf_r10;
+	case 4: return tf->tf_r8;
+	case 5: return tf->tf_r9;
+	}
+	return 0;
+}
+
+void
+tf_set_retval(struct trapframe *tf, register_t v)
+{
+	tf->tf_rax = v;
+}
+
+vaddr_t
+tf_pc(struct trapframe *tf)
+{
+	return tf->tf_rip;
+}
+
+void
+tf_set_pc(struct trapframe *tf, vaddr_t pc)
+{
+	tf->tf_rip = pc;
+}
+
+vaddr_t
+tf_sp(struct trapframe *tf)
+{
+	return tf->tf_rsp;
+}
+
+void
+tf_set_sp(struct trapframe *tf, vaddr_t sp)
+{
+	tf->tf_rsp = sp;
+}
+
+int
+tf_is_user(struct trapframe *tf)
+{
+	return (tf->tf_cs & 3) != 0;
+}

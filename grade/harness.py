@@ -1,0 +1,280 @@
+"""The per-test helper that grader tests use (the `aqua` fixture).
+
+It boots the OS for one test, keeps the log under build/grade/<arch>/,
+and, when a check fails, stops the test with a message a student can act
+on: the failing check, expected vs got, the end of the console, where the
+full log is, a command that reruns that test alone and one that boots the
+same thing under gdb.
+"""
+
+import json
+import os
+import re
+import shlex
+
+import pytest
+
+import qemu
+import tap as taplib
+
+ROOT = qemu.ROOT
+TAIL_LINES = 25
+
+
+def _sanitize(name):
+    return re.sub(r"[^A-Za-z0-9_.=+-]+", "_", name).strip("_") or "test"
+
+
+class Harness:
+    def __init__(self, request, arch, stages, timeout_factor=1.0, python="/usr/bin/python3"):
+        self.request = request
+        self.node = request.node
+        self.arch = arch
+        self.stages = stages                # names of the stages that own this test
+        self.timeout_factor = timeout_factor
+        self.python = python
+        self.kernel = os.path.join(ROOT, "build", arch, "kernel")
+        self.boots = 0
+        self.last_bootargs = None
+        self.last_cpus = 2
+        self.info = {
+            "arch": arch,
+            "func": getattr(self.node, "originalname", self.node.name),
+            "name": self.node.name,
+            "stages": list(stages),
+            "log": None,
+            "checks": [],
+            "rerun": self.rerun_command(),
+            "pytest": self.pytest_command(),
+        }
+        self._publish()
+
+    # ---- bookkeeping ------------------------------------------------------
+    def _publish(self):
+        """Attach info to the test report (user_properties travel with xdist)."""
+        props = [p for p in self.node.user_properties if p[0] != "aqua.info"]
+        props.append(("aqua.info", json.dumps(self.info)))
+        self.node.user_properties[:] = props
+
+    def log_path(self):
+        self.boots += 1
+        base = self.info["func"]
+        params = getattr(getattr(self.node, "callspec", None), "params", {})
+        for k, v in sorted(params.items()):
+            if k != "arch":
+                base += f"-{k}{v}"
+        if self.boots > 1:
+            base += f"-{self.boots}"
+        path = os.path.join(ROOT, "build", "grade", self.arch, _sanitize(base) + ".log")
+        self.info["log"] = os.path.relpath(path, ROOT)
+        self._publish()
+        return path
+
+    def timeout(self, seconds):
+        return seconds * self.timeout_factor
+
+    # ---- commands shown on failure ----------------------------------------
+    def rerun_command(self):
+        lab = self.stages[0] if self.stages else "all"
+        return f"make grade ARCH={self.arch} LAB={lab} TEST={self.info_func()}"
+
+    def info_func(self):
+        return getattr(self.node, "originalname", self.node.name)
+
+    def pytest_command(self):
+        # A path relative to the top of the tree, where students type commands.
+        nodeid = os.path.relpath(str(self.node.path), ROOT) + "::" + self.node.name
+        return (f"{self.python} -m pytest {shlex.quote(nodeid)}"
+                f"   (after make ARCH={self.arch} all)")
+
+    def gdb_command(self):
+        parts = ["make", "qemu-gdb", f"ARCH={self.arch}"]
+        if self.last_cpus != 2:
+            parts.append(f"CPUS={self.last_cpus}")
+        if self.last_bootargs:
+            b = self.last_bootargs
+            parts.append(f"BOOTARGS='{b}'" if "'" not in b else "BOOTARGS=" + shlex.quote(b))
+        return " ".join(parts)
+
+    # ---- failing --------------------------------------------------------------
+    def fail(self, what, expected=None, got=None, console=None, panic=None, extra=()):
+        """Stop the test with a readable report (no Python traceback)."""
+        out = [f"FAILED: {what}"]
+        if expected is not None:
+            out.append(_field("expected", expected))
+        if got is not None:
+            out.append(_field("got", got))
+        out.extend(extra)
+        if panic is not None:
+            out.append(panic.render())
+        elif console is not None:
+            lines = console.splitlines() if isinstance(console, str) else list(console)
+            tail = lines[-TAIL_LINES:]
+            out.append(f"console (last {len(tail)} of {len(lines)} lines):")
+            out.extend("  | " + l for l in tail)
+        if self.info["log"]:
+            out.append(f"full log:  {self.info['log']}")
+        out.append(f"rerun:     {self.info['rerun']}")
+        out.append(f"  or:      {self.info['pytest']}")
+        out.append(f"debug:     {self.gdb_command()}   (then gdb-multiarch in another terminal)")
+        pytest.fail("\n".join(out), pytrace=False)
+
+    # ---- non-interactive runs -------------------------------------------------
+    def boot(self, program, cpus=2, timeout=60, until=None):
+        """Boot with `run=<program>`, return a qemu.BootResult.
+
+        program: "/bin/systest" or "/bin/ktest all".
+        A kernel panic or a time-out fails the test right here.
+        """
+        bootargs = f"run={program}"
+        self.last_bootargs, self.last_cpus = bootargs, cpus
+        argv = qemu.qemu_argv(self.arch, cpus, bootargs)
+        res = qemu.run_boot(self.arch, argv, self.timeout(timeout), self.log_path(),
+                            self.kernel, until=until)
+        if res.panic is not None:
+            self.fail(f"kernel panic while running `{program}` ({self.arch}, {cpus} CPUs)",
+                      panic=res.panic)
+        if res.timed_out:
+            self.fail(f"time-out: `{program}` did not finish within "
+                      f"{self.timeout(timeout):.0f} s ({self.arch}, {cpus} CPUs); "
+                      "QEMU was killed",
+                      expected="init: ... exited with status N, then power-off",
+                      got="no power-off (a hang, a deadlock, or a very slow loop?)",
+                      console=res.output)
+        return res
+
+    def expect_exit(self, res, program, status=0):
+        """The program ended with `status`, per init's line and QEMU's exit status."""
+        init = res.init_exit()
+        want_rc = qemu.encode_exit(self.arch, status)
+        if init is None:
+            self.fail(f"`{program}` never finished: init printed no "
+                      "'init: ... exited with status N' line",
+                      expected=f"init: {program.split()[0]} exited with status {status}",
+                      got=f"QEMU exit status {res.returncode}" +
+                      (f"; QEMU said: {res.stderr.strip()}" if res.stderr.strip() else ""),
+                      console=res.output)
+        if init[1] != status:
+            self.fail(f"`{program}` exit status",
+                      expected=f"status {status}", got=f"status {init[1]}",
+                      console=res.output)
+        if res.returncode != want_rc:
+            self.fail("QEMU exit status after power-off",
+                      expected=f"{want_rc} (poweroff({status}) on {self.arch})",
+                      got=f"{res.returncode}" + (f" (poweroff({res.guest_status}))"
+                                                 if res.guest_status is not None else ""),
+                      console=res.output)
+
+    def check_tap(self, res, program):
+        """Parse the TAP output of a run; every check is reported; any failure fails."""
+        t = taplib.parse(res.output)
+        self.info["checks"] = [
+            {"number": c.number, "name": c.name, "passed": c.passed,
+             "line": c.status_line(), "diag": c.diag} for c in t.checks]
+        self.info["tap_problems"] = list(t.problems)
+        self._publish()
+        for c in t.checks:
+            self.node.user_properties.append((f"tap.{c.number}", c.status_line()))
+        if not t.ok:
+            first = t.failed[0] if t.failed else None
+            if first is not None and not first.missing:
+                what = f"`{program}` check {first.label()}"
+            elif first is not None:
+                what = f"`{program}` stopped before check {first.number} of {t.planned}"
+            else:
+                what = f"`{program}` TAP output is incomplete"
+            self.fail(what + f"  [{t.summary()}]", console=res.output,
+                      extra=["  " + l for l in taplib.describe_failures(t)])
+        return t
+
+    # ---- interactive --------------------------------------------------------------
+    def shell(self, cpus=2, boot_timeout=60, cmd_timeout=30):
+        """Boot to the shell; return a ShellSession (use as a context manager)."""
+        self.last_bootargs, self.last_cpus = None, cpus
+        argv = qemu.qemu_argv(self.arch, cpus, "")
+        return ShellSession(self, argv, cpus, boot_timeout, cmd_timeout)
+
+
+class ShellSession:
+    """A qemu.Shell whose errors become readable test failures."""
+
+    def __init__(self, h, argv, cpus, boot_timeout, cmd_timeout):
+        self.h = h
+        self.sh = None
+        self.history = []
+        try:
+            self.sh = qemu.Shell(h.arch, argv, h.log_path(), h.kernel,
+                                 h.timeout(boot_timeout), h.timeout(cmd_timeout))
+        except qemu.ShellError as e:
+            self._failed(e, "booting to the shell prompt '$ '")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def close(self):
+        if self.sh is not None:
+            self.sh.close()
+
+    @property
+    def console(self):
+        return self.sh.output() if self.sh else ""
+
+    def _failed(self, e, doing):
+        panic = getattr(e, "panic", None)
+        text = self.sh.output() if self.sh else ""
+        if self.sh is None:
+            # The constructor failed: read what the transcript file got.
+            try:
+                with open(os.path.join(ROOT, self.h.info["log"]), encoding="utf-8",
+                          errors="replace") as f:
+                    text = f.read()
+            except OSError:
+                pass
+        if e.kind == "panic":
+            self.close()
+            self.h.fail(f"kernel panic while {doing}", panic=panic)
+        self.close()
+        self.h.fail(f"{doing}: {e}", console=text)
+
+    def run(self, cmd, timeout=None):
+        try:
+            out = self.sh.run(cmd, self.h.timeout(timeout) if timeout else None)
+        except qemu.ShellError as e:
+            self._failed(e, f"running `{cmd}` in the shell")
+        self.history.append((cmd, out))
+        return out
+
+    def expect_output(self, cmd, pattern, what=None, timeout=None):
+        """Run cmd; its output must match the regex pattern (re.search)."""
+        out = self.run(cmd, timeout)
+        if not re.search(pattern, out, re.MULTILINE):
+            self.fail(what or f"output of `{cmd}`",
+                      expected=f"output matching /{pattern}/", got=out or "(no output)")
+        return out
+
+    def poweroff(self, cmd="poweroff", timeout=None):
+        try:
+            return self.sh.send_and_wait_exit(cmd, self.h.timeout(timeout) if timeout else None)
+        except qemu.ShellError as e:
+            self._failed(e, f"waiting for QEMU to exit after `{cmd}`")
+
+    def fail(self, what, expected=None, got=None):
+        text = self.console
+        self.close()
+        self.h.fail(what, expected=expected, got=got, console=text)
+
+
+def _field(label, value):
+    value = str(value)
+    lines = value.splitlines() or [""]
+    pad = " " * 12
+    s = f"  {label + ':':<10}{lines[0]}"
+    for l in lines[1:20]:
+        s += "\n" + pad + l
+    if len(lines) > 20:
+        s += f"\n{pad}... ({len(lines) - 20} more lines)"
+    return s

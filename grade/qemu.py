@@ -1,0 +1,403 @@
+"""Booting aqua6 under QEMU for the grader.
+
+Two ways to run the OS:
+
+  run_boot()  non-interactive: the kernel command line says
+              `run=/bin/prog args`, init runs that one program, prints
+              `init: /bin/prog exited with status N` and powers off with N.
+              We collect the console and QEMU's exit status.
+  Shell       interactive: pexpect types at the shell prompt `$ `.
+
+The QEMU command line comes from `make qemu-cmd` (the Makefile and
+arch/<arch>/arch.mk are the one source of truth), plus `-snapshot` so that
+tests running in parallel never write the shared build/<arch>/fs.img.
+
+Either way a kernel panic stops the wait at once: we keep reading for a
+moment to catch the backtrace, then end QEMU.
+"""
+
+import dataclasses
+import os
+import re
+import selectors
+import shlex
+import signal
+import subprocess
+import threading
+import time
+
+import backtrace
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PLACEHOLDER = "@@AQUA_BOOTARGS@@"
+INIT_EXIT_RE = re.compile(r"init: (\S+) exited with status (-?\d+)")
+PANIC_GRACE = 5.0           # seconds to wait for the backtrace after "panic: "
+
+_cmd_cache = {}
+_cmd_lock = threading.Lock()
+
+
+class QemuError(Exception):
+    """QEMU could not be started (bad command line, missing binary...)."""
+
+
+def make_env():
+    """Environment for a sub-make: drop what an outer `make grade` passes
+    down (MAKEFLAGS carries its command-line variables and jobserver)."""
+    env = dict(os.environ)
+    for k in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "MAKE_TERMOUT",
+              "MAKE_TERMERR", "BOOTARGS"):
+        env.pop(k, None)
+    return env
+
+
+def qemu_argv(arch, cpus=2, bootargs="", root=ROOT):
+    """The QEMU argv for one boot: `make qemu-cmd` plus -snapshot."""
+    key = (arch, int(cpus), root)
+    with _cmd_lock:
+        template = _cmd_cache.get(key)
+        if template is None:
+            cmd = ["make", "-s", "--no-print-directory", "-C", root, f"ARCH={arch}",
+                   f"CPUS={int(cpus)}", f"BOOTARGS={PLACEHOLDER}", "qemu-cmd"]
+            p = subprocess.run(cmd, capture_output=True, text=True, env=make_env())
+            if p.returncode != 0:
+                raise QemuError(f"`{shlex.join(cmd)}` failed:\n{p.stdout}{p.stderr}")
+            template = shlex.split(p.stdout.strip().splitlines()[-1])
+            if not any(PLACEHOLDER in a for a in template):
+                raise QemuError("`make qemu-cmd` does not pass BOOTARGS to QEMU: "
+                                + p.stdout)
+            _cmd_cache[key] = template
+    argv = [a.replace(PLACEHOLDER, bootargs) for a in template]
+    # -snapshot: writes go to a temporary overlay, never to the image.  As
+    # we never write it, we need not lock it either: without locking=off a
+    # `make qemu` running in another terminal would stop every test with
+    # 'Failed to get shared "write" lock'.
+    for i in range(1, len(argv)):
+        if argv[i - 1] == "-drive" and "file=" in argv[i] and "locking" not in argv[i]:
+            argv[i] += ",file.locking=off"
+    return argv[:1] + ["-snapshot"] + argv[1:]
+
+
+def decode_exit(arch, rc):
+    """QEMU's exit status -> the status the guest passed to poweroff().
+
+    x86_64: poweroff(0) is ACPI S5 and QEMU exits 0; poweroff(n) writes n to
+    the isa-debug-exit port and QEMU exits (n << 1) | 1.  So 1 (an even
+    status would be impossible) means QEMU itself failed.  RISC-V: the test
+    finisher makes QEMU exit with n itself.  None = not a guest power-off.
+    """
+    if rc is None or rc < 0:
+        return None
+    if arch == "x86_64":
+        if rc == 0:
+            return 0
+        if rc & 1 and rc != 1:
+            return rc >> 1
+        return None
+    return rc
+
+
+def encode_exit(arch, status):
+    """The QEMU exit status a guest poweroff(status) produces."""
+    if arch == "x86_64":
+        return 0 if status == 0 else ((status << 1) | 1) & 0xff
+    return status & 0xff
+
+
+@dataclasses.dataclass
+class BootResult:
+    arch: str
+    argv: list
+    output: str = ""            # console, "\r\n" turned into "\n"
+    stderr: str = ""            # QEMU's own complaints
+    returncode: int | None = None
+    timed_out: bool = False
+    elapsed: float = 0.0
+    panic: object = None        # backtrace.Panic
+    log_path: str = ""
+
+    @property
+    def lines(self):
+        return self.output.splitlines()
+
+    @property
+    def guest_status(self):
+        """The status given to poweroff(), from QEMU's exit status."""
+        return decode_exit(self.arch, self.returncode)
+
+    def init_exit(self):
+        """(path, status) from init's `... exited with status N` line, or None."""
+        m = None
+        for m in INIT_EXIT_RE.finditer(self.output):
+            pass
+        return None if m is None else (m.group(1), int(m.group(2)))
+
+    def tail(self, n=25):
+        return self.lines[-n:]
+
+
+_ANSI = re.compile(r"\x1b(?:\[[0-9;?]*[A-Za-z]|[A-Za-z])")
+
+
+def clean(text):
+    """Console bytes -> plain lines: drop terminal escapes (the firmware
+    clears the screen) and carriage returns."""
+    return _ANSI.sub("", text).replace("\r\n", "\n").replace("\r", "")
+
+
+def _kill(proc):
+    """End QEMU and anything it started (it runs in its own session)."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        try:
+            proc.kill()
+        except ProcessLookupError:
+            pass
+
+
+def write_log(path, header, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8", errors="replace") as f:
+        for k, v in header:
+            f.write(f"# {k}: {v}\n")
+        f.write("# ---- console ----\n")
+        f.write(text)
+        if text and not text.endswith("\n"):
+            f.write("\n")
+
+
+def run_boot(arch, argv, timeout, log_path=None, kernel=None, until=None):
+    """Boot, wait for QEMU to exit (or panic, or time-out); return BootResult.
+
+    until: optional compiled regex; when it appears on the console the run
+    is ended early (QEMU is killed) and counts as a normal finish.
+    """
+    res = BootResult(arch, list(argv), log_path=log_path or "")
+    start = time.monotonic()
+    try:
+        proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, cwd=ROOT, start_new_session=True)
+    except OSError as e:
+        raise QemuError(f"cannot start {argv[0]}: {e}") from None
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ, "out")
+    sel.register(proc.stderr, selectors.EVENT_READ, "err")
+    out = bytearray()
+    err = bytearray()
+    deadline = start + timeout
+    panic_seen = False
+    scanned = 0
+    try:
+        open_streams = 2
+        while open_streams:
+            now = time.monotonic()
+            if now >= deadline:
+                if not panic_seen:
+                    res.timed_out = True
+                break
+            for key, _ in sel.select(timeout=min(0.5, deadline - now)):
+                data = os.read(key.fileobj.fileno(), 65536)
+                if not data:
+                    sel.unregister(key.fileobj)
+                    open_streams -= 1
+                    continue
+                (out if key.data == "out" else err).extend(data)
+            if not panic_seen or until is not None:
+                text = out.decode("utf-8", "replace")
+                # Look only at complete new lines (plus a little overlap).
+                chunk = text[max(0, scanned - 200):]
+                if not panic_seen and backtrace.find_panic(chunk) >= 0:
+                    panic_seen = True
+                    deadline = min(deadline, time.monotonic() + PANIC_GRACE)
+                if until is not None and until.search(chunk):
+                    break
+                scanned = len(text)
+    finally:
+        _kill(proc)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        sel.close()
+        for s in (proc.stdin, proc.stdout, proc.stderr):
+            try:
+                s.close()
+            except OSError:
+                pass
+    res.elapsed = time.monotonic() - start
+    res.returncode = proc.returncode
+    if res.timed_out or panic_seen:
+        # We killed it: its exit status means nothing.
+        res.returncode = None
+    res.output = clean(out.decode("utf-8", "replace"))
+    res.stderr = err.decode("utf-8", "replace")
+    res.panic = backtrace.parse_panic(res.output)
+    if res.panic is not None and kernel:
+        backtrace.symbolize(res.panic, arch, kernel, ROOT)
+    if log_path:
+        header = [("command", shlex.join(argv)), ("arch", arch),
+                  ("elapsed", f"{res.elapsed:.1f} s"),
+                  ("qemu exit status", "killed by the grader" if res.returncode is None
+                   else res.returncode)]
+        if res.timed_out:
+            header.append(("time-out", f"no power-off after {timeout:.0f} s"))
+        if res.stderr.strip():
+            header.append(("qemu stderr", res.stderr.strip().replace("\n", " | ")))
+        text = res.output
+        if res.panic is not None:
+            text += "\n# ---- panic, symbolized by the grader ----\n" + res.panic.render(10**6) + "\n"
+        write_log(log_path, header, text)
+    return res
+
+
+# ---- interactive ------------------------------------------------------------
+
+class _Transcript:
+    """pexpect logfile_read target: keeps the text and mirrors it to the log."""
+
+    def __init__(self, path):
+        self.parts = []
+        self.f = None
+        if path:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            self.f = open(path, "w", encoding="utf-8", errors="replace")
+
+    def write(self, s):
+        self.parts.append(s)
+        if self.f:
+            self.f.write(s)
+
+    def flush(self):
+        if self.f:
+            self.f.flush()
+
+    def text(self):
+        return clean("".join(self.parts))
+
+    def close(self):
+        if self.f:
+            self.f.close()
+            self.f = None
+
+
+class ShellError(Exception):
+    """The session went wrong; .kind is 'panic', 'timeout' or 'eof'."""
+
+    def __init__(self, kind, message, panic=None):
+        super().__init__(message)
+        self.kind = kind
+        self.panic = panic
+
+
+class Shell:
+    """Drive aqua6's shell over the serial console with pexpect.
+
+    The guest echoes what we type; run() returns the command's output
+    without the echo and without the next prompt.  We end each line with
+    a carriage return, as a terminal in raw mode does.
+    """
+
+    PROMPT = "$ "
+    _PROMPT_RE = r"(?:^|\n)\$ $"
+
+    def __init__(self, arch, argv, log_path=None, kernel=None, boot_timeout=60,
+                 cmd_timeout=30):
+        import pexpect       # only the interactive tests need it
+        self._pexpect = pexpect
+        self.arch = arch
+        self.argv = argv
+        self.kernel = kernel
+        self.log_path = log_path
+        self.cmd_timeout = cmd_timeout
+        self.transcript = _Transcript(log_path)
+        if log_path:
+            self.transcript.write(f"# command: {shlex.join(argv)}\n# ---- console ----\n")
+        self.start = time.monotonic()
+        self.child = pexpect.spawn(argv[0], argv[1:], cwd=ROOT, encoding="utf-8",
+                                   codec_errors="replace", timeout=cmd_timeout,
+                                   echo=False, dimensions=(50, 200))
+        self.child.logfile_read = self.transcript
+        self.exitstatus = None
+        self.wait_prompt(boot_timeout, what="the first shell prompt '$ '")
+
+    # Patterns: prompt at the start of a line, a panic line, EOF, time-out.
+    def _expect(self, patterns, timeout):
+        pe = self._pexpect
+        full = patterns + [r"(?m)^[^A-Za-z0-9\n]{0,4}panic: ", pe.EOF, pe.TIMEOUT]
+        i = self.child.expect(full, timeout=timeout)
+        n = len(patterns)
+        if i < n:
+            return i
+        if i == n:
+            self._after_panic()
+        if i == n + 1:
+            self._reap()
+            raise ShellError("eof", "QEMU exited (status "
+                             f"{self.exitstatus}) while the grader waited for output")
+        raise ShellError("timeout", f"no answer within {timeout:.0f} s")
+
+    def _after_panic(self):
+        pe = self._pexpect
+        try:
+            self.child.expect(pe.EOF, timeout=PANIC_GRACE)
+        except pe.TIMEOUT:
+            pass
+        self._reap()
+        p = backtrace.parse_panic(self.transcript.text())
+        if p is not None and self.kernel:
+            backtrace.symbolize(p, self.arch, self.kernel, ROOT)
+        raise ShellError("panic", p.message if p else "kernel panic", p)
+
+    def _reap(self):
+        try:
+            self.child.close(force=True)
+        except Exception:
+            pass
+        self.exitstatus = self.child.exitstatus
+        if self.exitstatus is None and self.child.signalstatus is not None:
+            self.exitstatus = -self.child.signalstatus
+
+    def wait_prompt(self, timeout=None, what="the shell prompt '$ '"):
+        try:
+            self._expect([self._PROMPT_RE], timeout or self.cmd_timeout)
+        except ShellError as e:
+            if e.kind == "timeout":
+                e.args = (f"waited {timeout or self.cmd_timeout:.0f} s for {what}",)
+            raise
+        return self.child.before
+
+    def run(self, cmd, timeout=None):
+        """Type cmd, wait for the next prompt, return the output lines' text."""
+        self.child.send(cmd + "\r")
+        before = self.wait_prompt(timeout, what=f"the prompt after `{cmd}`")
+        text = before.replace("\r\n", "\n").replace("\r", "")
+        lines = text.split("\n")
+        # The first line is the echo of what we typed.
+        if lines and cmd.strip() and cmd.strip() in lines[0]:
+            lines = lines[1:]
+        return "\n".join(lines).strip("\n")
+
+    def send_and_wait_exit(self, cmd, timeout=None):
+        """Type cmd (e.g. poweroff) and wait for QEMU to exit; return its status."""
+        pe = self._pexpect
+        self.child.send(cmd + "\r")
+        i = self.child.expect([r"(?m)^[^A-Za-z0-9\n]{0,4}panic: ", pe.EOF, pe.TIMEOUT],
+                              timeout=timeout or self.cmd_timeout)
+        if i == 0:
+            self._after_panic()
+        if i == 2:
+            raise ShellError("timeout", f"QEMU still running {timeout or self.cmd_timeout:.0f} s "
+                             f"after `{cmd}`")
+        self._reap()
+        return self.exitstatus
+
+    def output(self):
+        return self.transcript.text()
+
+    def close(self):
+        if self.child.isalive():
+            self._reap()
+        self.transcript.close()

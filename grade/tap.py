@@ -1,0 +1,199 @@
+"""TAP (Test Anything Protocol) parsing for aqua6 test programs.
+
+A user test program prints, on the console,
+
+    1..N                      the plan: N checks will follow (first or last)
+    ok 3 - pipe round trip    check 3 passed
+    not ok 4 - fork limit     check 4 failed
+    # got 12, want 13         a diagnostic, attached to the check before it
+    Bail out! reason          the program gave up
+
+The console also carries the kernel's own lines (boot banner, "init: ..."),
+so only lines that look like TAP count; the rest is ignored.  Each check
+becomes one reported result, so a failure names the exact check.  Checks
+that the plan promised but that never appeared (the program died, the
+kernel hung) are failures too, and the first missing one is named.
+
+Directives follow TAP 13: "# SKIP" on an ok line and "# TODO" on any line
+make the check count as passed (a TODO check is allowed to fail).
+"""
+
+import dataclasses
+import re
+
+_PLAN = re.compile(r"^\s*1\.\.(\d+)\s*(?:#.*)?$")
+_CHECK = re.compile(r"^\s*(not ok|ok)\b\s*(\d+)?\s*(?:-\s*)?(.*?)\s*$")
+_DIRECTIVE = re.compile(r"\s#\s*(SKIP|TODO)\S*\s*(.*)$", re.IGNORECASE)
+_DIAG = re.compile(r"^\s*#\s?(.*)$")
+_BAIL = re.compile(r"^\s*Bail out!\s*(.*)$")
+CONTEXT = 6                 # console lines kept around each check
+
+
+@dataclasses.dataclass
+class Check:
+    """One TAP check as the program reported it (or as it failed to)."""
+    number: int
+    name: str
+    ok: bool                    # the line said "ok" (before directives)
+    directive: str = ""         # "SKIP", "TODO" or ""
+    reason: str = ""            # text after the directive
+    diag: list = dataclasses.field(default_factory=list)     # "# ..." lines after it
+    line: str = ""              # the console line it came from
+    before: list = dataclasses.field(default_factory=list)   # console lines since the
+    after: list = dataclasses.field(default_factory=list)    # previous check / up to the next
+    missing: bool = False       # promised by the plan but never printed
+
+    @property
+    def passed(self):
+        if self.missing:
+            return False
+        return self.ok or self.directive == "TODO"
+
+    def label(self):
+        """'3 - pipe round trip', the way students see it in the output."""
+        return f"{self.number} - {self.name}" if self.name else str(self.number)
+
+    def status_line(self):
+        if self.missing:
+            return f"missing {self.label()}"
+        return self.line.strip() or ("ok " if self.ok else "not ok ") + self.label()
+
+
+@dataclasses.dataclass
+class TapResult:
+    planned: int | None                 # N from "1..N", or None without a plan
+    checks: list                        # Check, in number order, missing ones included
+    problems: list                      # protocol errors (duplicates, bail out, no plan)
+    bailed_out: str | None = None
+
+    @property
+    def failed(self):
+        return [c for c in self.checks if not c.passed]
+
+    @property
+    def first_missing(self):
+        for c in self.checks:
+            if c.missing:
+                return c
+        return None
+
+    @property
+    def ok(self):
+        """True when the run is complete and every check passed."""
+        return not self.problems and not self.failed and self.planned is not None
+
+    def summary(self):
+        n = len(self.checks)
+        good = n - len(self.failed)
+        s = f"{good}/{n} checks passed"
+        if self.planned is None:
+            s += " (no plan line '1..N')"
+        return s
+
+
+def parse(text):
+    """Parse the TAP lines in console text and return a TapResult."""
+    planned = None
+    seen = {}               # number -> Check
+    order = []
+    problems = []
+    bailed = None
+    last = prev = None
+    between = []            # console lines since the last check
+    next_number = 1
+    for raw in text.splitlines():
+        line = raw.rstrip("\r")
+        m = _PLAN.match(line)
+        if m:
+            if planned is not None and planned != int(m.group(1)):
+                problems.append(f"two plans: 1..{planned} and 1..{m.group(1)}")
+            planned = int(m.group(1))
+            last = None
+            continue
+        m = _BAIL.match(line)
+        if m:
+            bailed = m.group(1).strip() or "(no reason given)"
+            problems.append(f"the program bailed out: {bailed}")
+            break
+        m = _CHECK.match(line)
+        if m:
+            ok = m.group(1) == "ok"
+            number = int(m.group(2)) if m.group(2) else next_number
+            rest = m.group(3)
+            directive = reason = ""
+            d = _DIRECTIVE.search(" " + rest)
+            if d:
+                directive = d.group(1).upper()
+                reason = d.group(2).strip()
+                rest = (" " + rest)[:d.start()].strip()
+            chk = Check(number, rest, ok, directive, reason, line=line,
+                        before=between[-CONTEXT:])
+            between = []
+            if number in seen:
+                problems.append(f"check {number} reported twice")
+                if seen[number].passed and not chk.passed:
+                    seen[number] = chk
+            else:
+                seen[number] = chk
+                order.append(number)
+            next_number = number + 1
+            last = prev = chk
+            continue
+        # Diagnostics and other lines (kernel messages, program chatter) are
+        # kept as the context of the checks around them: programs print
+        # their "# why" lines before or after the "not ok".
+        if not line.strip():
+            continue
+        between.append(line)
+        if prev is not None and len(prev.after) < CONTEXT:
+            prev.after.append(line)
+        m = _DIAG.match(line)
+        if m and last is not None:
+            last.diag.append(m.group(1))
+            continue
+        # A non-diagnostic line ends the diagnostics of the check before it.
+        last = None
+
+    checks = []
+    if planned is None:
+        problems.append("no TAP plan line ('1..N'): the program printed no plan "
+                        "(did it start at all?)")
+        checks = [seen[n] for n in sorted(seen)]
+    else:
+        for n in range(1, planned + 1):
+            if n in seen:
+                checks.append(seen[n])
+            else:
+                checks.append(Check(n, "", False, missing=True))
+        extra = sorted(n for n in seen if n < 1 or n > planned)
+        for n in extra:
+            problems.append(f"check {n} is outside the plan 1..{planned}")
+            checks.append(seen[n])
+    return TapResult(planned, checks, problems, bailed)
+
+
+def describe_failures(result, limit=10):
+    """Human-readable lines naming each failed check: used in failure text."""
+    out = []
+    for c in result.failed[:limit]:
+        if c.missing:
+            continue
+        out.append(f"FAILED check {c.label()}")
+        out.append(f"    expected: ok {c.label()}")
+        got = [l.rstrip() for l in c.before] + [c.line.strip()] + [l.rstrip() for l in c.after]
+        out.append(f"    got:      {got[0]}")
+        out.extend(f"              {l}" for l in got[1:])
+    if len(result.failed) > limit:
+        out.append(f"... and {len(result.failed) - limit} more failed checks")
+    miss = result.first_missing
+    if miss is not None:
+        nmiss = sum(1 for c in result.checks if c.missing)
+        out.append(f"MISSING check {miss.number} (and {nmiss - 1} after it): the plan "
+                   f"promised {result.planned} checks but the output stops early; "
+                   "the program probably died or hung right after the last check shown"
+                   if nmiss > 1 else
+                   f"MISSING check {miss.number}: the plan promised {result.planned} "
+                   "checks but it never appeared")
+    for p in result.problems:
+        out.append(f"TAP problem: {p}")
+    return out

@@ -1,0 +1,137 @@
+"""Stage `core`: the OS itself boots, runs the shell and survives stress.
+
+Every test runs on each selected port (the `arch` argument) and boots
+QEMU once.  The slow ones come first so that parallel workers start them
+early.
+"""
+
+import re
+
+import pytest
+
+# ---- user-space stress and kernel self-tests (run=, TAP) --------------------
+
+
+@pytest.mark.parametrize("cpus", [1, 4], ids=["cpus1", "cpus4"])
+def test_systest(aqua, cpus):
+    """/bin/systest: the user-space stress program; every TAP check counts."""
+    res = aqua.boot("/bin/systest", cpus=cpus, timeout=120)
+    aqua.check_tap(res, "/bin/systest")
+    aqua.expect_exit(res, "/bin/systest", 0)
+
+
+def test_ktest(aqua):
+    """/bin/ktest all: the kernel's self-tests (ktest(2)), 0 iff all pass."""
+    res = aqua.boot("/bin/ktest all", cpus=2, timeout=120)
+    # The kernel may report its checks as TAP; if it does, each one counts.
+    if re.search(r"(?m)^\s*1\.\.\d+\s*$", res.output):
+        aqua.check_tap(res, "/bin/ktest all")
+    aqua.expect_exit(res, "/bin/ktest all", 0)
+
+
+# ---- booting ------------------------------------------------------------------
+
+BANNER = {
+    "x86_64": r"x86[_-]?64|amd64",
+    "riscv": r"risc-?v|rv64",
+}
+
+
+def test_boot_banner(aqua, arch):
+    """The banner names the port and the CPU count; run= runs one program."""
+    res = aqua.boot("/bin/echo banner-check", cpus=3, timeout=60)
+    m = re.search(r"aqua6: (.*)", res.output)
+    if m is None:
+        aqua.fail("boot banner", expected="a line 'aqua6: <arch>, 3 CPUs, <n> MiB'",
+                  got="no line starting with 'aqua6: '", console=res.output)
+    line = m.group(0).strip()
+    want = r"aqua6: .*(?:%s).*\b3 CPUs\b.*\d+ MiB" % BANNER[arch]
+    if not re.search(want, line, re.IGNORECASE):
+        aqua.fail("boot banner", expected=f"aqua6: <{arch} name>, 3 CPUs, <n> MiB  (CPUS=3)",
+                  got=line, console=res.output)
+    if not re.search(r"(?m)^banner-check$", res.output):
+        aqua.fail("`run=/bin/echo banner-check` output", expected="a line 'banner-check'",
+                  got="no such line", console=res.output)
+    aqua.expect_exit(res, "/bin/echo", 0)
+
+
+# ---- the shell, interactively ---------------------------------------------------
+
+
+def test_shell_pipe(aqua):
+    with aqua.shell() as sh:
+        sh.expect_output("echo hello | wc", r"^\s*1\s+1\s+6\s*$",
+                         what="`echo hello | wc` prints lines, words, bytes")
+
+
+def test_shell_ls_bin(aqua):
+    with aqua.shell() as sh:
+        out = sh.run("ls /bin")
+        names = set(re.findall(r"[A-Za-z0-9_.-]+", out))
+        want = ["sh", "echo", "cat", "ls", "wc", "mkdir"]
+        missing = [n for n in want if n not in names]
+        if missing:
+            sh.fail("`ls /bin` lists the programs",
+                    expected="names including " + ", ".join(want),
+                    got=(out or "(no output)") + f"\n(missing: {', '.join(missing)})")
+
+
+def test_shell_mkdir_cat(aqua):
+    with aqua.shell() as sh:
+        sh.run("mkdir d")
+        sh.run("echo x > d/f")
+        out = sh.run("cat d/f")
+        if out.strip() != "x":
+            sh.fail("`mkdir d; echo x > d/f; cat d/f`", expected="x", got=out or "(no output)")
+        sh.expect_output("ls d", r"(?m)\bf\b", what="`ls d` shows the new file f")
+
+
+def test_shell_redirection(aqua):
+    with aqua.shell() as sh:
+        sh.run("echo hello world > t1")
+        sh.expect_output("wc < t1", r"^\s*1\s+2\s+12\s*$",
+                         what="`wc < t1` reads the file given by <")
+        sh.run("cat < t1 > t2")
+        out = sh.run("cat t2")
+        if out.strip() != "hello world":
+            sh.fail("`cat < t1 > t2; cat t2` copies through both redirections",
+                    expected="hello world", got=out or "(no output)")
+        sh.run("echo again > t2")
+        out = sh.run("cat t2")
+        if out.strip() != "again":
+            sh.fail("`>` truncates an existing file", expected="again", got=out or "(no output)")
+
+
+def test_shell_exec_args(aqua):
+    with aqua.shell() as sh:
+        out = sh.run("echo one   two three")
+        if out.strip() != "one two three":
+            sh.fail("`echo one   two three` gets three arguments",
+                    expected="one two three", got=out or "(no output)")
+        out = sh.run("/bin/echo by-path")
+        if out.strip() != "by-path":
+            sh.fail("exec by absolute path `/bin/echo by-path`", expected="by-path",
+                    got=out or "(no output)")
+        sh.run("no-such-program-xyz")
+        sh.expect_output("echo alive", r"^alive$",
+                         what="the shell still answers after exec of a missing program")
+
+
+def test_faulttest_killed(aqua):
+    with aqua.shell() as sh:
+        out = sh.run("faulttest null")
+        kills = re.findall(r"(?m)^pid \d+ \(faulttest\): .* -- killed$", out)
+        if len(kills) != 1:
+            sh.fail("`faulttest null` is killed with one line",
+                    expected="pid N (faulttest): page fault (...) at 0x0 pc 0x... -- killed",
+                    got=out or "(no output)")
+        sh.expect_output("echo alive", r"^alive$",
+                         what="the shell still answers after a program was killed")
+
+
+def test_poweroff_status(aqua):
+    with aqua.shell() as sh:
+        status = sh.poweroff()
+        if status != 0:
+            sh.fail("`poweroff` ends QEMU with status 0", expected="QEMU exit status 0",
+                    got=f"QEMU exit status {status}")

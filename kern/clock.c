@@ -1,0 +1,51 @@
+/*
+ * The clock: the port calls clockintr() HZ times a second on every CPU.
+ * CPU 0 alone advances `ticks` (so it counts time, not CPUs) and wakes
+ * msleep()ers.  The port then preempts the interrupted process (md.h).
+ */
+#include "systm.h"
+#include "md.h"
+#include "proc.h"
+#include "spinlock.h"
+
+volatile unsigned long ticks;
+static struct spinlock ticks_lock = { .name = "ticks" };
+
+void
+clockintr(void)
+{
+	struct cpu *ci = curcpu();
+
+	ci->ci_ticks++;
+	if (ci->ci_cpuid == 0) {
+		spinlock_acquire(&ticks_lock);
+		ticks++;
+		wakeup((const void *)&ticks);
+		spinlock_release(&ticks_lock);
+	}
+}
+
+uint64_t
+uptime_ms(void)
+{
+	return md_nanotime() / 1000000;
+}
+
+/* Sleep at least ms milliseconds (rounded up to whole ticks). */
+int
+clock_msleep(struct proc *p, unsigned int ms)
+{
+	unsigned long n = ((unsigned long)ms * HZ + 999) / 1000;
+
+	spinlock_acquire(&ticks_lock);
+	unsigned long start = ticks;
+	while (ticks - start < n) {
+		if (p->p_killed) {
+			spinlock_release(&ticks_lock);
+			return EINTR;
+		}
+		sleep((const void *)&ticks, &ticks_lock, "msleep");
+	}
+	spinlock_release(&ticks_lock);
+	return 0;
+}

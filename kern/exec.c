@@ -1,0 +1,253 @@
+/*
+ * exec: replace a process's program with an ELF64 executable.
+ *
+ * The new address space is built on the side (text and data from the
+ * PT_LOAD segments, an empty heap after them, a stack under USER_TOP
+ * with an unmapped guard page below it, the arguments on the stack), and
+ * only when all of that worked does it replace the old one.  So a failed
+ * exec returns its errno to a process whose image is untouched:
+ * ENOENT (no such file), EACCES (not a regular file), ENOEXEC (not an
+ * ELF64 executable for this machine, or a segment both writable and
+ * executable), E2BIG (arguments do not fit), ENOMEM.
+ */
+#include "systm.h"
+#include "md.h"
+#include "proc.h"
+#include "vm.h"
+#include "page.h"
+#include "fs.h"
+
+/* The ELF64 structures and constants exec needs (from the ELF spec). */
+#define ELF_MAGIC	0x464c457fU	/* "\x7fELF" read as a little-endian word */
+#define ELFCLASS64	2
+#define ELFDATA2LSB	1
+#define ET_EXEC		2
+#define PT_LOAD		1
+#define PF_X		0x1
+#define PF_W		0x2
+#define PF_R		0x4
+
+struct elf64_ehdr {
+	uint32_t e_magic;
+	uint8_t	e_class, e_data, e_version, e_osabi;
+	uint8_t	e_pad[8];
+	uint16_t e_type, e_machine;
+	uint32_t e_version2;
+	uint64_t e_entry, e_phoff, e_shoff;
+	uint32_t e_flags;
+	uint16_t e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx;
+};
+
+struct elf64_phdr {
+	uint32_t p_type, p_flags;
+	uint64_t p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_align;
+};
+
+static int
+check_header(const struct elf64_ehdr *eh)
+{
+	if (eh->e_magic != ELF_MAGIC || eh->e_class != ELFCLASS64 ||
+	    eh->e_data != ELFDATA2LSB || eh->e_type != ET_EXEC ||
+	    eh->e_phentsize != sizeof(struct elf64_phdr))
+		return ENOEXEC;
+#ifdef MD_ELF_MACHINE
+	/* The port names its machine (EM_X86_64, EM_RISCV). */
+	if (eh->e_machine != MD_ELF_MACHINE)
+		return ENOEXEC;
+#endif
+	return 0;
+}
+
+/*
+ * Map one PT_LOAD segment and read its file bytes.  Segments are sorted
+ * by address (the ELF spec requires it); when one starts in the page the
+ * previous one ended in, that page is shared, its protection widened.
+ * *mapped_end is the end of what earlier segments mapped.
+ */
+static int
+load_segment(struct vmspace *vm, struct inode *ip, const struct elf64_phdr *ph, vaddr_t *mapped_end)
+{
+	int prot = VM_PROT_USER;
+
+	if (ph->p_flags & PF_R)
+		prot |= VM_PROT_READ;
+	if (ph->p_flags & PF_W)
+		prot |= VM_PROT_WRITE;
+	if (ph->p_flags & PF_X)
+		prot |= VM_PROT_EXEC;
+	/* W^X: a page is writable or executable, never both. */
+	if ((prot & VM_PROT_WRITE) && (prot & VM_PROT_EXEC))
+		return ENOEXEC;
+	if (ph->p_memsz < ph->p_filesz || ph->p_vaddr < *mapped_end - (*mapped_end ? PAGE_SIZE : 0) ||
+	    !user_range_ok(ph->p_vaddr, ph->p_memsz) || ph->p_offset + ph->p_filesz < ph->p_offset)
+		return ENOEXEC;
+
+	vaddr_t start = PGROUNDDOWN(ph->p_vaddr);
+	vaddr_t end = PGROUNDUP(ph->p_vaddr + ph->p_memsz);
+	if (start < *mapped_end) {
+		/* The first page is the previous segment's last: widen it. */
+		paddr_t pa;
+		int oldprot;
+		if (!pmap_extract(vm->vm_pmap, start, &pa, &oldprot))
+			return ENOEXEC;
+		if (((oldprot | prot) & (VM_PROT_WRITE | VM_PROT_EXEC)) ==
+		    (VM_PROT_WRITE | VM_PROT_EXEC))
+			return ENOEXEC;
+		pmap_protect(vm->vm_pmap, start, start + PAGE_SIZE, oldprot | prot);
+		start += PAGE_SIZE;
+	}
+	if (start < end) {
+		if (vm_region_add(vm, start, end, prot & ~VM_PROT_USER, 0) != 0)
+			return ENOMEM;
+		for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
+			paddr_t pa = page_alloc();
+			if (pa == 0)
+				return ENOMEM;	/* the caller frees vm, pages included */
+			if (pmap_enter(vm->vm_pmap, va, pa, prot) != 0) {
+				page_unref(pa);
+				return ENOMEM;
+			}
+		}
+	}
+	if (end > *mapped_end)
+		*mapped_end = end;
+
+	/* The file's bytes, page by page through the direct map (pages are zeroed). */
+	for (uint64_t done = 0; done < ph->p_filesz; ) {
+		vaddr_t va = ph->p_vaddr + done;
+		paddr_t pa;
+		int prot2;
+		if (!pmap_extract(vm->vm_pmap, PGROUNDDOWN(va), &pa, &prot2))
+			return ENOEXEC;
+		unsigned int n = MIN(ph->p_filesz - done, PAGE_SIZE - va % PAGE_SIZE);
+		char *dst = (char *)PA_TO_PTR(PGROUNDDOWN(pa)) + va % PAGE_SIZE;
+		if (readi(ip, 0, NULL, (uintptr_t)dst, ph->p_offset + done, n) != (int)n)
+			return ENOEXEC;
+		done += n;
+	}
+	return 0;
+}
+
+/*
+ * Put argv on the new stack: the strings at the top, then the pointer
+ * array (NULL-terminated), 16-byte aligned as both ABIs want at entry.
+ */
+static int
+push_args(struct vmspace *vm, vaddr_t stack_bottom, char *const *argv,
+    vaddr_t *spp, int *argcp, vaddr_t *argvp)
+{
+	uint64_t uargv[MAXARG + 1];
+	vaddr_t sp = USER_TOP;
+	int argc;
+
+	for (argc = 0; argv[argc] != NULL; argc++) {
+		if (argc >= MAXARG)
+			return E2BIG;
+		size_t len = strlen(argv[argc]) + 1;
+		if (sp - stack_bottom < len + PAGE_SIZE)
+			return E2BIG;
+		sp -= len;
+		if (copyout_vm(vm, sp, argv[argc], len) != 0)
+			return EFAULT;
+		uargv[argc] = sp;
+	}
+	uargv[argc] = 0;
+
+	size_t size = (argc + 1) * sizeof(uint64_t);
+	sp = (sp - size) & ~(vaddr_t)15;
+	if (sp < stack_bottom)
+		return E2BIG;
+	if (copyout_vm(vm, sp, uargv, size) != 0)
+		return EFAULT;
+	*spp = sp;
+	*argcp = argc;
+	*argvp = sp;
+	return 0;
+}
+
+int
+kern_exec(struct proc *p, const char *path, char *const *argv)
+{
+	struct elf64_ehdr eh;
+	struct vmspace *vm = NULL;
+	struct inode *ip;
+	vaddr_t image_end = 0, sp, uargv;
+	int argc, error;
+
+	log_begin_op();
+	ip = namei(p, path);
+	if (ip == NULL) {
+		log_end_op();
+		return ENOENT;
+	}
+	ilock(ip);
+
+	error = EACCES;			/* a directory or a device (POSIX) */
+	if (ip->i_type != T_FILE)
+		goto fail;
+	error = ENOEXEC;
+	if (readi(ip, 0, NULL, (uintptr_t)&eh, 0, sizeof(eh)) != sizeof(eh) ||
+	    check_header(&eh) != 0)
+		goto fail;
+
+	error = ENOMEM;
+	if ((vm = vmspace_alloc()) == NULL)
+		goto fail;
+
+	for (int i = 0; i < eh.e_phnum; i++) {
+		struct elf64_phdr ph;
+		error = ENOEXEC;
+		if (readi(ip, 0, NULL, (uintptr_t)&ph, eh.e_phoff + i * sizeof(ph), sizeof(ph)) != sizeof(ph))
+			goto fail;
+		if (ph.p_type != PT_LOAD)
+			continue;
+		if ((error = load_segment(vm, ip, &ph, &image_end)) != 0)
+			goto fail;
+	}
+	iunlockput(ip);
+	log_end_op();
+	ip = NULL;
+
+	/* The stack under USER_TOP, a guard page below it, the heap after the image. */
+	vaddr_t stack_bottom = USER_TOP - USTACK_PAGES * PAGE_SIZE;
+	error = ENOMEM;
+	if (image_end == 0 || image_end > stack_bottom - PAGE_SIZE)
+		goto fail;
+	if ((error = vm_map_anon(vm, stack_bottom, USER_TOP,
+	    VM_PROT_READ | VM_PROT_WRITE, VR_STACK)) != 0)
+		goto fail;
+	if ((error = vm_region_add(vm, image_end, image_end,
+	    VM_PROT_READ | VM_PROT_WRITE, VR_HEAP)) != 0)
+		goto fail;
+	vm->vm_heap_start = vm->vm_brk = image_end;
+
+	if ((error = push_args(vm, stack_bottom, argv, &sp, &argc, &uargv)) != 0)
+		goto fail;
+
+	/* ---- commit: nothing below can fail ---- */
+	const char *name = path;
+	for (const char *s = path; *s != '\0'; s++)
+		if (*s == '/' && s[1] != '\0')
+			name = s + 1;
+	strlcpy(p->p_comm, name, sizeof(p->p_comm));
+
+	struct vmspace *old = p->p_vmspace;
+	intr_push();
+	p->p_vmspace = vm;
+	pmap_activate(p);
+	intr_pop();
+	setregs(p, eh.e_entry, sp, argc, uargv);
+	if (old != NULL)
+		vmspace_free(old);
+	proc_ppwait_release(p);		/* vfork: the parent may go on now */
+	return 0;
+
+fail:
+	if (vm != NULL)
+		vmspace_free(vm);
+	if (ip != NULL) {
+		iunlockput(ip);
+		log_end_op();
+	}
+	return error;
+}

@@ -1,0 +1,186 @@
+/*
+ * Descriptor tables (struct filedesc), with OpenBSD's names.
+ *
+ * A process's descriptors are an index into its table, whose slots point at
+ * shared struct files.  fork1() gives the child either
+ *   fdcopy()  -- the default: a new table whose slots point at the same
+ *                files (each file gains a reference), so later open/close
+ *                in one process do not affect the other; or
+ *   fdshare() -- with FORK_SHAREFILES: the very same table, so a descriptor
+ *                opened or closed by one is opened or closed for both.
+ * fd_refcnt counts the processes using a table; fdfree() drops one, and the
+ * last one closes every file in it.
+ *
+ * Tables come from a static pool of NPROC: every process has at most one,
+ * and a shared table serves several.  fdpool_lock guards fd_refcnt (so a
+ * table cannot be handed out while its last user is still emptying it);
+ * fd_lock guards the slots of one table, which matters when it is shared.
+ */
+#include "types.h"
+#include "param.h"
+#include "systm.h"
+#include "spinlock.h"
+#include "proc.h"
+#include "file.h"
+
+static struct spinlock fdpool_lock = { 0, "fdpool", NULL };
+static struct filedesc fdpool[NPROC];
+
+/* An empty table with one reference, or NULL when the pool is exhausted. */
+struct filedesc *
+fdinit(void)
+{
+	struct filedesc *fdp;
+
+	spinlock_acquire(&fdpool_lock);
+	for (fdp = fdpool; fdp < fdpool + NPROC; fdp++) {
+		if (fdp->fd_refcnt == 0) {
+			fdp->fd_refcnt = 1;
+			spinlock_init(&fdp->fd_lock, "filedesc");
+			memset(fdp->fd_ofiles, 0, sizeof(fdp->fd_ofiles));
+			spinlock_release(&fdpool_lock);
+			return fdp;
+		}
+	}
+	spinlock_release(&fdpool_lock);
+	return NULL;
+}
+
+/* A new table for a child: the same files, each one more reference. */
+struct filedesc *
+fdcopy(struct proc *p)
+{
+	struct filedesc *newfdp, *fdp = p->p_fd;
+	int i;
+
+	if ((newfdp = fdinit()) == NULL)
+		return NULL;
+	if (fdp == NULL)
+		return newfdp;
+	spinlock_acquire(&fdp->fd_lock);
+	for (i = 0; i < NOFILE; i++)
+		if (fdp->fd_ofiles[i])
+			newfdp->fd_ofiles[i] = file_dup(fdp->fd_ofiles[i]);
+	spinlock_release(&fdp->fd_lock);
+	return newfdp;
+}
+
+/* FORK_SHAREFILES: the child uses p's table itself. */
+struct filedesc *
+fdshare(struct proc *p)
+{
+	struct filedesc *fdp = p->p_fd;
+
+	if (fdp == NULL)
+		return fdinit();
+	spinlock_acquire(&fdpool_lock);
+	fdp->fd_refcnt++;
+	spinlock_release(&fdpool_lock);
+	return fdp;
+}
+
+/*
+ * p lets go of its table.  The last user empties the slots while still
+ * holding the pool lock, then closes the files without it (file_close may
+ * sleep on the disk).
+ */
+void
+fdfree(struct proc *p)
+{
+	struct filedesc *fdp = p->p_fd;
+	struct file *files[NOFILE];
+	int i, last;
+
+	if (fdp == NULL)
+		return;
+	p->p_fd = NULL;
+	spinlock_acquire(&fdpool_lock);
+	if (fdp->fd_refcnt < 1)
+		panic("fdfree: table not in use");
+	last = --fdp->fd_refcnt == 0;
+	if (last) {
+		for (i = 0; i < NOFILE; i++) {
+			files[i] = fdp->fd_ofiles[i];
+			fdp->fd_ofiles[i] = NULL;
+		}
+	}
+	spinlock_release(&fdpool_lock);
+	if (!last)
+		return;
+	for (i = 0; i < NOFILE; i++)
+		if (files[i])
+			file_close(files[i]);
+}
+
+/* Put f in the lowest free slot of p's table: 0 and *fdp, or EMFILE. */
+int
+fdalloc(struct proc *p, struct file *f, int *fdp)
+{
+	struct filedesc *fdt = p->p_fd;
+	int fd;
+
+	if (fdt == NULL)
+		return EMFILE;
+	spinlock_acquire(&fdt->fd_lock);
+	for (fd = 0; fd < NOFILE; fd++) {
+		if (fdt->fd_ofiles[fd] == NULL) {
+			fdt->fd_ofiles[fd] = f;
+			spinlock_release(&fdt->fd_lock);
+			*fdp = fd;
+			return 0;
+		}
+	}
+	spinlock_release(&fdt->fd_lock);
+	return EMFILE;
+}
+
+/* The file behind descriptor fd, or NULL if fd is out of range or closed. */
+struct file *
+fd_getfile(struct proc *p, int fd)
+{
+	struct filedesc *fdt = p->p_fd;
+	struct file *f;
+
+	if (fdt == NULL || fd < 0 || fd >= NOFILE)
+		return NULL;
+	spinlock_acquire(&fdt->fd_lock);
+	f = fdt->fd_ofiles[fd];
+	spinlock_release(&fdt->fd_lock);
+	return f;
+}
+
+/* close(2)'s half: empty slot fd and return what it held (NULL if nothing). */
+struct file *
+fd_release(struct proc *p, int fd)
+{
+	struct filedesc *fdt = p->p_fd;
+	struct file *f;
+
+	if (fdt == NULL || fd < 0 || fd >= NOFILE)
+		return NULL;
+	spinlock_acquire(&fdt->fd_lock);
+	f = fdt->fd_ofiles[fd];
+	fdt->fd_ofiles[fd] = NULL;
+	spinlock_release(&fdt->fd_lock);
+	return f;
+}
+
+/*
+ * dup2(2)'s half: put f in slot fd in one step, handing back the file it
+ * replaces (for the caller to close), so no other thread sharing the table
+ * can slip into the slot in between.
+ */
+int
+fd_replace(struct proc *p, int fd, struct file *f, struct file **oldp)
+{
+	struct filedesc *fdt = p->p_fd;
+
+	*oldp = NULL;
+	if (fdt == NULL || fd < 0 || fd >= NOFILE)
+		return EBADF;
+	spinlock_acquire(&fdt->fd_lock);
+	*oldp = fdt->fd_ofiles[fd];
+	fdt->fd_ofiles[fd] = f;
+	spinlock_release(&fdt->fd_lock);
+	return 0;
+}

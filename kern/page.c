@@ -1,0 +1,190 @@
+/*
+ * The physical page allocator.
+ *
+ * At boot the port hands us each free RAM range (kmem_add_range).  Every
+ * range keeps, at its own start, an array with one reference count per
+ * page frame of the range; the rest of the range is the pages themselves.
+ * Free pages are chained through their first word (reached through the
+ * kernel's direct map), so the free list costs no extra memory.
+ *
+ * Reference counts exist because a page may be mapped in several address
+ * spaces at once (FORK_SHAREVM, and copy-on-write in a later lab): it
+ * goes back to the free list only when its last user lets go.
+ */
+#include "systm.h"
+#include "md.h"
+#include "spinlock.h"
+#include "page.h"
+
+#define NRANGE	16
+
+struct page_range {
+	paddr_t	first;		/* first managed page frame (after the array) */
+	paddr_t	end;		/* end of the range */
+	int	*refcnt;	/* one per page in [first, end) */
+};
+
+struct free_page {
+	struct free_page *next;
+};
+
+static struct spinlock page_lock;
+static int page_lock_ready;
+static struct page_range ranges[NRANGE];
+static int nranges;
+static struct free_page *free_list;
+static unsigned long nfree, ntotal;
+
+static void
+lock(void)
+{
+	if (!page_lock_ready) {
+		spinlock_init(&page_lock, "page");
+		page_lock_ready = 1;
+	}
+	spinlock_acquire(&page_lock);
+}
+
+static void
+unlock(void)
+{
+	spinlock_release(&page_lock);
+}
+
+/* The reference count of pa, or NULL if pa is not a managed page. */
+static int *
+refcnt_of(paddr_t pa)
+{
+	if (pa % PAGE_SIZE != 0)
+		return NULL;
+	for (int i = 0; i < nranges; i++)
+		if (pa >= ranges[i].first && pa < ranges[i].end)
+			return &ranges[i].refcnt[(pa - ranges[i].first) / PAGE_SIZE];
+	return NULL;
+}
+
+void
+kmem_add_range(paddr_t start, paddr_t end)
+{
+	start = PGROUNDUP(start);
+	end = PGROUNDDOWN(end);
+	if (end <= start || nranges == NRANGE)
+		return;
+
+	/*
+	 * Carve the count array from the front of the range: n pages need
+	 * n ints, and those ints themselves use up some of the pages.
+	 */
+	unsigned long pages = (end - start) / PAGE_SIZE;
+	unsigned long array_pages = (pages * sizeof(int) + PAGE_SIZE - 1) / PAGE_SIZE;
+	if (array_pages >= pages)
+		return;
+	struct page_range *r = &ranges[nranges];
+	r->refcnt = (int *)PA_TO_PTR(start);
+	r->first = start + array_pages * PAGE_SIZE;
+	r->end = end;
+	memset(r->refcnt, 0, array_pages * PAGE_SIZE);
+
+	lock();
+	nranges++;
+	for (paddr_t pa = r->first; pa < r->end; pa += PAGE_SIZE) {
+		struct free_page *fp = (struct free_page *)PA_TO_PTR(pa);
+		fp->next = free_list;
+		free_list = fp;
+		nfree++;
+		ntotal++;
+	}
+	unlock();
+}
+
+paddr_t
+page_alloc(void)
+{
+	struct free_page *fp;
+
+	lock();
+	fp = free_list;
+	if (fp != NULL) {
+		free_list = fp->next;
+		nfree--;
+	}
+	unlock();
+	if (fp == NULL)
+		return 0;
+
+	paddr_t pa = PTR_TO_PA(fp);
+	int *rc = refcnt_of(pa);
+	if (rc == NULL || *rc != 0)
+		panic("page_alloc: free list holds page 0x%lx (count %d)",
+		      (unsigned long)pa, rc ? *rc : -1);
+	*rc = 1;		/* only we know of this page: no lock needed */
+	memset(fp, 0, PAGE_SIZE);
+	return pa;
+}
+
+void
+page_ref(paddr_t pa)
+{
+	int *rc = refcnt_of(pa);
+
+	if (rc == NULL)
+		panic("page_ref: 0x%lx is not a managed page", (unsigned long)pa);
+	lock();
+	if (*rc <= 0)
+		panic("page_ref: page 0x%lx is free", (unsigned long)pa);
+	(*rc)++;
+	unlock();
+}
+
+void
+page_unref(paddr_t pa)
+{
+	int *rc = refcnt_of(pa);
+
+	if (rc == NULL)
+		panic("page_unref: 0x%lx is not a managed page", (unsigned long)pa);
+	lock();
+	if (*rc <= 0)
+		panic("page_unref: page 0x%lx freed twice", (unsigned long)pa);
+	if (--(*rc) == 0) {
+		struct free_page *fp = (struct free_page *)PA_TO_PTR(pa);
+		fp->next = free_list;
+		free_list = fp;
+		nfree++;
+	}
+	unlock();
+}
+
+int
+page_refcount(paddr_t pa)
+{
+	int *rc = refcnt_of(pa);
+
+	return rc ? *rc : -1;
+}
+
+unsigned long
+page_free_count(void)
+{
+	return nfree;
+}
+
+unsigned long
+page_total_count(void)
+{
+	return ntotal;
+}
+
+void *
+kpage_alloc(void)
+{
+	paddr_t pa = page_alloc();
+
+	return pa ? PA_TO_PTR(pa) : NULL;
+}
+
+void
+kpage_free(void *kva)
+{
+	page_unref(PTR_TO_PA(kva));
+}

@@ -1,0 +1,381 @@
+/*
+ * The process table: allocating and freeing slots, exit, wait, kill.
+ *
+ * proc_lock protects the table: every p_stat, p_pptr, p_wchan and p_xstat
+ * (see proc.h).  One lock for the whole table keeps the reasoning simple,
+ * as in xv6; OpenBSD has finer locks.
+ *
+ * Life of a slot:  free (p_stat 0) -> SIDL (proc_alloc, fork1 fills it in)
+ *   -> SRUN <-> SONPROC <-> SSLEEP -> SZOMB (exit1) -> free (wait reaps it)
+ * A FORK_NOZOMBIE child leaves no status: exit1 marks it SDEAD and the
+ * scheduler frees the slot once the child is off its kernel stack.
+ */
+#include "systm.h"
+#include "md.h"
+#include "proc.h"
+#include "vm.h"
+#include "fs.h"
+#include "file.h"
+#include <aqua/wait.h>
+#include <aqua/procinfo.h>
+
+#define PID_MAX	99999		/* pids count up to this, then wrap to 2 */
+
+struct proc proc0;
+struct proc *initproc;
+struct spinlock proc_lock;
+
+struct proc proctab[NPROC];
+static pid_t next_pid = 0;	/* the first process (init) gets pid 1 */
+
+/* One kernel stack per slot; a static array keeps allocation trivial. */
+static char kstacks[NPROC][KSTACK_SIZE] __attribute__((aligned(PAGE_SIZE)));
+
+void
+procinit(void)
+{
+	spinlock_init(&proc_lock, "proc");
+	/*
+	 * proc0 is the kernel itself (OpenBSD's proc0, "swapper").  It is
+	 * never scheduled: it only parents init and the kernel threads.
+	 */
+	proc0.p_pid = 0;
+	proc0.p_flag = P_SYSTEM;
+	proc0.p_stat = SONPROC;
+	strlcpy(proc0.p_comm, "kernel", sizeof(proc0.p_comm));
+}
+
+/* Is pid in use by a slot?  proc_lock held. */
+static int
+pid_in_use(pid_t pid)
+{
+	for (int i = 0; i < NPROC; i++)
+		if (proctab[i].p_stat != 0 && proctab[i].p_pid == pid)
+			return 1;
+	return 0;
+}
+
+/*
+ * A fresh SIDL slot with a pid and a kernel stack, or NULL with *errorp
+ * set.  EAGAIN is fork's answer to both limits (OpenBSD's too): the whole
+ * table (NPROC), and the per-user limit (NPROC_PER_USER, the analogue of
+ * RLIMIT_NPROC), which system processes and the kernel's own forks skip.
+ */
+struct proc *
+proc_alloc(struct proc *parent, int flags, int *errorp)
+{
+	struct proc *p = NULL;
+	int peruser = 0;
+
+	spinlock_acquire(&proc_lock);
+	for (int i = 0; i < NPROC; i++) {
+		struct proc *q = &proctab[i];
+		if (q->p_stat == 0) {
+			if (p == NULL)
+				p = q;
+		} else if (q->p_uid == parent->p_uid && !(q->p_flag & P_SYSTEM)) {
+			peruser++;
+		}
+	}
+	int limited = !(flags & FORK_SYSTEM) && !(parent->p_flag & P_SYSTEM) &&
+	    parent != &proc0;
+	if (p == NULL || (limited && peruser >= NPROC_PER_USER)) {
+		spinlock_release(&proc_lock);
+		*errorp = EAGAIN;
+		return NULL;
+	}
+
+	/* pids increase; a pid is reused only after it wrapped and is free. */
+	do {
+		if (++next_pid > PID_MAX)
+			next_pid = 2;
+	} while (pid_in_use(next_pid));
+
+	char *kstack = kstacks[p - proctab];
+	memset(p, 0, sizeof(*p));
+	p->p_stat = SIDL;
+	p->p_pid = next_pid;
+	p->p_uid = parent->p_uid;
+	p->p_pptr = parent;
+	p->p_kstack = kstack;
+	spinlock_release(&proc_lock);
+	*errorp = 0;
+	return p;
+}
+
+/* proc_lock held. */
+static void
+proc_free_locked(struct proc *p)
+{
+	p->p_stat = 0;
+	p->p_pid = 0;
+	p->p_pptr = NULL;
+	p->p_flag = 0;
+	p->p_killed = 0;
+	p->p_wchan = NULL;
+	p->p_comm[0] = '\0';
+}
+
+void
+proc_free(struct proc *p)
+{
+	spinlock_acquire(&proc_lock);
+	proc_free_locked(p);
+	spinlock_release(&proc_lock);
+}
+
+/* Called by the scheduler for a slot whose owner has switched away for good. */
+void
+proc_reap_dead(struct proc *p)
+{
+	proc_free_locked(p);
+}
+
+void
+proc_setrunnable(struct proc *p)
+{
+	spinlock_acquire(&proc_lock);
+	if (p->p_stat != SIDL && p->p_stat != SSLEEP)
+		panic("proc_setrunnable: pid %d in state %d", p->p_pid, p->p_stat);
+	p->p_stat = SRUN;
+	spinlock_release(&proc_lock);
+}
+
+struct proc *
+pfind(pid_t pid)
+{
+	for (int i = 0; i < NPROC; i++) {
+		struct proc *p = &proctab[i];
+		if (p->p_stat != 0 && p->p_stat != SDEAD && p->p_pid == pid)
+			return p;
+	}
+	return NULL;
+}
+
+/*
+ * vfork's other half: a FORK_PPWAIT child lets its parent go on once it
+ * no longer needs the parent's resources, at exec or at exit.
+ */
+void
+proc_ppwait_release(struct proc *p)
+{
+	spinlock_acquire(&proc_lock);
+	if (p->p_flag & P_PPWAIT) {
+		p->p_flag &= ~P_PPWAIT;
+		p->p_pptr->p_vforkwait = 0;
+		wakeup_locked(&p->p_pptr->p_vforkwait);
+	}
+	spinlock_release(&proc_lock);
+}
+
+/*
+ * The process ends: give back what it holds, hand its children to init,
+ * tell its parent, and switch away for the last time.
+ */
+void
+exit1(struct proc *p, int xstat)
+{
+	if (p == initproc)
+		panic("init exited (status 0x%x)", xstat);
+
+	p->p_flag |= P_WEXIT;
+	if (p->p_fd != NULL) {
+		fdfree(p);
+		p->p_fd = NULL;
+	}
+	if (p->p_cwd != NULL) {
+		/* iput may free an unlinked directory: that writes the disk. */
+		log_begin_op();
+		iput(p->p_cwd);
+		log_end_op();
+		p->p_cwd = NULL;
+	}
+	if (p->p_vmspace != NULL) {
+		/* Stop using its page tables before they may be freed. */
+		struct vmspace *vm = p->p_vmspace;
+		intr_push();
+		pmap_deactivate();
+		p->p_vmspace = NULL;
+		intr_pop();
+		vmspace_free(vm);
+	}
+	proc_ppwait_release(p);
+
+	spinlock_acquire(&proc_lock);
+	for (int i = 0; i < NPROC; i++) {
+		struct proc *q = &proctab[i];
+		if (q->p_stat != 0 && q->p_pptr == p) {
+			q->p_pptr = initproc;
+			if (q->p_stat == SZOMB)
+				wakeup_locked(initproc);
+		}
+	}
+	p->p_xstat = xstat;
+	if (p->p_flag & P_NOZOMBIE) {
+		p->p_stat = SDEAD;	/* the scheduler frees the slot */
+	} else {
+		p->p_stat = SZOMB;
+		wakeup_locked(p->p_pptr);	/* a parent in wait sleeps on itself */
+	}
+	sched();
+	panic("exit1: zombie pid %d ran again", p->p_pid);
+}
+
+/*
+ * wait: collect the status of a child that exited.  pid > 0 waits for
+ * that child, pid <= 0 for any.  FORK_NOZOMBIE children are not waited
+ * for: they leave no status (so waiting for only such children is ECHILD).
+ */
+int
+proc_wait(struct proc *p, pid_t pid, int *xstatp, int options, pid_t *pidp)
+{
+	spinlock_acquire(&proc_lock);
+	for (;;) {
+		int havekids = 0;
+		for (int i = 0; i < NPROC; i++) {
+			struct proc *q = &proctab[i];
+			if (q->p_stat == 0 || q->p_pptr != p || (q->p_flag & P_NOZOMBIE))
+				continue;
+			if (pid > 0 && q->p_pid != pid)
+				continue;
+			havekids = 1;
+			if (q->p_stat == SZOMB) {
+				*pidp = q->p_pid;
+				*xstatp = q->p_xstat;
+				proc_free_locked(q);
+				spinlock_release(&proc_lock);
+				return 0;
+			}
+		}
+		if (!havekids) {
+			spinlock_release(&proc_lock);
+			return ECHILD;
+		}
+		if (options & WNOHANG) {
+			*pidp = 0;
+			*xstatp = 0;
+			spinlock_release(&proc_lock);
+			return 0;
+		}
+		if (p->p_killed) {
+			spinlock_release(&proc_lock);
+			return EINTR;
+		}
+		sleep(p, &proc_lock, "wait");
+	}
+}
+
+/*
+ * kill: there is no signal delivery yet, so every signal but 0 ends the
+ * process, at its next return to user space (or when a sleep it is in
+ * notices p_killed).  Signal 0 only checks that the process exists.
+ */
+int
+proc_kill(pid_t pid, int sig)
+{
+	struct proc *p;
+
+	spinlock_acquire(&proc_lock);
+	p = pfind(pid);
+	if (p == NULL) {
+		spinlock_release(&proc_lock);
+		return ESRCH;
+	}
+	if (p->p_flag & P_SYSTEM) {
+		spinlock_release(&proc_lock);
+		return EPERM;
+	}
+	if (sig != 0 && p->p_stat != SZOMB) {
+		p->p_killed = sig;
+		if (p->p_stat == SSLEEP)
+			p->p_stat = SRUN;	/* its sleep loop will see p_killed */
+	}
+	spinlock_release(&proc_lock);
+	return 0;
+}
+
+void
+proc_fault_kill(struct proc *p, const char *what, vaddr_t addr)
+{
+	vaddr_t pc = tf_pc(PROC_TRAPFRAME(p));
+
+	printf("pid %d (%s): %s at 0x%lx pc 0x%lx -- killed\n",
+	    p->p_pid, p->p_comm, what, (unsigned long)addr, (unsigned long)pc);
+	exit1(p, W_EXITCODE(0, SIGSEGV));
+}
+
+/* A fault in user mode: let the VM resolve it, else kill the process. */
+void
+trap_user_fault(struct trapframe *tf, const char *what, vaddr_t addr, int access)
+{
+	struct proc *p = curproc();
+
+	(void)tf;
+	if (vm_fault(p, addr, access) == 0)
+		return;
+	proc_fault_kill(p, what, addr);
+}
+
+int
+proc_info(int slot, struct procinfo *pi)
+{
+	if (slot < 0 || slot >= NPROC)
+		return EINVAL;
+	spinlock_acquire(&proc_lock);
+	struct proc *p = &proctab[slot];
+	if (p->p_stat == 0) {
+		spinlock_release(&proc_lock);
+		return ESRCH;
+	}
+	memset(pi, 0, sizeof(*pi));
+	pi->pid = p->p_pid;
+	pi->ppid = p->p_pptr ? p->p_pptr->p_pid : 0;
+	pi->state = p->p_stat;
+	pi->flags = (p->p_flag & P_SYSTEM) ? PI_SYSTEM : 0;
+	pi->size = p->p_vmspace ? vmspace_size(p->p_vmspace) : 0;
+	strlcpy(pi->name, p->p_comm, sizeof(pi->name));
+	spinlock_release(&proc_lock);
+	return 0;
+}
+
+int
+proc_count(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < NPROC; i++)
+		if (proctab[i].p_stat != 0)
+			n++;
+	return n;
+}
+
+static const char *
+state_name(int st)
+{
+	static const char *names[] = {
+		[SIDL] = "idle", [SRUN] = "run", [SSLEEP] = "sleep", [SSTOP] = "stop",
+		[SZOMB] = "zombie", [SDEAD] = "dead", [SONPROC] = "onproc",
+	};
+	if (st > 0 && st < (int)nitems(names) && names[st] != NULL)
+		return names[st];
+	return "???";
+}
+
+/*
+ * Ctrl-P on the console.  Takes no lock, so it works even when the
+ * system is wedged holding proc_lock; the picture may be slightly off.
+ */
+void
+proc_dump(void)
+{
+	printf("\n  PID  PPID STATE   CPU NAME             WAIT\n");
+	for (int i = 0; i < NPROC; i++) {
+		struct proc *p = &proctab[i];
+		if (p->p_stat == 0)
+			continue;
+		printf("%5d %5d %-7s %3d %-16s %s\n", p->p_pid,
+		    p->p_pptr ? p->p_pptr->p_pid : 0, state_name(p->p_stat),
+		    p->p_stat == SONPROC ? p->p_cpu : -1, p->p_comm,
+		    p->p_stat == SSLEEP && p->p_wmesg ? p->p_wmesg : "");
+	}
+}

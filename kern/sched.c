@@ -1,0 +1,205 @@
+/*
+ * The scheduler, sleep and wakeup.
+ *
+ * Each CPU runs scheduler() on its own stack: it picks a runnable process
+ * from the table and cpu_switchto()s to it; the process comes back by
+ * calling sched(), which switches to the CPU's scheduler context.  Both
+ * switches happen with proc_lock held, so a process's state and its saved
+ * context always agree for any CPU that looks at the table.
+ *
+ * Preemption: on every timer tick the port's trap handler calls
+ * sched_yield() when it interrupted user mode, or kernel code running with
+ * interrupts on for a process (see md.h).  A time slice is one tick.
+ */
+#include "systm.h"
+#include "md.h"
+#include "proc.h"
+#include "vm.h"
+#include <aqua/wait.h>
+
+struct proc *
+curproc(void)
+{
+	struct proc *p;
+
+	intr_push();
+	p = curcpu()->ci_curproc;
+	intr_pop();
+	return p;
+}
+
+int
+ncpu_started(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < ncpu; i++)
+		if (cpus[i].ci_started)
+			n++;
+	return n;
+}
+
+void
+scheduler(void)
+{
+	struct cpu *ci = curcpu();
+
+	ci->ci_curproc = NULL;
+	ci->ci_started = 1;
+	for (;;) {
+		int ran = 0;
+
+		/*
+		 * Let interrupts in between rounds: if every process is
+		 * asleep waiting for the disk, only an interrupt can wake one.
+		 */
+		intr_enable();
+		spinlock_acquire(&proc_lock);
+		for (int i = 0; i < NPROC; i++) {
+			struct proc *p = &proctab[i];
+			if (p->p_stat != SRUN)
+				continue;
+
+			p->p_stat = SONPROC;
+			p->p_cpu = ci->ci_cpuid;
+			ci->ci_curproc = p;
+			/* Kernel threads have no address space of their own. */
+			if (p->p_vmspace != NULL)
+				pmap_activate(p);
+			else
+				pmap_deactivate();
+			cpu_switchto(&ci->ci_schedctx, p->p_ctx);
+
+			/*
+			 * Back from p.  Leave its page tables: they may be
+			 * freed while we idle, if p exits on another CPU.
+			 */
+			pmap_deactivate();
+			ci->ci_curproc = NULL;
+			if (p->p_stat == SDEAD)
+				proc_reap_dead(p);	/* FORK_NOZOMBIE: off its stack now */
+			ran = 1;
+		}
+		spinlock_release(&proc_lock);
+		if (!ran)
+			cpu_idle();
+	}
+}
+
+/*
+ * Switch from the current process to this CPU's scheduler.  The caller
+ * holds proc_lock (and nothing else) and has already changed p_stat.
+ * ci_intrsave belongs to the process, not the CPU, across the switch:
+ * the process may come back on another CPU.
+ */
+void
+sched(void)
+{
+	struct proc *p = curproc();
+	struct cpu *ci = curcpu();
+
+	if (!spinlock_holding(&proc_lock))
+		panic("sched: proc_lock not held");
+	if (ci->ci_noff != 1)
+		panic("sched: %d locks held", ci->ci_noff);
+	if (p->p_stat == SONPROC)
+		panic("sched: pid %d still SONPROC", p->p_pid);
+	if (intr_enabled())
+		panic("sched: interrupts on");
+
+	register_t save = ci->ci_intrsave;
+	cpu_switchto(&p->p_ctx, ci->ci_schedctx);
+	curcpu()->ci_intrsave = save;
+}
+
+void
+sched_yield(void)
+{
+	struct proc *p = curproc();
+
+	spinlock_acquire(&proc_lock);
+	p->p_stat = SRUN;
+	sched();
+	spinlock_release(&proc_lock);
+}
+
+/*
+ * A new process's first code, called by the port's trampoline that
+ * cpu_fork() set up: the scheduler switched to us holding proc_lock.
+ */
+void
+fork_trampoline_entry(void)
+{
+	spinlock_release(&proc_lock);
+}
+
+/*
+ * Last stop before user mode (the port calls it on every return there):
+ * a killed process exits instead of going back.
+ */
+void
+userret(struct proc *p)
+{
+	if (p->p_killed)
+		exit1(p, W_EXITCODE(0, p->p_killed));
+}
+
+/*
+ * Sleep on chan, atomically releasing lk: a wakeup(chan) issued after we
+ * checked our condition under lk cannot be lost, because wakeup needs
+ * proc_lock, which we take before letting go of lk.
+ */
+void
+sleep(const void *chan, struct spinlock *lk, const char *wmesg)
+{
+	struct proc *p = curproc();
+
+	if (p == NULL)
+		panic("sleep: no process (%s)", wmesg);
+	if (lk != &proc_lock) {
+		spinlock_acquire(&proc_lock);
+		spinlock_release(lk);
+	}
+	p->p_wchan = chan;
+	p->p_wmesg = wmesg;
+	p->p_stat = SSLEEP;
+	sched();
+	p->p_wchan = NULL;
+	p->p_wmesg = NULL;
+	if (lk != &proc_lock) {
+		spinlock_release(&proc_lock);
+		spinlock_acquire(lk);
+	}
+}
+
+void
+wakeup_locked(const void *chan)
+{
+	for (int i = 0; i < NPROC; i++) {
+		struct proc *p = &proctab[i];
+		if (p->p_stat == SSLEEP && p->p_wchan == chan)
+			p->p_stat = SRUN;
+	}
+}
+
+void
+wakeup(const void *chan)
+{
+	spinlock_acquire(&proc_lock);
+	wakeup_locked(chan);
+	spinlock_release(&proc_lock);
+}
+
+void
+wakeup_one(const void *chan)
+{
+	spinlock_acquire(&proc_lock);
+	for (int i = 0; i < NPROC; i++) {
+		struct proc *p = &proctab[i];
+		if (p->p_stat == SSLEEP && p->p_wchan == chan) {
+			p->p_stat = SRUN;
+			break;
+		}
+	}
+	spinlock_release(&proc_lock);
+}

@@ -1,0 +1,80 @@
+/*
+ * Spin locks, and the per-CPU interrupt-disable nesting they rely on.
+ *
+ * A CPU that holds a spin lock must not take an interrupt whose handler
+ * wants the same lock: it would spin for ever on itself.  So acquiring a
+ * lock turns interrupts off on this CPU, and releasing the last lock held
+ * turns them back on (if they were on to begin with).  intr_push() and
+ * intr_pop() count the nesting in struct cpu.
+ */
+#include "systm.h"
+#include "md.h"
+#include "spinlock.h"
+
+void
+intr_push(void)
+{
+	register_t s = intr_disable();
+	struct cpu *ci = curcpu();
+
+	if (ci->ci_noff == 0)
+		ci->ci_intrsave = s;
+	ci->ci_noff++;
+}
+
+void
+intr_pop(void)
+{
+	struct cpu *ci = curcpu();
+
+	if (intr_enabled())
+		panic("intr_pop: interrupts are on");
+	if (ci->ci_noff < 1)
+		panic("intr_pop: not pushed");
+	ci->ci_noff--;
+	if (ci->ci_noff == 0)
+		intr_restore(ci->ci_intrsave);
+}
+
+void
+spinlock_init(struct spinlock *lk, const char *name)
+{
+	lk->locked = 0;
+	lk->name = name;
+	lk->cpu = NULL;
+}
+
+/* Interrupts must be off (the holder cannot change CPU under us). */
+int
+spinlock_holding(struct spinlock *lk)
+{
+	return lk->locked && lk->cpu == curcpu();
+}
+
+void
+spinlock_acquire(struct spinlock *lk)
+{
+	intr_push();
+	if (spinlock_holding(lk))
+		panic("acquire %s: already held", lk->name);
+
+	/*
+	 * An atomic exchange: whoever swaps 0 for 1 owns the lock.  The
+	 * builtin is also an acquire barrier, so the critical section's
+	 * loads and stores cannot move above it.
+	 */
+	while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE) != 0)
+		;
+	lk->cpu = curcpu();
+}
+
+void
+spinlock_release(struct spinlock *lk)
+{
+	if (!spinlock_holding(lk))
+		panic("release %s: not held", lk->name);
+	lk->cpu = NULL;
+	/* A release barrier: everything written inside is visible first. */
+	__atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
+	intr_pop();
+}

@@ -1,0 +1,36 @@
+/*
+ * System-call dispatch.  The port's trap code calls syscall(tf) with the
+ * saved pc already past the system-call instruction; we read the number
+ * and six arguments through the trap-frame accessors, call the handler
+ * from the generated sysent[] table (kern/syscalls.master), and store
+ * its result, or -errno, in the return register.
+ */
+#include "systm.h"
+#include "md.h"
+#include "proc.h"
+#include "syscall.h"
+#include <aqua/wait.h>
+
+void
+syscall(struct trapframe *tf)
+{
+	struct proc *p = curproc();
+	register_t num = tf_syscall_number(tf);
+	register_t args[6], retval[2] = { 0, 0 };
+	int error;
+
+	if (num <= 0 || num >= SYS_MAXSYSCALL || sysent[num].sy_call == NULL) {
+		error = ENOSYS;
+	} else {
+		for (int i = 0; i < 6; i++)
+			args[i] = tf_syscall_arg(tf, i);
+		error = sysent[num].sy_call(p, args, retval);
+	}
+
+	/* exec set fresh registers itself: leave them alone. */
+	if (error != EJUSTRETURN)
+		tf_set_retval(tf, error ? -(register_t)error : retval[0]);
+
+	if (p->p_killed)
+		exit1(p, W_EXITCODE(0, p->p_killed));
+}

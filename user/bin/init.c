@@ -1,0 +1,135 @@
+/*
+ * init: the first user process.
+ *
+ * It gives itself the console as standard input, output and error (the
+ * descriptors every later process inherits), then either runs the one
+ * program named by the boot argument `run=PATH args...' and powers the
+ * machine off with its exit status (how the grader runs a test), or keeps
+ * a shell running on the console.  As the parent of orphans it also
+ * collects their exit status, so no zombie stays behind.
+ */
+#include <aqua/fsformat.h>	/* CONSOLE_MAJOR */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define BOOTARGS_MAX	512
+
+static void
+open_console(void)
+{
+	if (open("/dev/console", O_RDWR) < 0) {
+		mkdir("/dev");
+		mknod("/dev/console", CONSOLE_MAJOR, 0);
+		if (open("/dev/console", O_RDWR) < 0)
+			_exit(1);	/* nowhere to even say so */
+	}
+	dup(0);		/* standard output */
+	dup(0);		/* standard error */
+}
+
+/* Start path with argv; returns the child's pid, or -1. */
+static pid_t
+spawn(const char *path, char **argv)
+{
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		fprintf(stderr, "init: fork: %s\n", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		exec(path, argv);
+		fprintf(stderr, "init: exec %s: %s\n", path, strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Wait for pid, collecting any orphans that exit meanwhile. */
+static int
+await(pid_t pid)
+{
+	int status;
+	pid_t w;
+
+	for (;;) {
+		w = wait(&status);
+		if (w == pid)
+			return status;
+		if (w < 0 && errno == ECHILD)
+			return W_EXITCODE(127, 0);
+	}
+}
+
+/* Split the words after `run=' in place into argv; returns argc. */
+static int
+split(char *s, char **argv, int max)
+{
+	int argc = 0;
+
+	while (argc < max - 1) {
+		while (*s == ' ' || *s == '\t' || *s == '\n')
+			*s++ = '\0';
+		if (*s == '\0')
+			break;
+		argv[argc++] = s;
+		while (*s != '\0' && *s != ' ' && *s != '\t' && *s != '\n')
+			s++;
+	}
+	argv[argc] = NULL;
+	return argc;
+}
+
+/* The `run=' argument: at the start of the boot arguments or after a blank. */
+static char *
+find_run(char *args)
+{
+	for (char *p = args; (p = strstr(p, "run=")) != NULL; p++)
+		if (p == args || p[-1] == ' ' || p[-1] == '\t')
+			return p + 4;
+	return NULL;
+}
+
+int
+main(void)
+{
+	static char args[BOOTARGS_MAX];
+	char *argv[MAXARG + 1];
+	char *run;
+
+	open_console();
+
+	memset(args, 0, sizeof(args));
+	if (bootargs(args, sizeof(args) - 1) < 0)
+		args[0] = '\0';
+	args[sizeof(args) - 1] = '\0';
+
+	if ((run = find_run(args)) != NULL && split(run, argv, MAXARG + 1) > 0) {
+		pid_t pid = spawn(argv[0], argv);
+		int status = pid < 0 ? W_EXITCODE(127, 0) : await(pid);
+		int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+
+		printf("init: %s exited with status %d\n", argv[0], code);
+		fflush(stdout);
+		poweroff(code);
+		fprintf(stderr, "init: poweroff: %s\n", strerror(errno));
+		for (;;)
+			await(-1);
+	}
+
+	for (;;) {
+		char *shargv[] = { "sh", NULL };
+		pid_t pid = spawn("/bin/sh", shargv);
+
+		if (pid < 0) {
+			msleep(1000);
+			continue;
+		}
+		await(pid);
+	}
+}

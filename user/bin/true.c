@@ -1,0 +1,6 @@
+/* true: do nothing, successfully. */
+int
+main(void)
+{
+	return 0;
+}
