@@ -121,6 +121,9 @@ $(B)/fs.img: $(H)/mkfs $(UBINS) README.md $(MANPAGES)
 		$(foreach p,$(UBINS),--file bin/$(notdir $(p))=$(p))
 
 # ---- top-level targets ----------------------------------------------------
+# Keep object files of user programs (make would delete them as intermediates).
+.SECONDARY:
+
 .PHONY: all kernel user qemu qemu-gdb gdbinit deps checkdeps test test-host grade clean
 
 all: checkdeps $(B)/kernel $(B)/fs.img
@@ -172,7 +175,8 @@ clean:
 # The QEMU command line, for the grader and benchmarks (one source of truth).
 .PHONY: qemu-cmd
 qemu-cmd:
-	@echo '$(QEMU) $(QEMUOPTS)'
+	$(info $(QEMU) $(QEMUOPTS))
+	@:
 
 # ---- labs -----------------------------------------------------------------
 .PHONY: handout selfcheck

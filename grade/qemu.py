@@ -189,6 +189,7 @@ def run_boot(arch, argv, timeout, log_path=None, kernel=None, until=None):
     err = bytearray()
     deadline = start + timeout
     panic_seen = False
+    until_hit = False
     scanned = 0
     try:
         open_streams = 2
@@ -213,9 +214,18 @@ def run_boot(arch, argv, timeout, log_path=None, kernel=None, until=None):
                     panic_seen = True
                     deadline = min(deadline, time.monotonic() + PANIC_GRACE)
                 if until is not None and until.search(chunk):
+                    until_hit = True
                     break
                 scanned = len(text)
     finally:
+        if not res.timed_out and not until_hit:
+            # Its console closed: give it a moment to finish exiting, or we
+            # would read "still running" and lose the exit status.
+            try:
+                proc.wait(timeout=max(0.1, min(5.0, deadline - time.monotonic())))
+            except subprocess.TimeoutExpired:
+                pass
+        killed = proc.poll() is None
         _kill(proc)
         try:
             proc.wait(timeout=10)
@@ -229,8 +239,9 @@ def run_boot(arch, argv, timeout, log_path=None, kernel=None, until=None):
                 pass
     res.elapsed = time.monotonic() - start
     res.returncode = proc.returncode
-    if res.timed_out or panic_seen:
-        # We killed it: its exit status means nothing.
+    if killed:
+        # We ended it (time-out, panic without power-off, `until`): its
+        # exit status means nothing.
         res.returncode = None
     res.output = clean(out.decode("utf-8", "replace"))
     res.stderr = err.decode("utf-8", "replace")

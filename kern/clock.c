@@ -31,15 +31,19 @@ uptime_ms(void)
 	return md_nanotime() / 1000000;
 }
 
-/* Sleep at least ms milliseconds (rounded up to whole ticks). */
+/*
+ * Sleep at least ms milliseconds as uptime() measures them.  The deadline
+ * is in the monotonic clock, not in ticks: a sleep that starts late in a
+ * tick, or a timer a little faster than the clock, must not end early.
+ * Each tick wakes us to look at the clock again.
+ */
 int
 clock_msleep(struct proc *p, unsigned int ms)
 {
-	unsigned long n = ((unsigned long)ms * HZ + 999) / 1000;
+	uint64_t deadline = uptime_ms() + ms;
 
 	spinlock_acquire(&ticks_lock);
-	unsigned long start = ticks;
-	while (ticks - start < n) {
+	while (uptime_ms() < deadline) {
 		if (p->p_killed) {
 			spinlock_release(&ticks_lock);
 			return EINTR;

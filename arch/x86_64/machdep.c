@@ -39,7 +39,7 @@ static int nmemmap;
 static char bootargs[512];
 static paddr_t acpi_hint;
 
-int cpu_has_nx, cpu_has_fsgsbase;
+int cpu_has_nx, cpu_has_fsgsbase, cpu_has_smep, cpu_has_smap;
 uint64_t pte_nx;
 
 extern char __kernel_start[], __kernel_end[];
@@ -155,6 +155,8 @@ cpu_features(void)
 	if (r[0] >= 7) {
 		x86_cpuid(7, 0, r);
 		cpu_has_fsgsbase = r[1] & 1;
+		cpu_has_smep = (r[1] >> 7) & 1;
+		cpu_has_smap = (r[1] >> 20) & 1;
 	}
 }
 
@@ -257,9 +259,15 @@ cpu_init_this(int id)
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
 	wrmsr(MSR_FMASK, PSL_I | PSL_D | PSL_T | PSL_AC);
 
-	/* FPU/SSE for user programs; rdfsbase & co. where the CPU has them. */
+	/*
+	 * FPU/SSE for user programs; rdfsbase & co. where the CPU has them.
+	 * SMEP and SMAP: the kernel never executes user pages and never
+	 * touches user memory through user addresses (kern/copy.c goes
+	 * through the direct map), so either would be a bug: make it fault.
+	 */
 	lcr0((rcr0() | CR0_MP | CR0_NE | CR0_WP) & ~(CR0_EM | CR0_TS));
-	lcr4(rcr4() | CR4_OSFXSR | CR4_OSXMMEXCPT | (cpu_has_fsgsbase ? CR4_FSGSBASE : 0));
+	lcr4(rcr4() | CR4_OSFXSR | CR4_OSXMMEXCPT | (cpu_has_fsgsbase ? CR4_FSGSBASE : 0) |
+	    (cpu_has_smep ? CR4_SMEP : 0) | (cpu_has_smap ? CR4_SMAP : 0));
 	__asm__ volatile("fninit");
 }
 
@@ -376,7 +384,12 @@ md_backtrace_from(uint64_t pc, uint64_t rbp)
 void
 md_backtrace(void)
 {
-	md_backtrace_from(0, (uint64_t)__builtin_frame_address(0));
+	struct trapframe *tf = md_fault_frame();
+
+	if (tf != NULL)
+		md_backtrace_from(tf->tf_rip, tf->tf_rbp);
+	else
+		md_backtrace_from(0, (uint64_t)__builtin_frame_address(0));
 }
 
 void

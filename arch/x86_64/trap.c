@@ -144,24 +144,39 @@ md_userret(struct proc *p)
 }
 
 /* ---- kernel faults --------------------------------------------------------- */
+/*
+ * A trap in kernel mode is a kernel bug: panic with the registers in the
+ * message.  kern's panic() prints it, then calls md_backtrace(), which
+ * starts from the faulting frame recorded here (so #0 is the faulting
+ * pc), stops the other CPUs and powers off with status 1.
+ */
+static struct trapframe *fault_frame[MAXCPUS];
+
 static void
 kernel_fault(struct trapframe *tf)
 {
 	int n = tf->tf_trapno;
 
-	panicking = 1;
-	printf("panic: %s at pc 0x%lx", n < 32 ? exception_names[n] : "unexpected trap", tf->tf_rip);
-	if (n == T_PAGEFLT)
-		printf(" addr 0x%lx", rcr2());
-	printf(" (trap %d err 0x%lx cpu %d)\n", n, tf->tf_err, cpuid());
-	printf("rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", tf->tf_rax, tf->tf_rbx, tf->tf_rcx, tf->tf_rdx);
-	printf("rsi %016lx rdi %016lx rbp %016lx rsp %016lx\n", tf->tf_rsi, tf->tf_rdi, tf->tf_rbp, tf->tf_rsp);
-	printf("r8  %016lx r9  %016lx r10 %016lx r11 %016lx\n", tf->tf_r8, tf->tf_r9, tf->tf_r10, tf->tf_r11);
-	printf("r12 %016lx r13 %016lx r14 %016lx r15 %016lx\n", tf->tf_r12, tf->tf_r13, tf->tf_r14, tf->tf_r15);
-	printf("rflags %08lx cs %lx ss %lx cr2 %lx cr3 %lx\n", tf->tf_rflags, tf->tf_cs, tf->tf_ss, rcr2(), rcr3());
-	md_backtrace_from(tf->tf_rip, tf->tf_rbp);
-	cpu_halt_others();
-	md_poweroff(1);
+	fault_frame[cpuid()] = tf;
+	panic("%s at pc 0x%lx (trap %d err 0x%lx cr2 0x%lx)\n"
+	    "rax %016lx rbx %016lx rcx %016lx rdx %016lx\n"
+	    "rsi %016lx rdi %016lx rbp %016lx rsp %016lx\n"
+	    "r8  %016lx r9  %016lx r10 %016lx r11 %016lx\n"
+	    "r12 %016lx r13 %016lx r14 %016lx r15 %016lx\n"
+	    "rflags %08lx cs %lx ss %lx cr3 %lx",
+	    n < 32 ? exception_names[n] : "unexpected trap", tf->tf_rip, n, tf->tf_err, rcr2(),
+	    tf->tf_rax, tf->tf_rbx, tf->tf_rcx, tf->tf_rdx,
+	    tf->tf_rsi, tf->tf_rdi, tf->tf_rbp, tf->tf_rsp,
+	    tf->tf_r8, tf->tf_r9, tf->tf_r10, tf->tf_r11,
+	    tf->tf_r12, tf->tf_r13, tf->tf_r14, tf->tf_r15,
+	    tf->tf_rflags, tf->tf_cs, tf->tf_ss, rcr3());
+}
+
+/* md_backtrace() (machdep.c): the faulting frame, if this CPU has one. */
+struct trapframe *
+md_fault_frame(void)
+{
+	return fault_frame[cpuid()];
 }
 
 /* ---- user exceptions --------------------------------------------------- */

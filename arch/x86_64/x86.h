@@ -20,6 +20,8 @@
 #define CR4_OSFXSR	(1UL << 9)
 #define CR4_OSXMMEXCPT	(1UL << 10)
 #define CR4_FSGSBASE	(1UL << 16)
+#define CR4_SMEP	(1UL << 20)
+#define CR4_SMAP	(1UL << 21)
 
 #define MSR_EFER	0xc0000080
 #define EFER_SCE	(1UL << 0)	/* syscall/sysret */
@@ -113,7 +115,7 @@ static inline void pause(void) { __asm__ volatile("pause"); }
 
 /* ---- the port's internal interfaces -------------------------------------- */
 /* machdep.c */
-extern int cpu_has_nx, cpu_has_fsgsbase;
+extern int cpu_has_nx, cpu_has_fsgsbase, cpu_has_smep, cpu_has_smap;
 extern uint64_t pte_nx;			/* PTE_NX if the CPU has it, else 0 */
 void	cpu_init_this(int id);		/* GDT, TSS, IDT, syscall MSRs, GS base */
 void	delay_us(unsigned long us);
@@ -155,6 +157,7 @@ void	virtio_pci_intr(void);
 /* trap.c */
 void	idt_init(void);
 void	idt_load(void);
+struct trapframe *md_fault_frame(void);
 extern volatile int cpus_halting;
 /* mp.c */
 extern volatile int tlb_pending[];

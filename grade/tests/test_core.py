@@ -29,6 +29,31 @@ def test_ktest(aqua):
     aqua.expect_exit(res, "/bin/ktest all", 0)
 
 
+def test_panic_report(aqua, arch):
+    """A panic prints `panic: `, a backtrace the grader can symbolize, and
+    powers off with a failure status (here `ktest panic` panics on purpose)."""
+    res = aqua.boot("/bin/ktest panic", cpus=2, timeout=60, allow_panic=True)
+    p = res.panic
+    if p is None:
+        aqua.fail("`ktest panic` panics the kernel", expected="a line 'panic: ...'",
+                  got="no panic line", console=res.output)
+    if "on purpose" not in p.message:
+        aqua.fail("the panic message", expected="panic: ktest: panic on purpose ...",
+                  got=p.message, panic=p)
+    named = [f for f in p.frames if f.function not in ("??", "")]
+    if len(p.frames) < 2 or not any(f.function == "sys_ktest" for f in named):
+        aqua.fail("backtrace after the panic",
+                  expected="'#N 0x...' frames that addr2line maps to functions, sys_ktest among them",
+                  got=f"{len(p.frames)} frames, named: "
+                  + (", ".join(f.function for f in named) or "none"), panic=p)
+    want = {"x86_64": 3, "riscv": 1}[arch]     # poweroff(1) on each port
+    if res.returncode != want:
+        aqua.fail("QEMU exit status after a panic",
+                  expected=f"{want} (md_poweroff(1) on {arch})",
+                  got=("still running: the grader killed it" if res.returncode is None
+                       else str(res.returncode)), panic=p)
+
+
 # ---- booting ------------------------------------------------------------------
 
 BANNER = {

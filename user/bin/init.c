@@ -66,20 +66,37 @@ await(pid_t pid)
 	}
 }
 
-/* Split the words after `run=' in place into argv; returns argc. */
+/*
+ * Split the words after `run=' in place into argv; returns argc.  A word
+ * may be quoted with '...' or "..." to hold blanks, as in
+ * run=/bin/sh -c 'echo hi; exit 3'.
+ */
 static int
 split(char *s, char **argv, int max)
 {
+	char *out;
 	int argc = 0;
 
 	while (argc < max - 1) {
 		while (*s == ' ' || *s == '\t' || *s == '\n')
-			*s++ = '\0';
+			s++;
 		if (*s == '\0')
 			break;
-		argv[argc++] = s;
-		while (*s != '\0' && *s != ' ' && *s != '\t' && *s != '\n')
-			s++;
+		argv[argc++] = out = s;
+		while (*s != '\0' && *s != ' ' && *s != '\t' && *s != '\n') {
+			if (*s == '\'' || *s == '"') {
+				char quote = *s++;
+				while (*s != '\0' && *s != quote)
+					*out++ = *s++;
+				if (*s == quote)
+					s++;
+			} else {
+				*out++ = *s++;
+			}
+		}
+		if (*s != '\0')
+			s++;	/* step over the blank that ended the word */
+		*out = '\0';
 	}
 	argv[argc] = NULL;
 	return argc;
