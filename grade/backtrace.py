@@ -59,7 +59,9 @@ class Panic:
     frames: list                        # Frame
     pcs: list = dataclasses.field(default_factory=list)   # (register name, Frame)
 
-    def render(self, max_lines=40):
+    def render(self, max_lines=40, before=()):
+        """The report: message, symbolized pcs and frames, then the console
+        before the panic (what was running) and after it (registers...)."""
         out = [f"KERNEL PANIC: {self.message}"]
         if self.pcs:
             for reg, fr in self.pcs:
@@ -70,11 +72,22 @@ class Panic:
                 out.extend("  " + l for l in fr.render().splitlines())
         else:
             out.append("(no '#N 0x...' backtrace lines followed the panic)")
-        out.append("console after the panic:")
+        if before:
+            out.append(f"console before the panic (last {len(before)} lines):")
+            out.extend("  | " + l for l in before)
+        out.append("console from the panic on:")
         out.extend("  | " + l for l in self.lines[:max_lines])
         if len(self.lines) > max_lines:
             out.append(f"  | ... {len(self.lines) - max_lines} more lines in the log")
         return "\n".join(out)
+
+
+def lines_before_panic(text, n=12):
+    """The last n console lines before the panic line (what was running)."""
+    m = PANIC_RE.search(text)
+    if m is None:
+        return []
+    return text[:m.start(1)].replace("\r", "").splitlines()[-n:]
 
 
 def find_panic(text):

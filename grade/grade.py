@@ -86,6 +86,17 @@ def build(arch, jobs):
     return p.returncode == 0, time.monotonic() - t0, p.stdout
 
 
+def build_excerpt(out, nerr=20, ntail=12):
+    """The compiler's error lines first (with -j they may be far from the
+    end), then the last lines of the build."""
+    lines = out.rstrip().splitlines()
+    errs = [l for l in lines if "error" in l.lower() or "undefined reference" in l][:nerr]
+    tail = lines[-ntail:]
+    if not errs:
+        return lines[-40:]
+    return errs + ["..."] + [l for l in tail if l not in errs]
+
+
 def run_pytest(args, arches, stages, jobs, results_path):
     cmd = [sys.executable, "-m", "pytest", os.path.join("grade", "tests"),
            "-q", "--tb=no", "-rN", "--aqua-live", "-p", "no:cacheprovider",
@@ -116,8 +127,8 @@ def print_failures(results, verbose):
     for r in sorted(bad, key=lambda r: r["nodeid"]):
         info = r.get("info", {})
         print(RULE)
-        print(f"{r['outcome'].upper()}: {', '.join(info.get('stages', [])) or '-'} "
-              f"{info.get('arch', '?')} {score.test_label(r)}")
+        print(f"### {r['outcome']}: stage {', '.join(info.get('stages', [])) or '-'}, "
+              f"{info.get('arch', '?')}, {score.test_label(r)}")
         print("-" * 72)
         print((r.get("message") or "(no message)").rstrip())
 
@@ -151,6 +162,8 @@ def main(argv=None):
         stages = owners
     arches = [a for a in arches if any(a in s.arches for s in stages)]
     jobs = args.jobs or os.cpu_count() or 1
+    if args.test:
+        jobs = min(jobs, 2 * len(arches))      # a few tests: fewer workers to start
 
     print(f"aqua6 grader: LAB={args.lab or 'all'} ({', '.join(s.name for s in stages)}) "
           f"ARCH={','.join(arches)}" + (f" TEST={args.test}" if args.test else ""))
@@ -162,10 +175,8 @@ def main(argv=None):
             if ok:
                 print(f"build {arch}: ok ({secs:.1f} s)", flush=True)
             else:
-                lines = out.rstrip().splitlines()
-                print(f"build {arch}: FAILED ({secs:.1f} s); last lines of "
-                      f"`make ARCH={arch} all`:")
-                for line in lines[-40:]:
+                print(f"build {arch}: FAILED ({secs:.1f} s); `make ARCH={arch} all` said:")
+                for line in build_excerpt(out):
                     print("  | " + line)
                 broken[arch] = f"make ARCH={arch} all failed"
     good = [a for a in arches if a not in broken]

@@ -14,6 +14,7 @@ import shlex
 
 import pytest
 
+import backtrace
 import qemu
 import tap as taplib
 
@@ -106,11 +107,14 @@ class Harness:
             out.append(_field("got", got))
         out.extend(extra)
         if panic is not None:
-            out.append(panic.render())
+            before = backtrace.lines_before_panic(console) if isinstance(console, str) else []
+            out.append(panic.render(before=_from_banner(before)))
         elif console is not None:
             lines = console.splitlines() if isinstance(console, str) else list(console)
+            lines = _from_banner(lines)
             tail = lines[-TAIL_LINES:]
-            out.append(f"console (last {len(tail)} of {len(lines)} lines):")
+            out.append(f"console (last {len(tail)} of {len(lines)} lines since the boot banner):"
+                       if len(tail) < len(lines) else "console since the boot banner:")
             out.extend("  | " + l for l in tail)
         if self.info["log"]:
             out.append(f"full log:  {self.info['log']}")
@@ -132,11 +136,11 @@ class Harness:
         res = qemu.run_boot(self.arch, argv, self.timeout(timeout), self.log_path(),
                             self.kernel, until=until)
         if res.panic is not None and not allow_panic:
-            self.fail(f"kernel panic while running `{program}` ({self.arch}, {cpus} CPUs)",
-                      panic=res.panic)
+            self.fail(f"kernel panic while running `{program}` ({self.arch}, CPUS={cpus})",
+                      panic=res.panic, console=res.output)
         if res.timed_out:
             self.fail(f"time-out: `{program}` did not finish within "
-                      f"{self.timeout(timeout):.0f} s ({self.arch}, {cpus} CPUs); "
+                      f"{self.timeout(timeout):.0f} s ({self.arch}, CPUS={cpus}); "
                       "QEMU was killed",
                       expected="init: ... exited with status N, then power-off",
                       got="no power-off (a hang, a deadlock, or a very slow loop?)",
@@ -176,14 +180,16 @@ class Harness:
         for c in t.checks:
             self.node.user_properties.append((f"tap.{c.number}", c.status_line()))
         if not t.ok:
-            first = t.failed[0] if t.failed else None
-            if first is not None and not first.missing:
-                what = f"`{program}` check {first.label()}"
-            elif first is not None:
-                what = f"`{program}` stopped before check {first.number} of {t.planned}"
+            bad = [c for c in t.failed if not c.missing]
+            if bad:
+                what = (f"`{program}`: {len(t.failed)} of {len(t.checks)} checks failed, "
+                        f"first: check {bad[0].label()}")
+            elif t.failed:
+                what = (f"`{program}` stopped before check {t.failed[0].number} "
+                        f"of {t.planned}")
             else:
-                what = f"`{program}` TAP output is incomplete"
-            self.fail(what + f"  [{t.summary()}]", console=res.output,
+                what = f"`{program}`: TAP output is incomplete ({t.summary()})"
+            self.fail(what, console=res.output,
                       extra=["  " + l for l in taplib.describe_failures(t)])
         return t
 
@@ -202,11 +208,14 @@ class ShellSession:
         self.h = h
         self.sh = None
         self.history = []
+        err = None
         try:
             self.sh = qemu.Shell(h.arch, argv, h.log_path(), h.kernel,
                                  h.timeout(boot_timeout), h.timeout(cmd_timeout))
         except qemu.ShellError as e:
-            self._failed(e, "booting to the shell prompt '$ '")
+            err = e         # fail outside the handler: no chained traceback
+        if err is not None:
+            self._failed(err, "booting to the shell prompt '$ '")
 
     def __enter__(self):
         return self
@@ -234,17 +243,26 @@ class ShellSession:
                     text = f.read()
             except OSError:
                 pass
-        if e.kind == "panic":
-            self.close()
-            self.h.fail(f"kernel panic while {doing}", panic=panic)
         self.close()
-        self.h.fail(f"{doing}: {e}", console=text)
+        if e.kind == "panic":
+            self.h.fail(f"kernel panic while {doing}", panic=panic, console=text)
+        if e.kind == "timeout":
+            self.h.fail(f"time-out while {doing}: {e}",
+                        expected="output, then the prompt '$ '",
+                        got="nothing more within the time limit (a hang? a deadlock?); "
+                        "QEMU was killed", console=text)
+        self.h.fail(f"QEMU exited while {doing}", expected="the prompt '$ '",
+                    got=f"QEMU exit status {self.sh.exitstatus if self.sh else '?'}",
+                    console=text)
 
     def run(self, cmd, timeout=None):
+        err = None
         try:
             out = self.sh.run(cmd, self.h.timeout(timeout) if timeout else None)
         except qemu.ShellError as e:
-            self._failed(e, f"running `{cmd}` in the shell")
+            err = e
+        if err is not None:
+            self._failed(err, f"running `{cmd}` in the shell")
         self.history.append((cmd, out))
         return out
 
@@ -257,15 +275,25 @@ class ShellSession:
         return out
 
     def poweroff(self, cmd="poweroff", timeout=None):
+        err = None
         try:
             return self.sh.send_and_wait_exit(cmd, self.h.timeout(timeout) if timeout else None)
         except qemu.ShellError as e:
-            self._failed(e, f"waiting for QEMU to exit after `{cmd}`")
+            err = e
+        self._failed(err, f"waiting for QEMU to exit after `{cmd}`")
 
     def fail(self, what, expected=None, got=None):
         text = self.console
         self.close()
         self.h.fail(what, expected=expected, got=got, console=text)
+
+
+def _from_banner(lines):
+    """Drop the firmware's chatter (SeaBIOS, OpenSBI) before aqua6's banner."""
+    for i in range(len(lines) - 1, -1, -1):
+        if lines[i].startswith("aqua6: "):
+            return lines[i:]
+    return lines
 
 
 def _field(label, value):

@@ -324,8 +324,9 @@ class Shell:
         self.log_path = log_path
         self.cmd_timeout = cmd_timeout
         self.transcript = _Transcript(log_path)
-        if log_path:
-            self.transcript.write(f"# command: {shlex.join(argv)}\n# ---- console ----\n")
+        if self.transcript.f:
+            # Only in the file: the header is not console output.
+            self.transcript.f.write(f"# command: {shlex.join(argv)}\n# ---- console ----\n")
         self.start = time.monotonic()
         self.child = pexpect.spawn(argv[0], argv[1:], cwd=ROOT, encoding="utf-8",
                                    codec_errors="replace", timeout=cmd_timeout,

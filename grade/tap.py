@@ -172,28 +172,38 @@ def parse(text):
     return TapResult(planned, checks, problems, bailed)
 
 
-def describe_failures(result, limit=10):
+def _context(c):
+    """The console lines that explain a check: its diagnostics.  Programs
+    print their '# why' lines before the 'not ok' or (TAP style) after it;
+    use the lines before when there are any, else the ones after."""
+    before = [l.rstrip() for l in c.before]
+    after = [l.rstrip() for l in c.after]
+    if any(l.lstrip().startswith("#") for l in before) or not after:
+        return before + [c.line.strip()]
+    return [c.line.strip()] + after
+
+
+def describe_failures(result, limit=5):
     """Human-readable lines naming each failed check: used in failure text."""
     out = []
-    for c in result.failed[:limit]:
-        if c.missing:
-            continue
+    failed = [c for c in result.failed if not c.missing]
+    for c in failed[:limit]:
         out.append(f"FAILED check {c.label()}")
         out.append(f"    expected: ok {c.label()}")
-        got = [l.rstrip() for l in c.before] + [c.line.strip()] + [l.rstrip() for l in c.after]
+        got = _context(c)
         out.append(f"    got:      {got[0]}")
         out.extend(f"              {l}" for l in got[1:])
-    if len(result.failed) > limit:
-        out.append(f"... and {len(result.failed) - limit} more failed checks")
+    if len(failed) > limit:
+        out.append("also failed: " + ", ".join(c.label() for c in failed[limit:]))
     miss = result.first_missing
     if miss is not None:
         nmiss = sum(1 for c in result.checks if c.missing)
-        out.append(f"MISSING check {miss.number} (and {nmiss - 1} after it): the plan "
-                   f"promised {result.planned} checks but the output stops early; "
-                   "the program probably died or hung right after the last check shown"
-                   if nmiss > 1 else
-                   f"MISSING check {miss.number}: the plan promised {result.planned} "
-                   "checks but it never appeared")
+        seen = [c for c in result.checks if not c.missing]
+        last = f"; the last check printed was {seen[-1].label()}" if seen else ""
+        out.append(f"MISSING check {miss.number}"
+                   + (f" and {nmiss - 1} more" if nmiss > 1 else "")
+                   + f": the plan promised {result.planned} checks but the output stops"
+                   + last + " (did the program die or hang there?)")
     for p in result.problems:
         out.append(f"TAP problem: {p}")
     return out

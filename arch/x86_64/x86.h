@@ -129,6 +129,7 @@ void	pmap_bootstrap(void);
 void	pmap_init_cpu(void);
 void	*pmap_mapdev(paddr_t pa, size_t len);	/* uncached direct-map window */
 extern paddr_t kernel_pml4_pa;
+extern volatile int tlb_pending[];
 void	tlb_shootdown_nmi(void);		/* NMI handler part */
 /* acpi.c */
 void	acpi_init(paddr_t rsdp_hint);
@@ -159,7 +160,5 @@ void	idt_init(void);
 void	idt_load(void);
 struct trapframe *md_fault_frame(void);
 extern volatile int cpus_halting;
-/* mp.c */
-extern volatile int tlb_pending[];
 
 #endif
