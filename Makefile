@@ -159,7 +159,7 @@ test-host: $(H)/mkfs $(H)/fsck
 	$(PYTHON) -m pytest -q -p no:cacheprovider grade/host
 
 grade:
-	@$(PYTHON) grade/grade.py --arch $(GRADE_ARCH) $(if $(LAB),--lab $(LAB))
+	@$(PYTHON) grade/grade.py --arch $(GRADE_ARCH) $(if $(LAB),--lab $(LAB)) $(if $(TEST),--test $(TEST))
 
 test: checkdeps
 	$(MAKE) ARCH=x86_64 all

@@ -131,14 +131,21 @@ def aqua(request, arch):
 
 # ---- results for grade.py -------------------------------------------------
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Copy the harness's info (arch, stages, log, TAP checks) into the
+    report as a JSON string: xdist sends a report's extra attributes along."""
+    outcome = yield
+    info = getattr(item, "_aqua_info", None)
+    if info is not None:
+        outcome.get_result().aqua_info = json.dumps(info)
+
+
 def _info(report):
-    for k, v in report.user_properties:
-        if k == "aqua.info":
-            try:
-                return json.loads(v)
-            except ValueError:
-                return {}
-    return {}
+    try:
+        return json.loads(getattr(report, "aqua_info", "") or "{}")
+    except ValueError:
+        return {}
 
 
 def _message(report):

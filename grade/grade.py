@@ -90,11 +90,10 @@ def build_excerpt(out, nerr=20, ntail=12):
     """The compiler's error lines first (with -j they may be far from the
     end), then the last lines of the build."""
     lines = out.rstrip().splitlines()
-    errs = [l for l in lines if "error" in l.lower() or "undefined reference" in l][:nerr]
-    tail = lines[-ntail:]
+    errs = [l for l in lines if "error:" in l or "undefined reference" in l][:nerr]
     if not errs:
         return lines[-40:]
-    return errs + ["..."] + [l for l in tail if l not in errs]
+    return errs + ["..."] + lines[-ntail:]
 
 
 def run_pytest(args, arches, stages, jobs, results_path):

@@ -7,7 +7,6 @@ full log is, a command that reruns that test alone and one that boots the
 same thing under gdb.
 """
 
-import json
 import os
 import re
 import shlex
@@ -52,9 +51,13 @@ class Harness:
 
     # ---- bookkeeping ------------------------------------------------------
     def _publish(self):
-        """Attach info to the test report (user_properties travel with xdist)."""
-        props = [p for p in self.node.user_properties if p[0] != "aqua.info"]
-        props.append(("aqua.info", json.dumps(self.info)))
+        """Make info reach the test's report (conftest copies it there, and
+        xdist carries it to the controller).  The log path also goes in the
+        JUnit XML as a property."""
+        self.node._aqua_info = self.info
+        props = [p for p in self.node.user_properties if p[0] != "log"]
+        if self.info["log"]:
+            props.append(("log", self.info["log"]))
         self.node.user_properties[:] = props
 
     def log_path(self):
@@ -76,8 +79,10 @@ class Harness:
 
     # ---- commands shown on failure ----------------------------------------
     def rerun_command(self):
-        lab = self.stages[0] if self.stages else "all"
-        return f"make grade ARCH={self.arch} LAB={lab} TEST={self.info_func()}"
+        if not self.stages:
+            # Not in the manifest (a test being written): only pytest knows it.
+            return self.pytest_command()
+        return f"make grade ARCH={self.arch} LAB={self.stages[0]} TEST={self.info_func()}"
 
     def info_func(self):
         return getattr(self.node, "originalname", self.node.name)
@@ -98,7 +103,8 @@ class Harness:
         return " ".join(parts)
 
     # ---- failing --------------------------------------------------------------
-    def fail(self, what, expected=None, got=None, console=None, panic=None, extra=()):
+    def fail(self, what, expected=None, got=None, console=None, panic=None, extra=(),
+             tail=TAIL_LINES):
         """Stop the test with a readable report (no Python traceback)."""
         out = [f"FAILED: {what}"]
         if expected is not None:
@@ -112,7 +118,7 @@ class Harness:
         elif console is not None:
             lines = console.splitlines() if isinstance(console, str) else list(console)
             lines = _from_banner(lines)
-            tail = lines[-TAIL_LINES:]
+            tail = lines[-tail:]
             out.append(f"console (last {len(tail)} of {len(lines)} lines since the boot banner):"
                        if len(tail) < len(lines) else "console since the boot banner:")
             out.extend("  | " + l for l in tail)
@@ -157,7 +163,7 @@ class Harness:
                       expected=f"init: {program.split()[0]} exited with status {status}",
                       got=f"QEMU exit status {res.returncode}" +
                       (f"; QEMU said: {res.stderr.strip()}" if res.stderr.strip() else ""),
-                      console=res.output)
+                      console=res.output, extra=exit_hint(self.arch, res.returncode))
         if init[1] != status:
             self.fail(f"`{program}` exit status",
                       expected=f"status {status}", got=f"status {init[1]}",
@@ -189,7 +195,10 @@ class Harness:
                         f"of {t.planned}")
             else:
                 what = f"`{program}`: TAP output is incomplete ({t.summary()})"
-            self.fail(what, console=res.output,
+            # The failed checks carry their own context: a short tail will do
+            # unless the program stopped early (then the end is the clue).
+            self.fail(what, console=res.output, tail=8 if bad and not t.first_missing
+                      else TAIL_LINES,
                       extra=["  " + l for l in taplib.describe_failures(t)])
         return t
 
@@ -251,9 +260,10 @@ class ShellSession:
                         expected="output, then the prompt '$ '",
                         got="nothing more within the time limit (a hang? a deadlock?); "
                         "QEMU was killed", console=text)
+        rc = self.sh.exitstatus if self.sh else None
         self.h.fail(f"QEMU exited while {doing}", expected="the prompt '$ '",
-                    got=f"QEMU exit status {self.sh.exitstatus if self.sh else '?'}",
-                    console=text)
+                    got=f"QEMU exit status {rc}", console=text,
+                    extra=exit_hint(self.h.arch, rc))
 
     def run(self, cmd, timeout=None):
         err = None
@@ -286,6 +296,27 @@ class ShellSession:
         text = self.console
         self.close()
         self.h.fail(what, expected=expected, got=got, console=text)
+
+
+def exit_hint(arch, rc):
+    """What an unexpected QEMU exit status most likely means."""
+    if rc is None:
+        return []
+    if rc == 0 and arch == "x86_64":
+        return ["  hint:     QEMU exited 0 without init's message: on x86_64 that is "
+                "usually a triple fault (the CPU reset, and -no-reboot turns a reset "
+                "into an exit), or a poweroff(0) from somewhere else"]
+    if rc == 0:
+        return ["  hint:     QEMU exited 0 without init's message: something powered "
+                "the machine off (poweroff(0) or an SBI shutdown)"]
+    if arch == "x86_64" and rc == 1:
+        return ["  hint:     exit status 1 is QEMU's own failure (bad option, missing "
+                "file), see its message in the log header"]
+    st = qemu.decode_exit(arch, rc)
+    if st == 1:
+        return ["  hint:     that is poweroff(1), what the kernel's panic() does; a panic "
+                "message may have been lost"]
+    return []
 
 
 def _from_banner(lines):

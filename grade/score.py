@@ -103,7 +103,7 @@ def test_summary_lines(r, checks=True, message_lines=None):
     info = r.get("info", {})
     if checks:
         for c in info.get("checks", []) or []:
-            out.append(f"    {'ok    ' if c['passed'] else 'FAILED'}  {c['line']}")
+            out.append(f"    {'' if c['passed'] else 'FAILED: '}{c['line']}")
     if r.get("outcome") != "passed" and r.get("message"):
         msg = r["message"].splitlines()
         if message_lines is not None:

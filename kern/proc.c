@@ -368,7 +368,11 @@ state_name(int st)
 void
 proc_dump(void)
 {
-	printf("\n  PID  PPID STATE   CPU NAME             WAIT\n");
+	printf("\nticks %lu, uptime %lu ms\n", ticks, (unsigned long)uptime_ms());
+	for (int i = 0; i < ncpu; i++)
+		printf("cpu %d: %s, %lu ticks\n", i, cpus[i].ci_started ? "running" : "not started",
+		    cpus[i].ci_ticks);
+	printf("  PID  PPID STATE   CPU NAME             WAIT\n");
 	for (int i = 0; i < NPROC; i++) {
 		struct proc *p = &proctab[i];
 		if (p->p_stat == 0)

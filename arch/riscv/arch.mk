@@ -17,7 +17,7 @@ ARCH_UCFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -mno-r
 ARCH_ULDFLAGS := -z max-page-size=4096 --no-warn-rwx-segments
 
 QEMU	:= qemu-system-riscv64
-QEMUOPTS := -machine virt -bios default -smp $(CPUS) -m $(MEM) -nographic -no-reboot \
+QEMUOPTS := -machine virt -bios default -smp $(CPUS) -m $(MEM) -nographic -no-reboot -nic none \
 	-kernel $(B)/kernel -append "$(BOOTARGS)" \
 	-global virtio-mmio.force-legacy=false \
 	-drive file=$(B)/fs.img,if=none,format=raw,id=disk0 \

@@ -14,7 +14,7 @@ ARCH_UCFLAGS := -m64 -mno-red-zone
 ARCH_ULDFLAGS := -m elf_x86_64 -z max-page-size=4096 --no-warn-rwx-segments
 
 QEMU	:= qemu-system-x86_64
-QEMUOPTS := -machine q35 -cpu max -smp $(CPUS) -m $(MEM) -nographic -no-reboot \
+QEMUOPTS := -machine q35 -cpu max -smp $(CPUS) -m $(MEM) -nographic -no-reboot -nic none \
 	-kernel $(B)/kernel -append "$(BOOTARGS)" \
 	-drive file=$(B)/fs.img,if=none,format=raw,id=disk0 \
 	-device virtio-blk-pci,drive=disk0,disable-legacy=on \

@@ -185,18 +185,28 @@ user_exception(struct trapframe *tf)
 {
 	int n = tf->tf_trapno, access = 0;
 	vaddr_t addr = tf->tf_rip;
+	const char *what = exception_names[n];
 
+	/*
+	 * A page fault says what the access was in its error code (bit 4:
+	 * instruction fetch, bit 1: write).  Name it in the kill message the
+	 * same way the RISC-V port does, whose three page-fault causes say it.
+	 */
 	if (n == T_PAGEFLT) {
 		addr = rcr2();
-		if (tf->tf_err & 0x10)
-			access = VM_PROT_EXEC;		/* instruction fetch */
-		else if (tf->tf_err & 0x02)
+		if (tf->tf_err & 0x10) {
+			access = VM_PROT_EXEC;
+			what = "page fault (exec)";
+		} else if (tf->tf_err & 0x02) {
 			access = VM_PROT_WRITE;
-		else
+			what = "page fault (write)";
+		} else {
 			access = VM_PROT_READ;
+			what = "page fault (read)";
+		}
 	}
 	intr_enable();
-	trap_user_fault(tf, exception_names[n], addr, access);
+	trap_user_fault(tf, what, addr, access);
 }
 
 void

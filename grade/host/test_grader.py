@@ -372,6 +372,22 @@ def test_init_exit_line():
     assert qemu.BootResult("riscv", [], output="").init_exit() is None
 
 
+def test_build_excerpt_puts_errors_first():
+    import grade
+    out = "\n".join(["cc -c a.c", "kern/fork.c:162:27: error: 'x' undeclared"]
+                     + [f"cc -c f{i}.c" for i in range(30)] + ["make: *** Error 1"])
+    ex = grade.build_excerpt(out)
+    assert ex[0] == "kern/fork.c:162:27: error: 'x' undeclared"
+    assert ex[-1] == "make: *** Error 1"
+
+
+def test_console_tail_skips_firmware():
+    import harness
+    lines = ["SeaBIOS", "Booting from ROM..", "aqua6: x86_64, 2 CPUs, 253 MiB", "$ ls"]
+    assert harness._from_banner(lines) == lines[2:]
+    assert harness._from_banner(["no banner"]) == ["no banner"]
+
+
 def test_grade_py_rejects_unknown_lab():
     p = subprocess.run([sys.executable, os.path.join(GRADE, "grade.py"), "--lab", "nosuch",
                         "--no-build"], capture_output=True, text=True, cwd=ROOT)

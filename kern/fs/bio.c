@@ -19,6 +19,7 @@
 #include "systm.h"
 #include "spinlock.h"
 #include "sleeplock.h"
+#include "proc.h"
 #include "fs.h"
 
 static struct spinlock bcache_lock;
@@ -48,9 +49,7 @@ binit(void)
 
 /*
  * Find the buffer for (dev, blockno), or recycle the least recently used
- * idle buffer for it.  Returns the buffer locked.  Running out of buffers
- * means more blocks are held at once than the cache has, which the log
- * limits (MAXOPBLOCKS per operation) are meant to prevent: a kernel bug.
+ * idle buffer for it.  Returns the buffer locked.
  */
 static struct buf *
 bget(unsigned int dev, unsigned int blockno)
@@ -58,26 +57,34 @@ bget(unsigned int dev, unsigned int blockno)
 	struct buf *b;
 
 	spinlock_acquire(&bcache_lock);
-	for (b = lru.b_next; b != &lru; b = b->b_next) {
-		if (b->b_dev == dev && b->b_blockno == blockno) {
-			b->b_refcnt++;
-			spinlock_release(&bcache_lock);
-			sleeplock_acquire(&b->b_lock);
-			return b;
+	for (;;) {
+		for (b = lru.b_next; b != &lru; b = b->b_next) {
+			if (b->b_dev == dev && b->b_blockno == blockno) {
+				b->b_refcnt++;
+				spinlock_release(&bcache_lock);
+				sleeplock_acquire(&b->b_lock);
+				return b;
+			}
 		}
-	}
-	for (b = lru.b_prev; b != &lru; b = b->b_prev) {
-		if (b->b_refcnt == 0) {
-			b->b_dev = dev;
-			b->b_blockno = blockno;
-			b->b_valid = 0;
-			b->b_refcnt = 1;
-			spinlock_release(&bcache_lock);
-			sleeplock_acquire(&b->b_lock);
-			return b;
+		for (b = lru.b_prev; b != &lru; b = b->b_prev) {
+			if (b->b_refcnt == 0) {
+				b->b_dev = dev;
+				b->b_blockno = blockno;
+				b->b_valid = 0;
+				b->b_refcnt = 1;
+				spinlock_release(&bcache_lock);
+				sleeplock_acquire(&b->b_lock);
+				return b;
+			}
 		}
+		/*
+		 * Every buffer is held (many processes in the middle of
+		 * disk I/O, plus the blocks pinned by the log).  Wait for a
+		 * brelse and look again: by then someone else may even have
+		 * read the block.
+		 */
+		sleep(&lru, &bcache_lock, "bcache");
 	}
-	panic("bget: all %d buffers in use", NBUF);
 }
 
 /* A locked buffer with the contents of the block. */
@@ -117,6 +124,7 @@ brelse(struct buf *b)
 	spinlock_acquire(&bcache_lock);
 	b->b_refcnt--;
 	if (b->b_refcnt == 0) {
+		wakeup(&lru);		/* someone may be waiting in bget */
 		b->b_next->b_prev = b->b_prev;
 		b->b_prev->b_next = b->b_next;
 		b->b_next = lru.b_next;
@@ -145,5 +153,7 @@ bunpin(struct buf *b)
 {
 	spinlock_acquire(&bcache_lock);
 	b->b_refcnt--;
+	if (b->b_refcnt == 0)
+		wakeup(&lru);
 	spinlock_release(&bcache_lock);
 }

@@ -178,7 +178,7 @@ file_read(struct file *f, struct proc *p, vaddr_t ubuf, size_t n, ssize_t *done)
 }
 
 /*
- * Writing to an inode: each piece of at most WRITE_CHUNK bytes is its own
+ * Writing to an inode: each piece of at most fs_write_chunk() bytes is its own
  * transaction, since one transaction may not dirty more than MAXOPBLOCKS
  * blocks.  A crash in the middle of a big write(2) therefore keeps a prefix
  * of it, which POSIX allows (the write would have returned a short count).
@@ -187,11 +187,11 @@ static int
 inode_write(struct file *f, struct proc *p, vaddr_t ubuf, size_t n, ssize_t *done)
 {
 	struct inode *ip = f->f_inode;
-	size_t total = 0, m;
+	size_t total = 0, m, chunk = fs_write_chunk();
 	int r, error = 0;
 
 	while (total < n) {
-		m = MIN(n - total, (size_t)WRITE_CHUNK);
+		m = MIN(n - total, chunk);
 		log_begin_op();
 		ilock(ip);
 		if (f->f_append)

@@ -102,6 +102,28 @@ fs_init(unsigned int dev)
 	free_orphans(dev);
 }
 
+/*
+ * How many bytes one write transaction may carry (see fs.h).  A piece of c
+ * blocks' worth of bytes touches at most c + 1 data blocks, 3 indirect
+ * blocks, the inode block, and one bit-map block per allocated block up to
+ * the number of bit-map blocks covering the data area.
+ */
+unsigned int
+fs_write_chunk(void)
+{
+	unsigned int nbitmap, c, touched;
+
+	nbitmap = BBLOCK(sb.size - 1, sb) - BBLOCK(sb.size - sb.nblocks, sb) + 1;
+	for (c = 1; ; c++) {
+		touched = (c + 1) + 3 + 1 + MIN(nbitmap, (c + 1) + 3);
+		if (touched > MAXOPBLOCKS)
+			break;
+	}
+	if (c == 1)
+		panic("fs_write_chunk: bit map of %u blocks is too big for the log", nbitmap);
+	return (c - 1) * BSIZE;
+}
+
 /* ---- blocks ------------------------------------------------------------ */
 
 static void
@@ -509,7 +531,7 @@ readi(struct inode *ip, int user, struct proc *p, uintptr_t dst, unsigned int of
  * the end leaves a hole).  Returns the count written, which is short when
  * the disk fills up, or -1 for a bad user address with nothing written or a
  * write beyond MAXFILE.  ip locked, in a transaction; the caller keeps n
- * small enough for one transaction (WRITE_CHUNK).
+ * small enough for one transaction (fs_write_chunk()).
  */
 int
 writei(struct inode *ip, int user, struct proc *p, uintptr_t src, unsigned int off, unsigned int n)
@@ -559,27 +581,40 @@ name_equal(const char *name, const char *entry)
 }
 
 /*
- * Look name up in directory dp (locked).  Returns the entry's inode
- * (referenced, unlocked) and its byte offset in *poff, or NULL.
+ * The inode number that name has in directory dp (locked), and the byte
+ * offset of its entry in *poff; 0 if there is no such entry.
  */
-struct inode *
-dirlookup(struct inode *dp, const char *name, unsigned int *poff)
+static unsigned int
+dir_find(struct inode *dp, const char *name, unsigned int *poff)
 {
 	struct dirent de;
 	unsigned int off;
 
 	if (dp->i_type != T_DIR)
-		panic("dirlookup: not a directory");
+		panic("dir_find: not a directory");
 	for (off = 0; off + sizeof(de) <= dp->i_size; off += sizeof(de)) {
 		if (readi(dp, 0, NULL, (uintptr_t)&de, off, sizeof(de)) != sizeof(de))
-			panic("dirlookup: short read");
+			panic("dir_find: short read");
 		if (de.inum == 0 || !name_equal(name, de.name))
 			continue;
 		if (poff)
 			*poff = off;
-		return iget(dp->i_dev, de.inum);
+		return de.inum;
 	}
-	return NULL;
+	return 0;
+}
+
+/*
+ * Look name up in directory dp (locked).  Returns the entry's inode
+ * (referenced, unlocked) and its byte offset in *poff, or NULL if there is
+ * no such entry (or, rarely, no free in-core inode).
+ */
+struct inode *
+dirlookup(struct inode *dp, const char *name, unsigned int *poff)
+{
+	unsigned int inum = dir_find(dp, name, poff);
+
+	return inum ? iget(dp->i_dev, inum) : NULL;
 }
 
 /*
@@ -590,13 +625,10 @@ int
 dirlink(struct inode *dp, const char *name, unsigned int inum)
 {
 	struct dirent de;
-	struct inode *ip;
 	unsigned int off;
 
-	if ((ip = dirlookup(dp, name, NULL)) != NULL) {
-		iput(ip);
+	if (dir_find(dp, name, NULL) != 0)
 		return EEXIST;
-	}
 	for (off = 0; off + sizeof(de) <= dp->i_size; off += sizeof(de)) {
 		if (readi(dp, 0, NULL, (uintptr_t)&de, off, sizeof(de)) != sizeof(de))
 			panic("dirlink: short read");
@@ -667,6 +699,7 @@ namei_lookup(struct proc *p, const char *path, int parent, char *name, struct in
 {
 	struct inode *ip, *next;
 	char namebuf[DIRSIZ + 1];
+	unsigned int inum;
 	int error = 0;
 
 	*ipp = NULL;
@@ -693,10 +726,11 @@ namei_lookup(struct proc *p, const char *path, int parent, char *name, struct in
 			*ipp = ip;
 			return 0;
 		}
-		next = dirlookup(ip, name, NULL);
+		inum = dir_find(ip, name, NULL);
+		next = inum ? iget(ip->i_dev, inum) : NULL;
 		iunlockput(ip);
 		if (next == NULL)
-			return ENOENT;
+			return inum ? ENFILE : ENOENT;
 		ip = next;
 	}
 	if (error) {

@@ -37,6 +37,7 @@ static struct {
 	unsigned int	start;		/* block of the header */
 	int		outstanding;	/* operations between begin and end */
 	int		committing;	/* commit in progress: admit no one */
+	int		admitted;	/* operations in the group being built */
 	struct logheader lh;		/* the in-memory header */
 } log;
 
@@ -133,6 +134,10 @@ log_init(unsigned int dev, const struct superblock *sb)
 static void
 commit(void)
 {
+	/* Each operation promised to stay within MAXOPBLOCKS: check it kept its word. */
+	if (log.lh.n > log.admitted * MAXOPBLOCKS)
+		panic("log: %d operations wrote %d blocks", log.admitted, log.lh.n);
+	log.admitted = 0;
 	if (log.lh.n == 0)
 		return;
 	write_log();
@@ -155,6 +160,7 @@ log_begin_op(void)
 			break;
 	}
 	log.outstanding++;
+	log.admitted++;
 	spinlock_release(&log.lock);
 }
 

@@ -45,12 +45,13 @@ struct inode {
  * A transaction may dirty at most MAXOPBLOCKS distinct blocks, so the log
  * (LOGSIZE blocks) always has room for the operations it admitted: two run
  * at once and commit together.  A big write(2) is cut into pieces of
- * WRITE_CHUNK bytes, each its own transaction: the data blocks of a piece
- * (one more than WRITE_CHUNK / BSIZE when it is not block aligned) plus the
- * inode block, two bit-map blocks and up to three indirect blocks fit.
+ * fs_write_chunk() bytes, each its own transaction: the data blocks of a
+ * piece (one more than the chunk's blocks when it is not block aligned),
+ * the inode block, up to three indirect blocks, and the bit-map blocks of
+ * everything allocated -- which, on a fragmented disk, can be as many
+ * bit-map blocks as there are, so the chunk depends on the disk's size.
  */
 #define MAXOPBLOCKS	(LOGSIZE / 2)
-#define WRITE_CHUNK	((MAXOPBLOCKS - 7) * BSIZE)
 #define MAXFILESIZE	((unsigned long)MAXFILE * BSIZE)
 
 /* kern/fs/bio.c */
@@ -69,6 +70,7 @@ void	log_write(struct buf *b);	/* instead of bwrite inside an operation */
 
 /* kern/fs/fs.c */
 void	fs_init(unsigned int dev);	/* read the super block, recover the log */
+unsigned int fs_write_chunk(void);	/* bytes one write transaction may carry */
 struct inode *ialloc(unsigned int dev, short type);
 struct inode *idup(struct inode *ip);
 void	ilock(struct inode *ip);

@@ -7,6 +7,7 @@
 #define MACHINE_MD_H
 
 #define MD_ARCH_NAME	"x86_64"
+#define MD_ELF_MACHINE	62		/* EM_X86_64: exec takes only x86_64 binaries */
 
 /*
  * Virtual memory layout (4-level paging, 48-bit addresses):
