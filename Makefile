@@ -161,11 +161,14 @@ test-host: $(H)/mkfs $(H)/fsck
 grade:
 	@$(PYTHON) grade/grade.py --arch $(GRADE_ARCH) $(if $(LAB),--lab $(LAB)) $(if $(TEST),--test $(TEST))
 
+# The full check (what .ci/run runs): host tests, the grader on both ports,
+# then the labs self-check (every stage's tests fail on its starter code).
 test: checkdeps
 	$(MAKE) ARCH=x86_64 all
 	$(MAKE) ARCH=riscv all
 	$(MAKE) test-host
 	$(MAKE) grade ARCH=all
+	$(MAKE) selfcheck
 
 clean:
 	rm -rf build .gdbinit
@@ -183,3 +186,11 @@ qemu-cmd:
 handout:
 	@test -n "$(OUT)" || { echo "usage: make handout LAB=stage-or-assignment OUT=dir"; exit 2; }
 	$(PYTHON) tools/handout.py --out $(OUT) $(if $(LAB),--lab $(LAB))
+
+# For every graded stage: the handout builds on both ports, passes core and
+# the earlier stages, and fails every test of the stage (tools/selfcheck.py).
+selfcheck: checkdeps
+	$(PYTHON) tools/handout.py --check > /dev/null
+	$(MAKE) ARCH=x86_64 all
+	$(MAKE) ARCH=riscv all
+	$(PYTHON) tools/selfcheck.py $(if $(LAB),--stage $(LAB))

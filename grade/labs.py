@@ -33,6 +33,12 @@ class Stage:
     arches: tuple = ARCHES
     planned: bool = False
     description: str = ""
+    # Hidden tests (grade/batch.py, docs/INSTRUCTORS.md): graded like `tests`
+    # but only where every file of hidden_files exists.  Handouts omit those
+    # files (tools/handout.py), and batch grading lays them over the student's
+    # tree, so students never see them and the batch always runs them.
+    hidden_tests: list = dataclasses.field(default_factory=list)
+    hidden_files: list = dataclasses.field(default_factory=list)
 
     def matches(self, func_name, file_name=None):
         """Is the test function func_name (in file_name) one of this stage's?
@@ -136,7 +142,7 @@ def parse(text, source="manifest.toml"):
     if not isinstance(raw, list) or not raw:
         raise ManifestError(f"{source}: no [[stage]] tables")
     known = {"name", "assignment", "points", "handout", "tests", "arches",
-             "planned", "description"}
+             "planned", "description", "hidden_tests", "hidden_files"}
     stages = []
     names = set()
     for i, t in enumerate(raw):
@@ -171,9 +177,22 @@ def parse(text, source="manifest.toml"):
         handout = t.get("handout")
         if handout is not None and not isinstance(handout, str):
             raise ManifestError(f"{where}: 'handout' must be a path")
+        hidden_tests = t.get("hidden_tests", [])
+        hidden_files = t.get("hidden_files", [])
+        for key, val in (("hidden_tests", hidden_tests), ("hidden_files", hidden_files)):
+            if not isinstance(val, list) or not all(isinstance(x, str) and x for x in val):
+                raise ManifestError(f"{where}: '{key}' must be a list of names")
+        if bool(hidden_tests) != bool(hidden_files):
+            raise ManifestError(f"{where}: 'hidden_tests' and 'hidden_files' go together "
+                                "(the tests, and the files that hold them)")
+        for f in hidden_files:
+            if (not f.startswith(("grade/tests/", "user/tests/")) or ".." in f.split("/")
+                    or f.endswith("/")):
+                raise ManifestError(f"{where}: hidden file '{f}' must be a file under "
+                                    "grade/tests/ or user/tests/")
         stages.append(Stage(name, assignment, points, handout, list(tests),
                             tuple(a for a in ARCHES if a in arches), planned,
-                            t.get("description", "")))
+                            t.get("description", ""), list(hidden_tests), list(hidden_files)))
     # A stage and an assignment may share a name only when that assignment is
     # that one stage (LAB=name would otherwise be ambiguous).
     for s in stages:
@@ -186,7 +205,15 @@ def parse(text, source="manifest.toml"):
 
 def load(path=MANIFEST):
     with open(path, encoding="utf-8") as f:
-        return parse(f.read(), os.path.relpath(path))
+        m = parse(f.read(), os.path.relpath(path))
+    # A stage's hidden tests count where their files are: in the instructor's
+    # tree and in a batch-graded tree (pristine files laid over), not in a
+    # handout.  The tree is the one that holds this manifest (grade/..).
+    top = os.path.dirname(os.path.dirname(os.path.abspath(path)))
+    for s in m.stages:
+        if s.hidden_tests and all(os.path.isfile(os.path.join(top, f)) for f in s.hidden_files):
+            s.tests = s.tests + [t for t in s.hidden_tests if t not in s.tests]
+    return m
 
 
 def parse_arches(arch):

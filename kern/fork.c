@@ -84,6 +84,7 @@ fork1(struct proc *p1, int flags, void (*func)(void *), void *arg,
 			vmspace_ref(vm);
 	}
 	p2->p_vmspace = vm;
+	forkstat_count(flags, vm);	/* statistics (kern/forkstat.c) */
 	p2->p_fd = fdp;
 	p2->p_cwd = p1->p_cwd ? idup(p1->p_cwd) : NULL;
 	strlcpy(p2->p_comm, p1->p_comm, sizeof(p2->p_comm));

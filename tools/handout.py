@@ -99,11 +99,19 @@ def transform(path, lines, starter_stages, known):
     return ''.join(out), seen
 
 
+def hidden_files():
+    """Files of hidden tests (a stage's hidden_files in the manifest): never
+    in a handout; batch grading (grade/batch.py) lays them over submissions."""
+    return {f for s in load_stages()[2] for f in s.get('hidden_files', [])}
+
+
 def tracked_files():
     r = subprocess.run(['git', 'ls-files', '-co', '--exclude-standard'], cwd=ROOT,
                        capture_output=True, text=True, check=True)
+    hidden = hidden_files()
     return [f for f in r.stdout.splitlines()
-            if not f.startswith(SKIP_PREFIXES) and os.path.isfile(os.path.join(ROOT, f))]
+            if not f.startswith(SKIP_PREFIXES) and f not in hidden
+            and os.path.isfile(os.path.join(ROOT, f))]
 
 
 def is_text(path):
@@ -168,7 +176,15 @@ def main():
         else:
             with open(dst, 'w', encoding='utf-8', errors='surrogateescape') as fh:
                 fh.write(text)
-            shutil.copymode(src, dst)
+            # A file the handout did not change keeps its time stamps, so a
+            # build directory copied from the reference tree (the
+            # self-check does that) recompiles only what the stage changed.
+            with open(src, encoding='utf-8', errors='surrogateescape') as fh:
+                unchanged = fh.read() == text
+            if unchanged:
+                shutil.copystat(src, dst)
+            else:
+                shutil.copymode(src, dst)
     label = a.lab or 'all stages'
     env = dict(os.environ, GIT_AUTHOR_NAME='aqua6', GIT_AUTHOR_EMAIL='aqua6@localhost',
                GIT_COMMITTER_NAME='aqua6', GIT_COMMITTER_EMAIL='aqua6@localhost')

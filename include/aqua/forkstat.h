@@ -19,4 +19,8 @@ struct forkstat {
 	unsigned long	sizkthread;	/* always 0: kernel threads have no user pages */
 };
 
+#ifndef _KERNEL
+int	forkstat(struct forkstat *fs);	/* forkstat(2): 0, or -1 and errno */
+#endif
+
 #endif

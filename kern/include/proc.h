@@ -66,6 +66,10 @@ int	fork1(struct proc *p1, int flags, void (*func)(void *), void *arg,
 void	child_return(void *arg);	/* func of user forks: return 0 to user space */
 int	kthread_create(void (*func)(void *), void *arg, struct proc **newpp, const char *name);
 
+/* kern/forkstat.c */
+struct vmspace;
+void	forkstat_count(int flags, struct vmspace *vm);	/* called by fork1() once per child */
+
 /* kern/proc.c */
 void	procinit(void);
 struct proc *proc_alloc(struct proc *parent, int flags, int *errorp);	/* SIDL slot with pid and kstack */

@@ -1,0 +1,158 @@
+/*
+ * forkstattest: checks for the fork-stats stage (forkstat(2)).
+ *
+ *	forkstattest          counts move exactly as this program's forks say
+ *	forkstattest race N   N children fork at once (run with CPUS=4): no lost update
+ *
+ * Prints TAP: "1..N", then "ok N - what" or "not ok N - what".
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <aqua/forkstat.h>
+
+static int ntest, nfail;
+
+static void
+check(int ok, const char *what)
+{
+	ntest++;
+	if (!ok)
+		nfail++;
+	printf("%sok %d - %s\n", ok ? "" : "not ", ntest, what);
+}
+
+static void
+snap(struct forkstat *fs)
+{
+	if (forkstat(fs) < 0) {
+		perror("forkstat");
+		exit(2);
+	}
+}
+
+/* Fork n children that exit at once; wait for all of them. */
+static void
+forks(int n)
+{
+	for (int i = 0; i < n; i++) {
+		pid_t pid = fork();
+		if (pid < 0) {
+			perror("fork");
+			exit(2);
+		}
+		if (pid == 0)
+			_exit(0);
+		waitpid(pid, NULL, 0);
+	}
+}
+
+static void
+vforks(int n)
+{
+	for (int i = 0; i < n; i++) {
+		pid_t pid = vfork();
+		if (pid < 0) {
+			perror("vfork");
+			exit(2);
+		}
+		if (pid == 0)
+			_exit(0);
+		waitpid(pid, NULL, 0);
+	}
+}
+
+static int
+counts(void)
+{
+	struct forkstat a, b;
+	char *big;
+
+	printf("1..6\n");
+	snap(&a);
+	forks(10);
+	snap(&b);
+	printf("# cntfork %lu -> %lu\n", a.cntfork, b.cntfork);
+	check(b.cntfork - a.cntfork == 10, "10 forks add 10 to cntfork");
+	check(b.cntvfork == a.cntvfork, "forks leave cntvfork alone");
+
+	snap(&a);
+	vforks(5);
+	snap(&b);
+	printf("# cntvfork %lu -> %lu, cntfork %lu -> %lu\n", a.cntvfork, b.cntvfork,
+	    a.cntfork, b.cntfork);
+	check(b.cntvfork - a.cntvfork == 5 && b.cntfork == a.cntfork,
+	    "5 vforks add 5 to cntvfork and nothing to cntfork");
+	check(b.sizvfork > a.sizvfork, "vfork children's pages are counted in sizvfork");
+
+	/* A child of a process with 1 MiB more touched has 256 more pages. */
+	snap(&a);
+	forks(1);
+	snap(&b);
+	unsigned long small = b.sizfork - a.sizfork;
+	big = malloc(1 << 20);
+	if (big == NULL) {
+		perror("malloc");
+		return 2;
+	}
+	memset(big, 1, 1 << 20);
+	snap(&a);
+	forks(1);
+	snap(&b);
+	unsigned long large = b.sizfork - a.sizfork;
+	printf("# sizfork per child: %lu pages, then %lu with 1 MiB more\n", small, large);
+	check(small > 0, "sizfork counts the child's pages");
+	check(large >= small + 256, "1 MiB more memory adds at least 256 pages to sizfork");
+	free(big);
+	return nfail != 0;
+}
+
+/*
+ * n children each fork 100 grandchildren at the same time.  Counted: the n
+ * children themselves and their 100*n grandchildren.  Run with CPUS=4 so
+ * the increments really race.
+ */
+static int
+race(int n)
+{
+	struct forkstat a, b;
+	pid_t kids[16];
+
+	if (n < 1 || n > 16)
+		n = 4;
+	printf("1..1\n");
+	snap(&a);
+	for (int i = 0; i < n; i++) {
+		kids[i] = fork();
+		if (kids[i] < 0) {
+			perror("fork");
+			return 2;
+		}
+		if (kids[i] == 0) {
+			forks(100);
+			_exit(0);
+		}
+	}
+	for (int i = 0; i < n; i++)
+		waitpid(kids[i], NULL, 0);
+	snap(&b);
+	unsigned long want = (unsigned long)n * 101;
+	printf("# cntfork %lu -> %lu: %lu forks, wanted %lu\n", a.cntfork, b.cntfork,
+	    b.cntfork - a.cntfork, want);
+	char what[80];
+	snprintf(what, sizeof(what), "%d processes forking at once: %lu forks counted, none lost",
+	    n, want);
+	check(b.cntfork - a.cntfork == want, what);
+	return nfail != 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	if (argc >= 2 && strcmp(argv[1], "race") == 0)
+		return race(argc >= 3 ? atoi(argv[2]) : 4);
+	return counts();
+}
