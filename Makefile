@@ -110,7 +110,7 @@ $(B)/fsroot/bin/%: $(B)/user/tests/%.o $(B)/user/libc.a user/user.ld
 # The EXAMPLE of the seed makecxt(2), compiled unchanged (docs/man/makecxt.2):
 # its new_proc is unused, and main has no return statement, which only a
 # hosted C compiler turns into "return 0" (added by makecxt).
-$(B)/user/tests/makecxt_example.o: UCFLAGS += -Wno-unused-variable -Wno-return-type
+$(B)/user/tests/cxt_example.o: UCFLAGS += -Wno-unused-variable -Wno-return-type
 
 # ---- host tools and the file system image ---------------------------------
 HOSTCFLAGS := -O2 -g -Wall -Wextra -Werror -Iinclude
@@ -149,9 +149,15 @@ qemu: all
 # port derived from the user id (so two users on one machine do not clash).
 GDBPORT	:= $(shell expr `id -u` % 5000 + 25000)
 
+# gdb only reads a .gdbinit from the current directory when the user's own
+# ~/.gdbinit allows it (gdb's "auto-load safe-path"); add that permission
+# for this tree once, and say so.
+SAFELINE := add-auto-load-safe-path $(CURDIR)/.gdbinit
 gdbinit:
 	@sed -e 's|@KERNEL@|$(B)/kernel|' -e 's|@PORT@|$(GDBPORT)|' -e 's|@ARCH@|$(GDB_ARCH)|' \
 		tools/gdbinit.in > .gdbinit
+	@grep -qsxF '$(SAFELINE)' $(HOME)/.gdbinit || { echo '$(SAFELINE)' >> $(HOME)/.gdbinit; \
+		echo "*** added '$(SAFELINE)' to ~/.gdbinit so that gdb reads this tree's .gdbinit"; }
 	@echo "*** wrote .gdbinit: run 'gdb-multiarch' (or 'gdb') in this directory in another terminal."
 
 qemu-gdb: all gdbinit
