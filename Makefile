@@ -216,6 +216,7 @@ selfcheck: checkdeps
 # grade/gradescope.py.
 #   make handin [STUDENT=name] [OUT=dir]            the tree as a tarball to upload
 #   make grade-batch SUBMISSIONS=dir [LAB=] [ARCH=] [JOBS=n] [OUT=dir] [TIMEOUT=s]
+#                    [TIMEOUT_FACTOR=f]
 #                                                   grade many with the pristine grader
 #   make gradescope [LAB=] [ARCH=] [OUT=file.zip]   the Gradescope autograder zip
 #   make test-batch                                 the slow end-to-end check of all three
@@ -227,7 +228,8 @@ handin:
 grade-batch:
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade-batch SUBMISSIONS=dir [LAB=...] [ARCH=...] [JOBS=n] [OUT=dir] [TIMEOUT=s]"; exit 2; }
 	@$(PYTHON) grade/batch.py $(SUBMISSIONS) --arch $(GRADE_ARCH) $(if $(LAB),--lab $(LAB)) \
-		$(if $(JOBS),--jobs $(JOBS)) $(if $(OUT),--out $(OUT)) $(if $(TIMEOUT),--timeout $(TIMEOUT))
+		$(if $(JOBS),--jobs $(JOBS)) $(if $(OUT),--out $(OUT)) $(if $(TIMEOUT),--timeout $(TIMEOUT)) \
+		$(if $(TIMEOUT_FACTOR),--timeout-factor $(TIMEOUT_FACTOR))
 
 gradescope:
 	@$(PYTHON) grade/gradescope.py build --arch $(GRADE_ARCH) $(if $(LAB),--lab $(LAB)) $(if $(OUT),--out $(OUT))

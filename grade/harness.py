@@ -19,6 +19,8 @@ import tap as taplib
 
 ROOT = qemu.ROOT
 TAIL_LINES = 25
+LEAK_RE = re.compile(r"init: leak check: pages (\d+) -> (\d+), procs (-?\d+) -> (-?\d+), "
+                     r"files (-?\d+) -> (-?\d+)")
 
 
 def _sanitize(name):
@@ -130,17 +132,26 @@ class Harness:
         pytest.fail("\n".join(out), pytrace=False)
 
     # ---- non-interactive runs -------------------------------------------------
-    def boot(self, program, cpus=2, timeout=60, until=None, allow_panic=False):
+    def boot(self, program, cpus=2, timeout=60, until=None, allow_panic=False,
+             extra_bootargs="", leak_check=True):
         """Boot with `run=<program>`, return a qemu.BootResult.
 
         program: "/bin/systest" or "/bin/ktest all".
+        extra_bootargs: kernel options put before `run=` (everything after
+        run= is the program's), e.g. "ktest.panic=1".
+        leak_check: expect_exit() also checks init's leak-check line (free
+        pages, process slots and open files the same after the program as
+        before it); pass False for a program that may keep resources.
         A kernel panic (unless allow_panic) or a time-out fails the test here.
         """
         bootargs = f"run={program}"
+        if extra_bootargs:
+            bootargs = f"{extra_bootargs.strip()} {bootargs}"
         self.last_bootargs, self.last_cpus = bootargs, cpus
         argv = qemu.qemu_argv(self.arch, cpus, bootargs)
         res = qemu.run_boot(self.arch, argv, self.timeout(timeout), self.log_path(),
                             self.kernel, until=until)
+        res.leak_check = leak_check
         if res.panic is not None and not allow_panic:
             self.fail(f"kernel panic while running `{program}` ({self.arch}, CPUS={cpus})",
                       panic=res.panic, console=res.output)
@@ -174,6 +185,33 @@ class Harness:
                       got=f"{res.returncode}" + (f" (poweroff({res.guest_status}))"
                                                  if res.guest_status is not None else ""),
                       console=res.output)
+        if getattr(res, "leak_check", False):
+            self.check_leaks(res, program)
+
+    def check_leaks(self, res, program):
+        """init's `leak check' line (user/bin/init.c): every count is back."""
+        m = None
+        for m in LEAK_RE.finditer(res.output):
+            pass
+        if m is None:
+            self.fail(f"leak check after `{program}`",
+                      expected="init: leak check: pages N -> N, procs P -> P, files F -> F",
+                      got="no leak-check line from init", console=res.output)
+        pages, procs, files = ((int(m.group(i)), int(m.group(i + 1))) for i in (1, 3, 5))
+        leaks = []
+        if pages[1] != pages[0]:
+            leaks.append(f"{pages[0] - pages[1]} page(s) not freed" if pages[1] < pages[0]
+                         else f"{pages[1] - pages[0]} more free page(s) than before "
+                         "(a page freed twice?)")
+        if procs[1] != procs[0]:
+            leaks.append(f"{procs[1] - procs[0]:+d} process slot(s)")
+        if files[1] != files[0]:
+            leaks.append(f"{files[1] - files[0]:+d} open file(s)")
+        if leaks:
+            self.fail(f"`{program}` leaked: " + ", ".join(leaks),
+                      expected="the counts before and after the program equal "
+                      "(init waits up to 3 s for them to settle)",
+                      got=m.group(0).strip(), console=res.output)
 
     def check_tap(self, res, program):
         """Parse the TAP output of a run; every check is reported; any failure fails."""

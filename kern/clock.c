@@ -22,6 +22,7 @@ clockintr(void)
 		ticks++;
 		wakeup((const void *)&ticks);
 		spinlock_release(&ticks_lock);
+		signal_clock();		/* alarm(2): SIGALRM when due (kern/signal.c) */
 	}
 }
 

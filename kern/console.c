@@ -10,6 +10,7 @@
  *   Ctrl-D           end of file (a read returns what the line had so far,
  *                    or 0 at the start of a line)
  *   Ctrl-P           print the process table (debugging, like ps)
+ *   Ctrl-C           SIGINT to the foreground programs (kern/signal.c)
  */
 #include "systm.h"
 #include "md.h"
@@ -118,6 +119,19 @@ consintr(int c)
 {
 	if (c == CTRL('P')) {
 		proc_dump();
+		return;
+	}
+	if (c == CTRL('C')) {
+		/*
+		 * Ctrl-C: drop the line being typed and send SIGINT to the
+		 * foreground, which is every user process that does not
+		 * ignore SIGINT (kern/signal.c explains; sh ignores it).
+		 */
+		spinlock_acquire(&input.lock);
+		input.e = input.w;
+		spinlock_release(&input.lock);
+		cons_write("^C\n", 3);
+		signal_console_intr();
 		return;
 	}
 

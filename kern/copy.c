@@ -30,16 +30,27 @@ user_byte(struct proc *p, struct vmspace *vm, vaddr_t va, int write)
 		if (!pmap_extract(vm->vm_pmap, PGROUNDDOWN(va), &pa, &prot) ||
 		    !(prot & VM_PROT_USER) ||
 		    (write && !(prot & VM_PROT_WRITE))) {
+			/* SOLUTION BEGIN cow: let the VM resolve it, as for a user fault */
 			/*
-			 * Hook for later labs: a page not present yet, or a
-			 * copy-on-write page being written, is the VM's to
-			 * resolve exactly as a user-mode fault would be.
-			 * Only for the process's own address space (not
-			 * exec's new one).
+			 * A copy-on-write page being written (and, in later
+			 * labs, a page not present yet) is the VM's to
+			 * resolve exactly as a user-mode fault would be: the
+			 * kernel writing a pipe's bytes into a buffer must
+			 * copy the page just as the process's own store
+			 * would.  Only for the process's own address space
+			 * (not exec's new one), and once: a second failure
+			 * is the caller's bad pointer.
 			 */
 			if (tries == 0 && p != NULL && vm == p->p_vmspace &&
 			    vm_fault(p, va, write ? VM_PROT_WRITE : VM_PROT_READ) == 0)
 				continue;
+			/* SOLUTION ELSE cow */
+			//> /*
+			//>  * TODO(cow): a present but read-only page in a writable
+			//>  * region is copy-on-write: resolve it with vm_fault() (as
+			//>  * a user-mode write fault would be) and try again, once.
+			//>  */
+			/* SOLUTION END cow */
 			return NULL;
 		}
 		return (char *)PA_TO_PTR(PGROUNDDOWN(pa)) + (va % PAGE_SIZE);

@@ -6,8 +6,9 @@
  * with an unmapped guard page below it, the arguments on the stack), and
  * only when all of that worked does it replace the old one.  So a failed
  * exec returns its errno to a process whose image is untouched:
- * ENOENT (no such file), EACCES (not a regular file), ENOEXEC (not an
- * ELF64 executable for this machine, or a segment both writable and
+ * ENOENT (no such file), ENOTDIR or ENAMETOOLONG (from the path lookup),
+ * EACCES (not a regular file), ENOEXEC (not an ELF64 executable for this
+ * machine, no PT_LOAD segment, or a segment both writable and
  * executable), E2BIG (arguments do not fit), ENOMEM.
  */
 #include "systm.h"
@@ -175,10 +176,10 @@ kern_exec(struct proc *p, const char *path, char *const *argv)
 	int argc, error;
 
 	log_begin_op();
-	ip = namei(p, path);
-	if (ip == NULL) {
+	/* The lookup's own reason: ENOENT, ENOTDIR or ENAMETOOLONG (not always ENOENT). */
+	if ((error = namei_lookup(p, path, 0, NULL, &ip)) != 0) {
 		log_end_op();
-		return ENOENT;
+		return error;
 	}
 	ilock(ip);
 
@@ -210,8 +211,11 @@ kern_exec(struct proc *p, const char *path, char *const *argv)
 
 	/* The stack under USER_TOP, a guard page below it, the heap after the image. */
 	vaddr_t stack_bottom = USER_TOP - USTACK_PAGES * PAGE_SIZE;
+	error = ENOEXEC;		/* no PT_LOAD segment: nothing to run */
+	if (image_end == 0)
+		goto fail;
 	error = ENOMEM;
-	if (image_end == 0 || image_end > stack_bottom - PAGE_SIZE)
+	if (image_end > stack_bottom - PAGE_SIZE)
 		goto fail;
 	if ((error = vm_map_anon(vm, stack_bottom, USER_TOP,
 	    VM_PROT_READ | VM_PROT_WRITE, VR_STACK)) != 0)
@@ -240,6 +244,7 @@ kern_exec(struct proc *p, const char *path, char *const *argv)
 	if (old != NULL)
 		vmspace_free(old);
 	proc_ppwait_release(p);		/* vfork: the parent may go on now */
+	signal_exec(p);			/* handlers reset; a traced process stops (kern/signal.c) */
 	return 0;
 
 fail:

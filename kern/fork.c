@@ -38,8 +38,12 @@ fork1(struct proc *p1, int flags, void (*func)(void *), void *arg,
 
 	if ((flags & ~FORK_ALLFLAGS) != 0 || func == NULL)
 		return EINVAL;
-	if (flags & FORK_PTRACE)
-		return EINVAL;		/* tracing comes in a later lab */
+	/* SOLUTION BEGIN ptrace: FORK_PTRACE is a flag like the others */
+	/* SOLUTION ELSE ptrace */
+	//> /* TODO(ptrace): accept FORK_PTRACE (see below where the child is marked). */
+	//> if (flags & FORK_PTRACE)
+	//> 	return EINVAL;
+	/* SOLUTION END ptrace */
 
 	/* 1. A process slot, pid and kernel stack (EAGAIN at the limits). */
 	p2 = proc_alloc(p1, flags, &error);
@@ -48,11 +52,17 @@ fork1(struct proc *p1, int flags, void (*func)(void *), void *arg,
 
 	/*
 	 * 2. The address space.  Without FORK_SHAREVM the child gets its own
-	 * copy of every page now (uvm_fork in OpenBSD; copy-on-write is a
-	 * later lab).  Sharing cannot fail, so its reference is taken after
-	 * the commit point.  Kernel threads and proc0 have no vmspace.
+	 * copy (uvm_fork in OpenBSD; vmspace_copy shares the pages
+	 * copy-on-write, stage cow).  Sharing cannot fail, so its reference
+	 * is taken after the commit point.  Kernel threads and proc0 have no
+	 * vmspace.
 	 */
+	/* SOLUTION BEGIN sharevm: a FORK_SHAREVM child gets no copy */
 	if (p1->p_vmspace != NULL && !(flags & FORK_SHAREVM)) {
+	/* SOLUTION ELSE sharevm */
+	//> /* TODO(sharevm): FORK_SHAREVM must not copy: the child shares p1's vmspace. */
+	//> if (p1->p_vmspace != NULL) {
+	/* SOLUTION END sharevm */
 		error = vmspace_copy(p1->p_vmspace, &vm);
 		if (error) {
 			proc_free(p2);
@@ -78,24 +88,79 @@ fork1(struct proc *p1, int flags, void (*func)(void *), void *arg,
 
 	/* ---- commit point: nothing below can fail ---- */
 
+	/* SOLUTION BEGIN sharevm: one more user of p1's vmspace */
 	if (flags & FORK_SHAREVM) {
 		vm = p1->p_vmspace;
 		if (vm != NULL)
 			vmspace_ref(vm);
 	}
+	/* SOLUTION ELSE sharevm */
+	//> /*
+	//>  * TODO(sharevm): with FORK_SHAREVM, the child uses p1's vmspace
+	//>  * itself, one more reference (vmspace_ref); the last vmspace_free
+	//>  * frees it.
+	//>  */
+	/* SOLUTION END sharevm */
 	p2->p_vmspace = vm;
+	/* SOLUTION BEGIN sharevm: a thread born while its group is killed dies too */
+	/*
+	 * If another thread's exit(2) is killing p1's thread group right now,
+	 * it may have scanned the table before p2 had a vmspace: then it has
+	 * killed p1, and p2 inherits that.  The fence pairs with the one in
+	 * thread_group_kill() (kern/sys_thread.c).
+	 */
+	if ((flags & FORK_SHAREVM) && vm != NULL) {
+		__sync_synchronize();
+		if (p1->p_killed)
+			p2->p_killed = p1->p_killed;
+	}
+	/* SOLUTION END sharevm */
 	forkstat_count(flags, vm);	/* statistics (kern/forkstat.c) */
+	signal_fork(p1, p2);		/* handlers and mask are inherited (kern/signal.c) */
+	/* SOLUTION BEGIN ptrace: the child starts traced and stops with SIGTRAP */
+	if (flags & FORK_PTRACE) {
+		/*
+		 * As if it had called ptrace(PT_TRACE_ME): traced by p1, its
+		 * parent.  The pending SIGTRAP stops it in child_return()'s
+		 * userret(), before its first user instruction.
+		 */
+		p2->p_flag |= P_TRACED;
+		p2->p_sig.ps_siglist |= sigmask(SIGTRAP);
+	}
+	/* SOLUTION ELSE ptrace */
+	//> /*
+	//>  * TODO(ptrace): FORK_PTRACE: the child is traced by p1 (P_TRACED) and
+	//>  * must stop with SIGTRAP before it runs any user code (a pending
+	//>  * signal is taken by userret(), kern/signal.c).
+	//>  */
+	/* SOLUTION END ptrace */
 	p2->p_fd = fdp;
 	p2->p_cwd = p1->p_cwd ? idup(p1->p_cwd) : NULL;
 	strlcpy(p2->p_comm, p1->p_comm, sizeof(p2->p_comm));
+	/* SOLUTION BEGIN system: mark the system process */
 	if (flags & FORK_SYSTEM)
 		p2->p_flag |= P_SYSTEM;
+	/* SOLUTION ELSE system */
+	//> /* TODO(system): FORK_SYSTEM makes the child a system process (P_SYSTEM). */
+	/* SOLUTION END system */
+	/* SOLUTION BEGIN nozombie: mark the child that leaves no zombie */
 	if (flags & FORK_NOZOMBIE)
 		p2->p_flag |= P_NOZOMBIE;
+	/* SOLUTION ELSE nozombie */
+	//> /* TODO(nozombie): FORK_NOZOMBIE: exit1() and wait must know this child leaves no status. */
+	/* SOLUTION END nozombie */
+	/* SOLUTION BEGIN ppwait: the child owes the parent a release */
 	if (flags & FORK_PPWAIT) {
 		p2->p_flag |= P_PPWAIT;
 		p1->p_vforkwait = 1;
 	}
+	/* SOLUTION ELSE ppwait */
+	//> /*
+	//>  * TODO(ppwait): FORK_PPWAIT: remember, in the child, that its parent
+	//>  * will wait for it, and in the parent, that it has something to wait
+	//>  * for (both before the child can run: it may exec or exit at once).
+	//>  */
+	/* SOLUTION END ppwait */
 
 	/*
 	 * The child's kernel stack: its first cpu_switchto() lands in
@@ -113,16 +178,38 @@ fork1(struct proc *p1, int flags, void (*func)(void *), void *arg,
 	 * Let it run, unless FORK_IDLE.  From here on the child may run,
 	 * exit and (FORK_NOZOMBIE) vanish on another CPU: do not touch p2.
 	 */
+	/* SOLUTION BEGIN idle: an idle child waits for its creator */
 	if (!(flags & FORK_IDLE))
 		proc_setrunnable(p2);
+	/* SOLUTION ELSE idle */
+	//> /*
+	//>  * TODO(idle): a FORK_IDLE child must stay in SIDL, off the run queue,
+	//>  * until its creator calls proc_setrunnable() (see kern_main() and
+	//>  * kthread_create()).  Until then every child runs at once.
+	//>  */
+	//> proc_setrunnable(p2);
+	/* SOLUTION END idle */
 
-	/* vfork: wait until the child is done with our resources. */
+	/*
+	 * vfork: wait until the child is done with our resources.  Not
+	 * interruptible, as in OpenBSD: the child's exit or exec always ends
+	 * the wait, and a kill of the child makes it exit.
+	 */
+	/* SOLUTION BEGIN ppwait: sleep until the child lets go */
 	if (flags & FORK_PPWAIT) {
 		spinlock_acquire(&proc_lock);
 		while (p1->p_vforkwait)
 			sleep(&p1->p_vforkwait, &proc_lock, "ppwait");
 		spinlock_release(&proc_lock);
 	}
+	/* SOLUTION ELSE ppwait */
+	//> /*
+	//>  * TODO(ppwait): with FORK_PPWAIT, sleep here until the child has
+	//>  * exec'd or exited (proc_ppwait_release() in kern/proc.c wakes us).
+	//>  * Check the condition under proc_lock, in a loop: a wakeup may come
+	//>  * before we sleep, and a sleep may end for another reason.
+	//>  */
+	/* SOLUTION END ppwait */
 	return 0;
 }
 
@@ -136,6 +223,7 @@ child_return(void *arg)
 	struct proc *p = arg;
 
 	tf_set_retval(PROC_TRAPFRAME(p), 0);
+	userret(p);		/* signals first: a FORK_PTRACE child stops here (kern/signal.c) */
 	md_userret(p);
 }
 

@@ -62,6 +62,7 @@ kern_main(void)
 		panic("kern_main: cannot create init (error %d)", error);
 	strlcpy(initproc->p_comm, "init", sizeof(initproc->p_comm));
 	proc_setrunnable(initproc);
+	reaper_start();		/* kernel thread: frees FORK_NOZOMBIE slots */
 
 	cpu_boot_secondary_processors();
 	scheduler();

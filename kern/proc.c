@@ -8,7 +8,8 @@
  * Life of a slot:  free (p_stat 0) -> SIDL (proc_alloc, fork1 fills it in)
  *   -> SRUN <-> SONPROC <-> SSLEEP -> SZOMB (exit1) -> free (wait reaps it)
  * A FORK_NOZOMBIE child leaves no status: exit1 marks it SDEAD and the
- * scheduler frees the slot once the child is off its kernel stack.
+ * reaper thread (kern/reaper.c) frees the slot once the child is off its
+ * kernel stack.
  */
 #include "systm.h"
 #include "md.h"
@@ -65,7 +66,7 @@ struct proc *
 proc_alloc(struct proc *parent, int flags, int *errorp)
 {
 	struct proc *p = NULL;
-	int peruser = 0;
+	int peruser = 0, limited;
 
 	spinlock_acquire(&proc_lock);
 	for (int i = 0; i < NPROC; i++) {
@@ -73,12 +74,25 @@ proc_alloc(struct proc *parent, int flags, int *errorp)
 		if (q->p_stat == 0) {
 			if (p == NULL)
 				p = q;
-		} else if (q->p_uid == parent->p_uid && !(q->p_flag & P_SYSTEM)) {
-			peruser++;
+			continue;
 		}
+		/* SOLUTION BEGIN system: system processes are nobody's */
+		if (q->p_uid == parent->p_uid && !(q->p_flag & P_SYSTEM))
+			peruser++;
+		/* SOLUTION ELSE system */
+		//> /* TODO(system): system processes do not count against a user's limit. */
+		//> if (q->p_uid == parent->p_uid)
+		//> 	peruser++;
+		/* SOLUTION END system */
 	}
-	int limited = !(flags & FORK_SYSTEM) && !(parent->p_flag & P_SYSTEM) &&
+	/* SOLUTION BEGIN system: and the kernel's own forks are not limited */
+	limited = !(flags & FORK_SYSTEM) && !(parent->p_flag & P_SYSTEM) &&
 	    parent != &proc0;
+	/* SOLUTION ELSE system */
+	//> /* TODO(system): nor are forks with FORK_SYSTEM or by a system process. */
+	//> (void)flags;
+	//> limited = parent != &proc0;
+	/* SOLUTION END system */
 	if (p == NULL || (limited && peruser >= NPROC_PER_USER)) {
 		spinlock_release(&proc_lock);
 		*errorp = EAGAIN;
@@ -124,19 +138,58 @@ proc_free(struct proc *p)
 	spinlock_release(&proc_lock);
 }
 
-/* Called by the scheduler for a slot whose owner has switched away for good. */
+/*
+ * Called by the scheduler, proc_lock held, for an SDEAD (FORK_NOZOMBIE)
+ * process that has switched away for good.  The reaper thread
+ * (kern/reaper.c) frees the slot; before it exists (early boot, or if it
+ * could not be created) we free it here.
+ */
 void
 proc_reap_dead(struct proc *p)
 {
-	proc_free_locked(p);
+	if (!reaper_wakeup_locked())
+		proc_free_locked(p);
+}
+
+/*
+ * The reaper's work: free every SDEAD slot.  proc_lock held.  A process
+ * sets SDEAD and switches away without letting go of proc_lock (exit1 ->
+ * sched -> the scheduler, which holds it until the end of its round), so
+ * whoever else holds proc_lock and sees SDEAD knows the process is off its
+ * kernel stack for good.
+ */
+int
+proc_free_dead(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < NPROC; i++) {
+		if (proctab[i].p_stat == SDEAD) {
+			proc_free_locked(&proctab[i]);
+			n++;
+		}
+	}
+	return n;
 }
 
 void
 proc_setrunnable(struct proc *p)
 {
 	spinlock_acquire(&proc_lock);
+	/* SOLUTION BEGIN idle: a second proc_setrunnable is a bug */
 	if (p->p_stat != SIDL && p->p_stat != SSLEEP)
 		panic("proc_setrunnable: pid %d in state %d", p->p_pid, p->p_stat);
+	/* SOLUTION ELSE idle */
+	//> if (p->p_stat != SIDL && p->p_stat != SSLEEP) {
+	//> 	/*
+	//> 	 * TODO(idle): fork1() ignores FORK_IDLE, so the child may be
+	//> 	 * running (or gone) when its creator gets here; a correct
+	//> 	 * kernel panics instead ("proc_setrunnable: pid ... in state").
+	//> 	 */
+	//> 	spinlock_release(&proc_lock);
+	//> 	return;
+	//> }
+	/* SOLUTION END idle */
 	p->p_stat = SRUN;
 	spinlock_release(&proc_lock);
 }
@@ -154,17 +207,35 @@ pfind(pid_t pid)
 
 /*
  * vfork's other half: a FORK_PPWAIT child lets its parent go on once it
- * no longer needs the parent's resources, at exec or at exit.
+ * no longer needs the parent's resources, at exec or at exit.  proc_lock
+ * held.  exit1() calls it in the same critical section that makes the
+ * child a zombie, so the woken parent always finds its child exited.
  */
-void
-proc_ppwait_release(struct proc *p)
+static void
+ppwait_release_locked(struct proc *p)
 {
-	spinlock_acquire(&proc_lock);
+	/* SOLUTION BEGIN ppwait: wake the parent sleeping in fork1() */
 	if (p->p_flag & P_PPWAIT) {
 		p->p_flag &= ~P_PPWAIT;
 		p->p_pptr->p_vforkwait = 0;
 		wakeup_locked(&p->p_pptr->p_vforkwait);
 	}
+	/* SOLUTION ELSE ppwait */
+	//> /*
+	//>  * TODO(ppwait): if p is a FORK_PPWAIT child whose parent still
+	//>  * waits, clear the mark (a child releases its parent once) and wake
+	//>  * the parent sleeping in fork1().
+	//>  */
+	//> (void)p;
+	/* SOLUTION END ppwait */
+}
+
+/* exec: the new image no longer needs anything of the parent's. */
+void
+proc_ppwait_release(struct proc *p)
+{
+	spinlock_acquire(&proc_lock);
+	ppwait_release_locked(p);
 	spinlock_release(&proc_lock);
 }
 
@@ -199,9 +270,9 @@ exit1(struct proc *p, int xstat)
 		intr_pop();
 		vmspace_free(vm);
 	}
-	proc_ppwait_release(p);
 
 	spinlock_acquire(&proc_lock);
+	signal_exit(p);			/* SIGCHLD to the parent; traced children die (kern/signal.c) */
 	for (int i = 0; i < NPROC; i++) {
 		struct proc *q = &proctab[i];
 		if (q->p_stat != 0 && q->p_pptr == p) {
@@ -211,12 +282,27 @@ exit1(struct proc *p, int xstat)
 		}
 	}
 	p->p_xstat = xstat;
+	ppwait_release_locked(p);	/* vfork: the parent goes on (and sees us exited) */
+	/* SOLUTION BEGIN nozombie: no zombie, no wakeup of the parent */
 	if (p->p_flag & P_NOZOMBIE) {
-		p->p_stat = SDEAD;	/* the scheduler frees the slot */
+		/*
+		 * Nobody will wait for us: once we are off this kernel stack
+		 * the scheduler hands the slot to the reaper (proc_reap_dead).
+		 */
+		p->p_stat = SDEAD;
 	} else {
 		p->p_stat = SZOMB;
 		wakeup_locked(p->p_pptr);	/* a parent in wait sleeps on itself */
 	}
+	/* SOLUTION ELSE nozombie */
+	//> /*
+	//>  * TODO(nozombie): a P_NOZOMBIE process leaves no zombie: it becomes
+	//>  * SDEAD (the scheduler and the reaper free the slot once we are off
+	//>  * this stack) and its parent is not told.
+	//>  */
+	//> p->p_stat = SZOMB;
+	//> wakeup_locked(p->p_pptr);	/* a parent in wait sleeps on itself */
+	/* SOLUTION END nozombie */
 	sched();
 	panic("exit1: zombie pid %d ran again", p->p_pid);
 }
@@ -234,11 +320,23 @@ proc_wait(struct proc *p, pid_t pid, int *xstatp, int options, pid_t *pidp)
 		int havekids = 0;
 		for (int i = 0; i < NPROC; i++) {
 			struct proc *q = &proctab[i];
-			if (q->p_stat == 0 || q->p_pptr != p || (q->p_flag & P_NOZOMBIE))
+			if (q->p_stat == 0 || q->p_pptr != p)
 				continue;
+			/* SOLUTION BEGIN nozombie: wait does not see them */
+			if (q->p_flag & P_NOZOMBIE)
+				continue;
+			/* SOLUTION ELSE nozombie */
+			//> /* TODO(nozombie): FORK_NOZOMBIE children are not ours to wait for. */
+			/* SOLUTION END nozombie */
 			if (pid > 0 && q->p_pid != pid)
 				continue;
 			havekids = 1;
+			/* A stopped child, once, with WUNTRACED or to its tracer (kern/signal.c). */
+			if (signal_wait_stopped(q, options, xstatp)) {
+				*pidp = q->p_pid;
+				spinlock_release(&proc_lock);
+				return 0;
+			}
 			if (q->p_stat == SZOMB) {
 				*pidp = q->p_pid;
 				*xstatp = q->p_xstat;
@@ -281,15 +379,33 @@ proc_kill(pid_t pid, int sig)
 		spinlock_release(&proc_lock);
 		return ESRCH;
 	}
+	/* SOLUTION BEGIN system: system processes take no signals */
 	if (p->p_flag & P_SYSTEM) {
 		spinlock_release(&proc_lock);
 		return EPERM;
 	}
-	if (sig != 0 && p->p_stat != SZOMB) {
-		p->p_killed = sig;
-		if (p->p_stat == SSLEEP)
-			p->p_stat = SRUN;	/* its sleep loop will see p_killed */
+	/* SOLUTION ELSE system */
+	//> /* TODO(system): a system process takes no signals: EPERM. */
+	/* SOLUTION END system */
+	/*
+	 * Nor does init: its exit would panic the kernel, and every orphan
+	 * needs it.  (Signal 0 still tells that it exists.)
+	 */
+	if (p == initproc && sig != 0) {
+		spinlock_release(&proc_lock);
+		return EPERM;
 	}
+	/*
+	 * init must never end: exit1() panics if it does, and orphans would
+	 * have no one to reap them.  As OpenBSD protects init, refuse every
+	 * signal to it (signal 0, the existence check, still answers).
+	 */
+	if (p == initproc && sig != 0) {
+		spinlock_release(&proc_lock);
+		return EPERM;
+	}
+	if (sig != 0)
+		psignal_locked(p, sig);	/* kern/signal.c: handler, ignore, stop, or p_killed */
 	spinlock_release(&proc_lock);
 	return 0;
 }
@@ -313,7 +429,7 @@ trap_user_fault(struct trapframe *tf, const char *what, vaddr_t addr, int access
 	(void)tf;
 	if (vm_fault(p, addr, access) == 0)
 		return;
-	proc_fault_kill(p, what, addr);
+	trapsignal(p, SIGSEGV, what, addr);	/* a handler or tracer takes it, else killed (kern/signal.c) */
 }
 
 int
@@ -331,7 +447,12 @@ proc_info(int slot, struct procinfo *pi)
 	pi->pid = p->p_pid;
 	pi->ppid = p->p_pptr ? p->p_pptr->p_pid : 0;
 	pi->state = p->p_stat;
+	/* SOLUTION BEGIN system: ps shows system processes */
 	pi->flags = (p->p_flag & P_SYSTEM) ? PI_SYSTEM : 0;
+	/* SOLUTION ELSE system */
+	//> /* TODO(system): tell ps(1) which processes are system processes (PI_SYSTEM). */
+	//> pi->flags = 0;
+	/* SOLUTION END system */
 	pi->size = p->p_vmspace ? vmspace_size(p->p_vmspace) : 0;
 	strlcpy(pi->name, p->p_comm, sizeof(pi->name));
 	spinlock_release(&proc_lock);

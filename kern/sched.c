@@ -140,6 +140,7 @@ fork_trampoline_entry(void)
 void
 userret(struct proc *p)
 {
+	signal_userret(p);	/* take pending signals: handler, stop or death (kern/signal.c) */
 	if (p->p_killed)
 		exit1(p, W_EXITCODE(0, p->p_killed));
 }

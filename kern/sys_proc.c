@@ -16,6 +16,7 @@
 int
 sys_exit(struct proc *p, const register_t *args, register_t *retval)
 {
+	thread_group_exit(p);		/* exit(2) ends every thread (kern/sys_thread.c) */
 	exit1(p, W_EXITCODE(SCARG_INT(args, 0), 0));
 }
 
@@ -42,7 +43,7 @@ sys_vfork(struct proc *p, const register_t *args, register_t *retval)
  * Kernel-only flags (FORK_IDLE, FORK_SYSTEM) and unknown bits are EINVAL.
  */
 #define RFORK1_USER_FLAGS (FORK_FORK | FORK_VFORK | FORK_PPWAIT | \
-	FORK_SHAREFILES | FORK_NOZOMBIE | FORK_SHAREVM)
+	FORK_SHAREFILES | FORK_NOZOMBIE | FORK_SHAREVM | FORK_PTRACE)
 
 int
 sys_rfork1(struct proc *p, const register_t *args, register_t *retval)
@@ -63,14 +64,18 @@ sys_waitpid(struct proc *p, const register_t *args, register_t *retval)
 	int xstat = 0, error;
 	pid_t got;
 
-	if (options & ~WNOHANG)
+	if (options & ~(WNOHANG | WUNTRACED))
 		return EINVAL;
 	/*
 	 * Check the status pointer before reaping: after proc_wait the
-	 * child is gone, and a bad pointer must not lose its status.
+	 * child is gone, and a bad pointer must not lose its status.  The
+	 * check writes back what is there already, so a wait that then
+	 * fails (ECHILD, EINTR) leaves *status as it was.
 	 */
-	if (ustatus != 0 && (error = copyout(p, ustatus, &xstat, sizeof(xstat))) != 0)
+	if (ustatus != 0 && ((error = copyin(p, &xstat, ustatus, sizeof(xstat))) != 0 ||
+	    (error = copyout(p, ustatus, &xstat, sizeof(xstat))) != 0))
 		return error;
+	xstat = 0;
 	if ((error = proc_wait(p, pid, &xstat, options, &got)) != 0)
 		return error;
 	if (ustatus != 0 && got != 0 &&
@@ -123,7 +128,9 @@ sys_exec(struct proc *p, const register_t *args, register_t *retval)
 	}
 	kargv[argc] = NULL;
 
+	struct vmspace *oldvm = thread_exec_begin(p);	/* exec from a thread (kern/sys_thread.c) */
 	error = kern_exec(p, path, kargv);
+	thread_exec_end(p, oldvm, error);
 	if (error == 0)
 		error = EJUSTRETURN;
 out:
@@ -239,6 +246,8 @@ sys_ktest(struct proc *p, const register_t *args, register_t *retval)
 	if (error)
 		return error;
 	failed = ktest_run(name);
+	if (failed == -2)
+		return EPERM;		/* "panic" without the boot argument ktest.panic=1 */
 	if (failed < 0)
 		return EINVAL;		/* no such test */
 	retval[0] = failed;

@@ -129,10 +129,99 @@ region_with_flag(struct vmspace *vm, int flag)
 	return NULL;
 }
 
+/* SOLUTION BEGIN cow: share pages copy-on-write */
 /*
- * fork's copy of an address space: the same regions, and a new copy of
- * every present page (read-only ones too, for now: a later lab shares
- * them copy-on-write instead).
+ * Copy-on-write (stage cow).  The pmap interface has no software bit to
+ * mark a copy-on-write page, so the mark is the disagreement between the
+ * two layers:
+ *
+ *	the region allows writing (r_prot has VM_PROT_WRITE)
+ *	but the page's mapping does not		=> copy-on-write
+ *
+ * fork write-protects every page of a writable region in the parent
+ * and maps the same physical pages, read-only, in the child: one more
+ * reference each (page_ref).  The first write in either process faults,
+ * and vm_fault() gives the writer a private copy, or, when the writer
+ * is the page's last user (reference count 1), simply makes it writable
+ * again.  Pages of read-only regions (text, rodata) are shared the same
+ * way and never fault for a write: they are never copied at all.
+ */
+
+static unsigned long cow_copies;	/* pages copied by write faults (forkstat) */
+
+/* The region that holds va, or NULL.  vm_lock held. */
+static struct vm_region *
+region_of(struct vmspace *vm, vaddr_t va)
+{
+	for (int i = 0; i < VM_NREGION; i++) {
+		struct vm_region *r = &vm->vm_regions[i];
+		if (r->r_prot != 0 && va >= r->r_start && va < r->r_end)
+			return r;
+	}
+	return NULL;
+}
+
+/* A private copy of the page at pa for dst at va (fork's slow path). */
+static int
+copy_page_to(struct vmspace *dst, vaddr_t va, paddr_t pa, int prot)
+{
+	paddr_t npa = page_alloc();
+
+	if (npa == 0)
+		return ENOMEM;
+	memcpy(PA_TO_PTR(npa), PA_TO_PTR(pa), PAGE_SIZE);
+	if (pmap_enter(dst->vm_pmap, va, npa, prot) != 0) {
+		page_unref(npa);
+		return ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Give dst the pages of src's region r, shared.  src's vm_lock is held,
+ * so no fault of src is resolved meanwhile; a thread of src running on
+ * another CPU keeps running, which is why the write protection comes
+ * first and goes through pmap_protect: it shoots down every CPU's stale
+ * writable TLB entry before the page is shared.  After that, a write by
+ * such a thread faults and waits for vm_lock in vm_fault().
+ */
+static int
+share_region(struct vmspace *src, struct vmspace *dst, struct vm_region *r)
+{
+	if (r->r_prot & VM_PROT_WRITE)
+		pmap_protect(src->vm_pmap, r->r_start, r->r_end,
+		    (r->r_prot & ~VM_PROT_WRITE) | VM_PROT_USER);
+	for (vaddr_t va = r->r_start; va < r->r_end; va += PAGE_SIZE) {
+		paddr_t pa;
+		int prot;
+		if (!pmap_extract(src->vm_pmap, va, &pa, &prot))
+			continue;
+		pa = PGROUNDDOWN(pa);
+		if (prot & VM_PROT_WRITE) {
+			/*
+			 * Writable in a read-only region: exec widened a page
+			 * that two ELF segments share.  The rule above cannot
+			 * tell such a page from a copy-on-write one, so it is
+			 * copied now (at most one page per segment boundary).
+			 */
+			if (copy_page_to(dst, va, pa, prot) != 0)
+				return ENOMEM;
+			continue;
+		}
+		page_ref(pa);
+		if (pmap_enter(dst->vm_pmap, va, pa, prot) != 0) {
+			page_unref(pa);
+			return ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* SOLUTION END cow */
+/*
+ * fork's copy of an address space: the same regions, and the same
+ * contents.  On ENOMEM nothing leaks: dst's regions cover exactly the
+ * pages entered so far, and vmspace_free() drops them.
  */
 int
 vmspace_copy(struct vmspace *src, struct vmspace **dstp)
@@ -150,20 +239,31 @@ vmspace_copy(struct vmspace *src, struct vmspace **dstp)
 		struct vm_region *r = &src->vm_regions[i];
 		if (r->r_prot == 0)
 			continue;
-		for (vaddr_t va = r->r_start; va < r->r_end; va += PAGE_SIZE) {
-			paddr_t pa, npa;
-			int prot;
-			if (!pmap_extract(src->vm_pmap, va, &pa, &prot))
-				continue;
-			npa = page_alloc();
-			if (npa == 0)
-				goto nomem;
-			memcpy(PA_TO_PTR(npa), PA_TO_PTR(PGROUNDDOWN(pa)), PAGE_SIZE);
-			if (pmap_enter(dst->vm_pmap, va, npa, prot) != 0) {
-				page_unref(npa);
-				goto nomem;
-			}
-		}
+		/* SOLUTION BEGIN cow: share, do not copy */
+		if (share_region(src, dst, r) != 0)
+			goto nomem;
+		/* SOLUTION ELSE cow */
+		//> /*
+		//>  * TODO(cow): this copies every page now (eager copy), so a fork
+		//>  * costs as much memory as the parent has.  Share the pages
+		//>  * read-only instead (page_ref, pmap_protect, pmap_enter) and let
+		//>  * vm_fault() copy a page when one of the processes writes it.
+		//>  */
+		//> for (vaddr_t va = r->r_start; va < r->r_end; va += PAGE_SIZE) {
+		//> 	paddr_t pa, npa;
+		//> 	int prot;
+		//> 	if (!pmap_extract(src->vm_pmap, va, &pa, &prot))
+		//> 		continue;
+		//> 	npa = page_alloc();
+		//> 	if (npa == 0)
+		//> 		goto nomem;
+		//> 	memcpy(PA_TO_PTR(npa), PA_TO_PTR(PGROUNDDOWN(pa)), PAGE_SIZE);
+		//> 	if (pmap_enter(dst->vm_pmap, va, npa, prot) != 0) {
+		//> 		page_unref(npa);
+		//> 		goto nomem;
+		//> 	}
+		//> }
+		/* SOLUTION END cow */
 	}
 	sleeplock_release(&src->vm_lock);
 	*dstp = dst;
@@ -220,17 +320,95 @@ vm_unmap(struct vmspace *vm, vaddr_t start, vaddr_t end)
 }
 
 /*
- * A page fault the hardware could not satisfy.  Nothing is mapped
- * lazily yet, so every fault is the process's mistake.  Copy-on-write
- * (a later lab) resolves a write to a read-only copy here.
+ * A page fault the hardware could not satisfy (trap_user_fault), or a
+ * page copyin/copyout could not use (kern/copy.c).  0 when the access
+ * may be retried, else an errno and the access is the process's mistake.
+ * Nothing is mapped lazily: the one fault resolved here is a write to a
+ * copy-on-write page.
  */
 int
 vm_fault(struct proc *p, vaddr_t va, int access)
 {
-	(void)p;
-	(void)va;
-	(void)access;
-	return EFAULT;
+	/* SOLUTION BEGIN cow: resolve a write to a copy-on-write page */
+	struct vmspace *vm = p != NULL ? p->p_vmspace : NULL;
+	struct vm_region *r;
+	paddr_t pa, npa;
+	int prot, error = EFAULT;
+
+	if (vm == NULL || access != VM_PROT_WRITE || va >= USER_TOP)
+		return EFAULT;
+	va = PGROUNDDOWN(va);
+	sleeplock_acquire(&vm->vm_lock);
+	r = region_of(vm, va);
+	if (r == NULL || !(r->r_prot & VM_PROT_WRITE) ||
+	    !pmap_extract(vm->vm_pmap, va, &pa, &prot))
+		goto out;		/* not copy-on-write: a real fault */
+	if (prot & VM_PROT_WRITE) {
+		/*
+		 * Already writable: another thread of this address space
+		 * (FORK_SHAREVM) faulted on the same page at the same time
+		 * and resolved it while we waited for vm_lock.  Retry.
+		 */
+		error = 0;
+		goto out;
+	}
+	pa = PGROUNDDOWN(pa);
+	if (page_refcount(pa) == 1) {
+		/*
+		 * The last user: the other processes copied the page or
+		 * exited.  The count cannot grow behind our back: only a fork
+		 * of an address space that maps the page adds a reference,
+		 * and the only such address space is ours, whose lock we hold.
+		 */
+		pmap_protect(vm->vm_pmap, va, va + PAGE_SIZE, r->r_prot | VM_PROT_USER);
+		error = 0;
+	} else if ((npa = page_alloc()) != 0) {
+		/*
+		 * Copy, then drop our reference to the shared page.  The page
+		 * cannot change while we copy: it is read-only everywhere, and
+		 * a process may take it back (above) only after our unref.
+		 * pmap_enter replaces the old mapping and shoots down the TLBs.
+		 */
+		memcpy(PA_TO_PTR(npa), PA_TO_PTR(pa), PAGE_SIZE);
+		if (pmap_enter(vm->vm_pmap, va, npa, r->r_prot | VM_PROT_USER) != 0) {
+			page_unref(npa);
+			error = ENOMEM;
+		} else {
+			page_unref(pa);
+			__atomic_add_fetch(&cow_copies, 1, __ATOMIC_RELAXED);
+			error = 0;
+		}
+	} else {
+		error = ENOMEM;
+	}
+	if (error == ENOMEM)
+		printf("pid %d (%s): no memory for a copy-on-write page at 0x%lx\n",
+		    p->p_pid, p->p_comm, (unsigned long)va);
+out:
+	sleeplock_release(&vm->vm_lock);
+	return error;
+	/* SOLUTION ELSE cow */
+	//> /*
+	//>  * TODO(cow): a write to a copy-on-write page (the region allows
+	//>  * writing, the mapping does not) is resolved here: copy the page, or
+	//>  * make it writable again if this process is its last user.
+	//>  */
+	//> (void)p;
+	//> (void)va;
+	//> (void)access;
+	//> return EFAULT;
+	/* SOLUTION END cow */
+}
+
+/* Pages copied by copy-on-write faults since boot (forkstat(2)'s cntcowfault). */
+unsigned long
+vm_cowfault_count(void)
+{
+	/* SOLUTION BEGIN cow: the counter */
+	return __atomic_load_n(&cow_copies, __ATOMIC_RELAXED);
+	/* SOLUTION ELSE cow */
+	//> return 0;	/* TODO(cow): count the pages vm_fault() copies */
+	/* SOLUTION END cow */
 }
 
 /*
@@ -255,7 +433,13 @@ vm_sbrk(struct proc *p, intptr_t incr, vaddr_t *oldbrk)
 	if (heap == NULL) {
 		error = ENOMEM;
 	} else if (incr > 0) {
-		if (new < old || new > limit)
+		/*
+		 * More pages than are free cannot succeed: say so at once
+		 * rather than take every free page (other processes' forks
+		 * and pipes would fail meanwhile) and give them back.
+		 */
+		if (new < old || new > limit ||
+		    (PGROUNDUP(new) - PGROUNDUP(old)) / PAGE_SIZE > page_free_count())
 			error = ENOMEM;
 		else
 			error = map_zero_pages(vm, PGROUNDUP(old), PGROUNDUP(new),

@@ -30,14 +30,40 @@
 _start:
 	mv s1, a0			/* hart id */
 	mv s2, a1			/* device tree */
+	/*
+	 * Only the first hart to get here boots the kernel.  OpenSBI before
+	 * v1.3 (QEMU 7.2 ships v1.1) marks a hart START_PENDING in hart_start
+	 * *before* it stores the entry address and argument, so a secondary
+	 * hart that is slow to reach its wait loop can leave with the stale
+	 * ones: this _start and the device tree.  Such a hart used to run
+	 * rv_boot_main a second time, on CPU 0's struct cpu ("hart N did not
+	 * come up", SBI error -6, then "acquire ticks: already held").  Now it
+	 * joins as the secondary it was started as.
+	 */
+	lla t0, boot_hart_claimed
+	li t1, 1
+	amoswap.w.aq t1, t1, (t0)
+	bnez t1, 3f
 	li s3, 0			/* CPU index: the boot hart is CPU 0 */
 	j 1f
 
 	.globl _start_secondary
 _start_secondary:
 	mv s1, a0			/* hart id */
-	li s2, 0
-	mv s3, a1			/* CPU index chosen by cpu_boot_secondary_processors */
+	/*
+	 * Our CPU index: not from a1, which may be stale for the same reason.
+	 * cpu_boot_secondary_processors (machdep.c) publishes the index, then
+	 * the hart id, before each hart_start, and waits for that hart before
+	 * it starts the next; so wait until it names us.  A hart it gave up on
+	 * never takes another's index.
+	 */
+3:	li s2, 0
+	lla t0, secondary_hartid
+	lla t2, secondary_index
+4:	ld t1, 0(t0)
+	bne t1, s1, 4b
+	fence r, r
+	lw s3, 0(t2)
 
 1:	csrw sie, zero			/* no interrupts until we have a trap vector */
 	lla t0, early_pagetable
@@ -76,6 +102,20 @@ high_addr:
 	.quad high
 
 	.section .data
+	/* Set by the first hart through _start (see there). */
+	.balign 8
+	.globl boot_hart_claimed
+boot_hart_claimed:
+	.word 0
+	.word 0
+	/* (hart id, CPU index) of the hart being started: machdep.c writes them. */
+	.globl secondary_hartid, secondary_index
+secondary_hartid:
+	.quad -1
+secondary_index:
+	.word 0
+	.word 0
+
 	.balign 4096
 	.globl early_pagetable
 early_pagetable:

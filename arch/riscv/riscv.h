@@ -114,6 +114,11 @@ struct sbiret sbi_call(long eid, long fid, unsigned long a0, unsigned long a1,
 		       unsigned long a2, unsigned long a3);
 void	sbi_set_timer(uint64_t when);
 int	sbi_hart_start(unsigned long hartid, paddr_t start, unsigned long opaque);
+/* sbi_hart_get_status: 0 started, 1 stopped, 2 start pending, 3 stop pending; < 0 an SBI error */
+#define SBI_HSM_STARTED		0
+#define SBI_HSM_START_PENDING	2
+#define SBI_ERR_ALREADY_AVAILABLE (-6)
+long	sbi_hart_get_status(unsigned long hartid);
 void	sbi_send_ipi(unsigned long hartid);
 void	sbi_remote_sfence_vma(unsigned long hartid, vaddr_t va, size_t len);
 void	sbi_system_reset(int failure);

@@ -7,7 +7,7 @@
  *   TIME   0x54494D45  set_timer                           (FID 0)
  *   sPI    0x735049    send_ipi                            (FID 0)
  *   RFENCE 0x52464E43  remote_sfence_vma                   (FID 1)
- *   HSM    0x48534D    hart_start                          (FID 0)
+ *   HSM    0x48534D    hart_start (FID 0), hart_get_status (FID 2)
  *   SRST   0x53525354  system_reset                        (FID 0)
  *   legacy console_putchar, EID 1 (last-resort output only)
  */
@@ -53,6 +53,15 @@ int
 sbi_hart_start(unsigned long hartid, paddr_t start, unsigned long opaque)
 {
 	return sbi_call(SBI_EXT_HSM, 0, hartid, start, opaque, 0).error;
+}
+
+/* The HSM state of a hart (SBI_HSM_* in riscv.h), or a negative SBI error. */
+long
+sbi_hart_get_status(unsigned long hartid)
+{
+	struct sbiret r = sbi_call(SBI_EXT_HSM, 2, hartid, 0, 0, 0);
+
+	return r.error != 0 ? r.error : r.value;
 }
 
 /* Raise a supervisor software interrupt on one hart (hart_mask = 1 << 0 from base). */

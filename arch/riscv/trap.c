@@ -118,7 +118,8 @@ user_exception(struct trapframe *tf, unsigned long cause)
 		trap_user_fault(tf, "illegal instruction", tf->sepc, VM_PROT_EXEC);
 		break;
 	case EXC_BREAKPOINT:
-		trap_user_fault(tf, "breakpoint", tf->sepc, VM_PROT_EXEC);
+		/* ebreak: SIGTRAP (a debugger's breakpoint, or ptrace PT_STEP's). */
+		trap_user_signal(tf, SIGTRAP, "breakpoint", tf->sepc);
 		break;
 	default:
 		trap_user_fault(tf, exception_name(cause), tf->stval, 0);

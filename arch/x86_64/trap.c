@@ -206,6 +206,11 @@ user_exception(struct trapframe *tf)
 		}
 	}
 	intr_enable();
+	/* Breakpoint (int3) and debug (trap flag: ptrace PT_STEP) traps are SIGTRAP. */
+	if (n == T_BPT || n == 1) {
+		trap_user_signal(tf, SIGTRAP, what, tf->tf_rip);
+		return;
+	}
 	trap_user_fault(tf, what, addr, access);
 }
 

@@ -20,6 +20,15 @@ def test_systest(aqua, cpus):
     aqua.expect_exit(res, "/bin/systest", 0)
 
 
+def test_hardtest(aqua):
+    """/bin/hardtest: regression checks for the reliability review's bugs
+    (kill of init, ktest panic without ktest.panic=1, exec and open errno,
+    waitpid's status, user code jumping into the kernel)."""
+    res = aqua.boot("/bin/hardtest", cpus=2, timeout=60)
+    aqua.check_tap(res, "/bin/hardtest")
+    aqua.expect_exit(res, "/bin/hardtest", 0)
+
+
 def test_ktest(aqua):
     """/bin/ktest all: the kernel's self-tests (ktest(2)), 0 iff all pass."""
     res = aqua.boot("/bin/ktest all", cpus=2, timeout=120)
@@ -31,8 +40,11 @@ def test_ktest(aqua):
 
 def test_panic_report(aqua, arch):
     """A panic prints `panic: `, a backtrace the grader can symbolize, and
-    powers off with a failure status (here `ktest panic` panics on purpose)."""
-    res = aqua.boot("/bin/ktest panic", cpus=2, timeout=60, allow_panic=True)
+    powers off with a failure status (here `ktest panic` panics on purpose;
+    the kernel allows that only when booted with `ktest.panic=1`, see
+    hardtest's ktest_panic_eperm check)."""
+    res = aqua.boot("/bin/ktest panic", cpus=2, timeout=60, allow_panic=True,
+                    extra_bootargs="ktest.panic=1")
     p = res.panic
     if p is None:
         aqua.fail("`ktest panic` panics the kernel", expected="a line 'panic: ...'",

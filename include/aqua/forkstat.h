@@ -17,6 +17,7 @@ struct forkstat {
 	unsigned long	sizvfork;	/* ... of FORK_VFORK children */
 	unsigned long	siztfork;	/* ... of threads */
 	unsigned long	sizkthread;	/* always 0: kernel threads have no user pages */
+	unsigned long	cntcowfault;	/* pages copied by copy-on-write faults (stage cow) */
 };
 
 #ifndef _KERNEL

@@ -69,6 +69,7 @@ fdcopy(struct proc *p)
 struct filedesc *
 fdshare(struct proc *p)
 {
+	/* SOLUTION BEGIN sharefiles: one more user of the same table */
 	struct filedesc *fdp = p->p_fd;
 
 	if (fdp == NULL)
@@ -77,6 +78,15 @@ fdshare(struct proc *p)
 	fdp->fd_refcnt++;
 	spinlock_release(&fdpool_lock);
 	return fdp;
+	/* SOLUTION ELSE sharefiles */
+	//> /*
+	//>  * TODO(sharefiles): give the child p's table itself, counting one
+	//>  * more user in fd_refcnt (under fdpool_lock), so that descriptors
+	//>  * opened or closed by one process are so for both.  Until then the
+	//>  * child gets a copy, as without FORK_SHAREFILES.
+	//>  */
+	//> return fdcopy(p);
+	/* SOLUTION END sharefiles */
 }
 
 /*
@@ -97,7 +107,17 @@ fdfree(struct proc *p)
 	spinlock_acquire(&fdpool_lock);
 	if (fdp->fd_refcnt < 1)
 		panic("fdfree: table not in use");
+	/* SOLUTION BEGIN sharefiles: only the last user empties the table */
 	last = --fdp->fd_refcnt == 0;
+	/* SOLUTION ELSE sharefiles */
+	//> /*
+	//>  * TODO(sharefiles): a shared table has fd_refcnt users; drop ours,
+	//>  * and empty the table only if we were the last.  Until then every
+	//>  * table has one user.
+	//>  */
+	//> fdp->fd_refcnt = 0;
+	//> last = 1;
+	/* SOLUTION END sharefiles */
 	if (last) {
 		for (i = 0; i < NOFILE; i++) {
 			files[i] = fdp->fd_ofiles[i];

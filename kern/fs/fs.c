@@ -707,6 +707,8 @@ namei_lookup(struct proc *p, const char *path, int parent, char *name, struct in
 		name = namebuf;
 	if (*path == '\0')
 		return ENOENT;
+	size_t len = strlen(path);
+	int trailing_slash = path[len - 1] == '/';	/* checked at the end */
 	if (*path == '/' || p == NULL || p->p_cwd == NULL)
 		ip = iget(ROOTDEV, ROOTINO);
 	else
@@ -741,6 +743,15 @@ namei_lookup(struct proc *p, const char *path, int parent, char *name, struct in
 		/* The path had no last component ("/"): no parent to give. */
 		iput(ip);
 		return ENOENT;
+	}
+	if (trailing_slash) {
+		/* "file/" names a directory or nothing (POSIX): ENOTDIR. */
+		ilock(ip);
+		if (ip->i_type != T_DIR) {
+			iunlockput(ip);
+			return ENOTDIR;
+		}
+		iunlock(ip);
 	}
 	*ipp = ip;
 	return 0;

@@ -95,11 +95,15 @@ create(struct proc *p, const char *path, short type, short major, short minor,
 {
 	struct inode *dp, *ip;
 	char name[DIRSIZ + 1];
-	int error;
+	int error, slash = path[0] != '\0' && path[strlen(path) - 1] == '/';
 
 	*ipp = NULL;
-	if ((error = namei_lookup(p, path, 1, name, &dp)) != 0)
-		return is_root(p, path, error) ? EEXIST : error;
+	if ((error = namei_lookup(p, path, 1, name, &dp)) != 0) {
+		if (!is_root(p, path, error))
+			return error;
+		/* The root exists; like any directory, open(O_CREAT) gives EISDIR. */
+		return type == T_FILE && !excl ? EISDIR : EEXIST;
+	}
 	ilock(dp);
 	if (dp->i_nlink == 0) {
 		/* The directory was removed while someone still had it open. */
@@ -110,12 +114,22 @@ create(struct proc *p, const char *path, short type, short major, short minor,
 		iunlockput(dp);
 		ilock(ip);
 		if (type == T_FILE && !excl && (ip->i_type == T_FILE || ip->i_type == T_DEVICE)) {
+			if (slash) {
+				/* "file/" names a directory or nothing: ENOTDIR. */
+				iunlockput(ip);
+				return ENOTDIR;
+			}
 			*ipp = ip;
 			return 0;
 		}
 		error = (type == T_FILE && !excl && ip->i_type == T_DIR) ? EISDIR : EEXIST;
 		iunlockput(ip);
 		return error;
+	}
+	if (slash && type != T_DIR) {
+		/* Only a directory may be made under a name ending in '/' (Linux: EISDIR). */
+		iunlockput(dp);
+		return EISDIR;
 	}
 
 	if ((ip = ialloc(dp->i_dev, type)) == NULL) {
@@ -360,6 +374,12 @@ sys_unlink(struct proc *p, const register_t *args, register_t *retval)
 	ilock(ip);
 	if (ip->i_nlink < 1)
 		panic("unlink: inode %u has no links", ip->i_inum);
+	if (ip->i_type != T_DIR && path[strlen(path) - 1] == '/') {
+		/* "file/" names a directory or nothing: ENOTDIR. */
+		iunlockput(ip);
+		error = ENOTDIR;
+		goto out_dp;
+	}
 	if (ip->i_type == T_DIR && !dir_isempty(ip)) {
 		iunlockput(ip);
 		error = ENOTEMPTY;

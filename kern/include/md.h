@@ -87,6 +87,16 @@ void	cpu_fork(struct proc *p1, struct proc *p2, void (*func)(void *), void *arg)
 void	cpu_switchto(struct md_context **from, struct md_context *to);	/* save callee-saved regs */
 __attribute__((noreturn)) void md_userret(struct proc *p); /* return to user space with p's trap frame */
 void	setregs(struct proc *p, vaddr_t entry, vaddr_t sp, register_t arg0, register_t arg1); /* fresh user registers for exec */
+/*
+ * makecxt(2) (added by the makecxt stage; arch/<arch>/cxt_machdep.c): give
+ * p, a new process that has not run yet (SIDL), the user registers *regs
+ * (regs_t of <machine/regs.h>, <aqua/context.h>) instead of the copy of
+ * its parent's frame that cpu_fork() made.  The port keeps what user mode
+ * must not choose (privilege level, segments, interrupts enabled), sets
+ * the FS/GS bases or thread pointer to 0 and resets the FPU state.
+ */
+struct aqua_regs;
+void	md_set_user_regs(struct proc *p, const struct aqua_regs *regs);
 
 /* Trap-frame accessors: kern/ never looks inside struct trapframe. */
 register_t tf_syscall_number(struct trapframe *tf);
@@ -102,6 +112,47 @@ int	tf_is_user(struct trapframe *tf);
  * ELF machine number (added by core): <machine/md.h> defines MD_ELF_MACHINE
  * (62 = EM_X86_64, 243 = EM_RISCV); exec rejects other binaries.
  */
+
+/*
+ * ---- signals and tracing (added by signals/ptrace; kern/signal.c, kern/ptrace.c) ----
+ * md_sendsig: p (the current process, on its way back to user mode) takes
+ *   signal sig with a user handler.  Build a signal frame on its user stack
+ *   (below the x86 red zone, aligned as the C ABI wants) holding every user
+ *   register (x86: and the FPU/SSE state) and the blocked mask to restore;
+ *   then set the trap frame so that user mode resumes in handler(sig) with
+ *   the trampoline tramp as its return address and the frame where the
+ *   trampoline finds it.  0, or EFAULT if the stack cannot take the frame
+ *   (kern then kills p with SIGSEGV).
+ * md_sigreturn: sigreturn(2) from the trampoline: copy the frame at
+ *   `frame' in, VALIDATE it (the user chose its bytes: x86 forces the user
+ *   cs/ss and keeps only user-changeable rflags bits, RISC-V takes nothing
+ *   from sstatus and md_userret forces SPP = user), load the registers and
+ *   give back the saved mask in *maskp.  0 or EFAULT.
+ * md_getregs / md_setregs: ptrace PT_GETREGS / PT_SETREGS (struct reg of
+ *   <machine/reg.h>) on a stopped process; setregs never grants privilege.
+ * md_ptrace_step(p, on, next): arm (on) or disarm a single step.  A port
+ *   with a trace flag (x86 PSL_T) sets or clears it and returns 0.  A port
+ *   without one (RISC-V) decodes the instruction at p's pc and returns the
+ *   1 or 2 addresses where execution can go next in next[] (kern/ptrace.c
+ *   places breakpoints there); a negative value is an error.
+ * md_breakpoint: the breakpoint instruction that replaces the instruction
+ *   whose first bytes are `orig' (RISC-V: c.ebreak for a compressed one);
+ *   returns its length in bytes and the bytes in *bpt.
+ */
+int	md_sendsig(struct proc *p, int sig, vaddr_t handler, vaddr_t tramp, unsigned int mask);
+int	md_sigreturn(struct proc *p, vaddr_t frame, unsigned int *maskp);
+struct reg;
+void	md_getregs(struct proc *p, struct reg *r);
+int	md_setregs(struct proc *p, const struct reg *r);
+int	md_ptrace_step(struct proc *p, int on, vaddr_t next[2]);
+int	md_breakpoint(uint32_t orig, uint32_t *bpt);
+/*
+ * The port calls trap_user_signal() (kern/signal.c) for a user-mode trap
+ * that is not a memory fault but a signal: breakpoint and trace/step traps
+ * give SIGTRAP.  Like trap_user_fault, with no handler and no tracer the
+ * process is killed with the one-line message.
+ */
+void	trap_user_signal(struct trapframe *tf, int sig, const char *what, vaddr_t addr);
 
 /* ---- devices --------------------------------------------------------- */
 /* At boot the port finds its virtio devices and calls virtio_blk_attach(). */

@@ -15,6 +15,7 @@
 #include "spinlock.h"
 #include <aqua/fork.h>
 #include <aqua/procinfo.h>	/* SIDL, SRUN, ... */
+#include "signalvar.h"		/* struct sigstate (signals, ptrace) */
 
 /* p_flag bits */
 #define P_SYSTEM	0x0001	/* system process: no signals, no user limits */
@@ -37,6 +38,7 @@ struct proc {
 	int		p_cpu;		/* CPU running it, when SONPROC */
 	int		p_vforkwait;	/* we sleep in fork1() until our P_PPWAIT child lets go */
 	char		p_comm[PROC_NAME_MAX];	/* name (program name) */
+	struct sigstate	p_sig;		/* signals and tracing (kern/signal.c), under proc_lock */
 
 	struct vmspace	*p_vmspace;	/* user address space (NULL for kernel threads) */
 	struct filedesc	*p_fd;		/* descriptor table */
@@ -75,6 +77,7 @@ void	procinit(void);
 struct proc *proc_alloc(struct proc *parent, int flags, int *errorp);	/* SIDL slot with pid and kstack */
 void	proc_free(struct proc *p);	/* give a never-run or reaped slot back */
 void	proc_reap_dead(struct proc *p);	/* scheduler: free an SDEAD slot (proc_lock held) */
+int	proc_free_dead(void);		/* reaper: free every SDEAD slot (proc_lock held) */
 void	proc_setrunnable(struct proc *p);	/* SIDL/SSLEEP -> SRUN */
 struct proc *pfind(pid_t pid);		/* live process by pid, or NULL (proc_lock held) */
 __attribute__((noreturn)) void exit1(struct proc *p, int xstat);
@@ -86,6 +89,16 @@ struct procinfo;
 int	proc_info(int slot, struct procinfo *pi);	/* for procinfo(2): 0, ESRCH or EINVAL */
 int	proc_count(void);			/* slots in use */
 void	proc_dump(void);			/* Ctrl-P: print the table (no locks, for debugging) */
+
+/* kern/reaper.c */
+void	reaper_start(void);		/* kern_main: the kernel thread "reaper" */
+int	reaper_wakeup_locked(void);	/* 1 if the reaper will free SDEAD slots (proc_lock held) */
+
+/* kern/sys_thread.c (stage sharevm): the processes sharing a vmspace are one thread group */
+struct vmspace;
+void	thread_group_exit(struct proc *p);	/* sys_exit: end the other threads */
+struct vmspace *thread_exec_begin(struct proc *p);	/* sys_exec, before kern_exec */
+void	thread_exec_end(struct proc *p, struct vmspace *oldvm, int error); /* ... and after */
 
 /* kern/clock.c */
 int	clock_msleep(struct proc *p, unsigned int ms);	/* 0, or EINTR if killed */

@@ -47,6 +47,7 @@ void	consinit(void);
 void	cons_write(const char *s, size_t n);	/* to the UART, serialized */
 
 /* kern/ktest.c */
-int	ktest_run(const char *name);	/* failures (0 = all passed), -1 = no such test */
+int	ktest_run(const char *name);	/* failures (0 = all passed), -1 = no such test,
+					   -2 = not allowed (ktest.panic=1 missing) */
 
 #endif

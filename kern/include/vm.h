@@ -40,6 +40,7 @@ int	vmspace_copy(struct vmspace *src, struct vmspace **dstp);	/* fork's copy: 0 
 int	vm_map_anon(struct vmspace *vm, vaddr_t start, vaddr_t end, int prot, int flags); /* zeroed pages */
 void	vm_unmap(struct vmspace *vm, vaddr_t start, vaddr_t end);
 int	vm_fault(struct proc *p, vaddr_t va, int access);	/* 0 if resolved, else EFAULT */
+unsigned long vm_cowfault_count(void);	/* pages copied by copy-on-write faults (stage cow) */
 int	vm_sbrk(struct proc *p, intptr_t incr, vaddr_t *oldbrk);
 int	user_range_ok(vaddr_t va, size_t len);	/* inside [0, USER_TOP) without overflow */
 size_t	vmspace_size(struct vmspace *vm);	/* bytes mapped */

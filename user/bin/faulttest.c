@@ -5,6 +5,8 @@
  *	faulttest null		read address 0 (page 0 is never mapped)
  *	faulttest kernel	write a kernel address (supervisor-only page)
  *	faulttest exec		execute bytes in the data segment (not executable)
+ *	faulttest stack		execute bytes on the stack (not executable)
+ *	faulttest jumpkernel	call kernel text (supervisor-only)
  *
  * Each case prints what it is about to do; reaching the end means the
  * kernel let the access through, which is a failure (exit status 1).
@@ -51,8 +53,22 @@ main(int argc, char **argv)
 		fflush(stdout);
 		fn();
 		printf("faulttest: executed data without a fault\n");
+	} else if (strcmp(what, "stack") == 0) {
+		unsigned char stack_code[16];
+		memcpy(stack_code, data_code, sizeof(stack_code));
+		void (*volatile fn)(void) = (void (*)(void))(uintptr_t)stack_code;
+		printf("faulttest: executing the stack at %p\n", (void *)stack_code);
+		fflush(stdout);
+		fn();
+		printf("faulttest: executed the stack without a fault\n");
+	} else if (strcmp(what, "jumpkernel") == 0) {
+		void (*volatile fn)(void) = (void (*)(void))KERNEL_ADDR;
+		printf("faulttest: calling kernel text at %p\n", (void *)KERNEL_ADDR);
+		fflush(stdout);
+		fn();
+		printf("faulttest: ran kernel code in user mode\n");
 	} else {
-		fprintf(stderr, "usage: faulttest null|kernel|exec\n");
+		fprintf(stderr, "usage: faulttest null|kernel|exec|stack|jumpkernel\n");
 		return 2;
 	}
 	return 1;

@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -343,6 +344,12 @@ run_job(struct job *j)
 			break;
 		}
 		if (pid == 0) {
+			/*
+			 * Ctrl-C (SIGINT) is for the foreground job only: sh
+			 * ignores it itself; a foreground child gets the default
+			 * back, a background job keeps ignoring it (kern/signal.c).
+			 */
+			signal(SIGINT, j->background ? SIG_IGN : SIG_DFL);
 			if (prev_read >= 0) {
 				dup2(prev_read, 0);
 				close(prev_read);
@@ -454,6 +461,8 @@ main(int argc, char **argv)
 		}
 	}
 	interactive = fd == 0 && isatty(0);
+	if (interactive)
+		signal(SIGINT, SIG_IGN);	/* Ctrl-C is for the programs we run */
 
 	for (;;) {
 		reap();

@@ -1,0 +1,62 @@
+/*
+ * cxt_machdep.c: the RISC-V half of makecxt(2).  md_set_user_regs() turns
+ * a regs_t (<machine/regs.h>) into the trap frame a new process starts
+ * from (kern/makecxt.c calls it while the child is still SIDL).
+ */
+#include "riscv.h"
+#include "systm.h"
+#include "proc.h"
+#include <machine/regs.h>
+
+_Static_assert(sizeof(unsigned long) == sizeof(register_t), "regs_t words are registers");
+_Static_assert(sizeof(struct aqua_regs) == 32 * sizeof(register_t), "x1..x31 and pc");
+
+/*
+ * x1..x31 and the pc come from the caller's regs_t, tp included (the
+ * thread pointer is an ordinary register here; MAKECXT_INSTALL_LOCAL_
+ * SEGMENTS may set it from segs_conf later).  sstatus is the kernel's:
+ * md_userret() rebuilds it on every return (user mode, interrupts on, no
+ * FPU), so nothing in the frame can raise the child's privilege.  A pc
+ * or sp outside user memory just makes the child fault and be killed.
+ * User programs have no FPU state to reset.
+ */
+void
+md_set_user_regs(struct proc *p, const struct aqua_regs *r)
+{
+	struct trapframe *tf = p->p_md.md_tf;
+
+	memset(tf, 0, sizeof(*tf));
+	tf->ra = r->ra;
+	tf->sp = r->sp;
+	tf->gp = r->gp;
+	tf->tp = r->tp;
+	tf->t0 = r->t0;
+	tf->t1 = r->t1;
+	tf->t2 = r->t2;
+	tf->s0 = r->s0;
+	tf->s1 = r->s1;
+	tf->a0 = r->a0;
+	tf->a1 = r->a1;
+	tf->a2 = r->a2;
+	tf->a3 = r->a3;
+	tf->a4 = r->a4;
+	tf->a5 = r->a5;
+	tf->a6 = r->a6;
+	tf->a7 = r->a7;
+	tf->s2 = r->s2;
+	tf->s3 = r->s3;
+	tf->s4 = r->s4;
+	tf->s5 = r->s5;
+	tf->s6 = r->s6;
+	tf->s7 = r->s7;
+	tf->s8 = r->s8;
+	tf->s9 = r->s9;
+	tf->s10 = r->s10;
+	tf->s11 = r->s11;
+	tf->t3 = r->t3;
+	tf->t4 = r->t4;
+	tf->t5 = r->t5;
+	tf->t6 = r->t6;
+	tf->sepc = r->pc;
+	tf->sstatus = SSTATUS_SPIE;	/* as setregs(); md_userret() rebuilds it anyway */
+}

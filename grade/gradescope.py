@@ -1,0 +1,196 @@
+#!/usr/bin/python3
+"""Gradescope autograder for aqua6.
+
+    make gradescope [LAB=...] [ARCH=...] [OUT=file.zip]
+    grade/gradescope.py build [--lab L] [--arch A] [--out ZIP] [--timeout S] [--grade-jobs N]
+                              [--timeout-factor F]
+    grade/gradescope.py run [--root DIR]      (what run_autograder runs)
+
+`build` writes the autograder zip (default build/aqua6-autograder.zip):
+
+    setup.sh        Gradescope runs it once, as root, to make the image: it
+                    installs the Debian packages that .ci/run installs (the
+                    list is read from .ci/run, so the two never drift apart)
+    run_autograder  Gradescope runs it for every submission
+    pristine/       the pristine files of this tree (grade/batch.py's plan:
+                    grader, manifest, tests including hidden ones, user/,
+                    include/, mkfs/, tools/, Makefile, arch/*/arch.mk) and
+                    overlay.json (the plan and the grading options).  No file
+                    with solution code is in it.
+
+`run` does for one submission what grade/batch.py does for many: the
+submission (/autograder/submission: the tree itself, or a `make handin`
+tarball) is unpacked into a scratch directory, the pristine files are laid
+over it, it is built and graded, and /autograder/results/results.json is
+written in Gradescope's format (one test per stage and port).  It always
+writes a results.json, also when the tree is missing or does not build.
+The root /autograder can be moved with --root or $AUTOGRADER_ROOT (for
+testing the zip locally: docs/INSTRUCTORS.md).
+"""
+
+import argparse
+import json
+import os
+import re
+import shlex
+import shutil
+import stat
+import sys
+import tempfile
+import time
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+import batch  # noqa: E402
+import labs  # noqa: E402
+
+DEFAULT_ZIP = os.path.join("build", "aqua6-autograder.zip")
+
+
+def packages_from_ci(path=os.path.join(ROOT, ".ci", "run")):
+    """The Debian packages of .ci/run's `apt-get install` command."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read().replace("\\\n", " ")
+    for line in text.splitlines():
+        m = re.search(r"apt-get\s+install\s+(.*)$", line)
+        if not m:
+            continue
+        words = shlex.split(m.group(1).split("#")[0].split("&&")[0].split(";")[0].split("||")[0])
+        pkgs = [w for w in words if not w.startswith("-") and not w.startswith("$")]
+        if pkgs:
+            return pkgs
+    raise SystemExit(f"gradescope: no `apt-get install <packages>` line in {path}")
+
+
+SETUP_SH = """#!/usr/bin/env bash
+# aqua6 Gradescope autograder: image set-up.  Gradescope runs this once, as
+# root, when it builds the autograder image.  The packages are the ones
+# .ci/run installs (grade/gradescope.py copied the list from there).
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q {packages}
+# The grader needs Python 3.11 or later (tomllib): choose the Ubuntu 24.04
+# base image in Gradescope's autograder settings.
+/usr/bin/python3 -c 'import tomllib, pytest, xdist, pexpect' || {{
+	echo "aqua6 autograder: /usr/bin/python3 is $(/usr/bin/python3 -V 2>&1); it needs >= 3.11" \\
+	     "with pytest, xdist and pexpect (use the Ubuntu 24.04 base image)" >&2
+	exit 1
+}}
+chmod +x /autograder/source/run_autograder
+"""
+
+RUN_AUTOGRADER = """#!/usr/bin/env bash
+# aqua6 Gradescope autograder: grade /autograder/submission, write
+# /autograder/results/results.json.  AUTOGRADER_ROOT moves /autograder
+# (to try the zip out locally).
+root="${AUTOGRADER_ROOT:-/autograder}"
+exec /usr/bin/python3 "$root/source/pristine/grade/gradescope.py" run --root "$root"
+"""
+
+
+def _add(zf, name, data, mode=0o644):
+    zi = zipfile.ZipInfo(name, date_time=time.localtime()[:6])
+    zi.external_attr = (stat.S_IFREG | mode) << 16
+    zi.compress_type = zipfile.ZIP_DEFLATED
+    zf.writestr(zi, data)
+
+
+def build_zip(out, lab=None, arches="all", timeout=1200, grade_jobs=2, ref=ROOT,
+              timeout_factor=1.0):
+    m = labs.load(os.path.join(ref, "grade", "manifest.toml"))
+    stages = m.select(lab)                 # checks LAB now, not at grading time
+    plan = batch.make_plan(ref)
+    config = {"lab": lab, "arch": arches, "timeout": timeout, "grade_jobs": grade_jobs,
+              "timeout_factor": timeout_factor,
+              "stages": [s.name for s in stages], "made": time.strftime("%Y-%m-%d %H:%M:%S")}
+    overlay = dict(plan.to_json(), config=config)
+    pkgs = packages_from_ci(os.path.join(ref, ".ci", "run"))
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    tmp = out + ".tmp"
+    with zipfile.ZipFile(tmp, "w") as zf:
+        _add(zf, "setup.sh", SETUP_SH.format(packages=" ".join(pkgs)), 0o755)
+        _add(zf, "run_autograder", RUN_AUTOGRADER, 0o755)
+        _add(zf, "pristine/overlay.json", json.dumps(overlay, indent=1) + "\n")
+        for f in plan.files:
+            src = os.path.join(ref, f)
+            with open(src, "rb") as fh:
+                _add(zf, "pristine/" + f, fh.read(), 0o755 if os.access(src, os.X_OK) else 0o644)
+    os.replace(tmp, out)
+    return plan, stages, pkgs
+
+
+def run(root):
+    """Grade /autograder/submission (root/submission) into root/results/results.json."""
+    pristine = os.path.join(root, "source", "pristine")
+    results = os.path.join(root, "results", "results.json")
+    os.makedirs(os.path.dirname(results), exist_ok=True)
+    with open(os.path.join(pristine, "overlay.json"), encoding="utf-8") as f:
+        d = json.load(f)
+    cfg = d.get("config", {})
+    plan = batch.Plan.from_json(pristine, d)
+    opts = batch.Options(lab=cfg.get("lab"), arches=labs.parse_arches(cfg.get("arch", "all")),
+                         grade_jobs=int(cfg.get("grade_jobs", 2)),
+                         timeout=float(cfg.get("timeout", 1200)),
+                         timeout_factor=float(cfg.get("timeout_factor", 1.0)))
+    work = tempfile.mkdtemp(prefix="aqua6-autograder-")
+    try:
+        rep, logpath = batch.grade_submission("submission", os.path.join(root, "submission"),
+                                              plan, opts, work,
+                                              lambda what: print(f"aqua6 autograder: {what}",
+                                                                 flush=True))
+        with open(logpath, encoding="utf-8", errors="replace") as f:
+            sys.stdout.write(f.read())
+    except Exception as e:                  # never leave Gradescope without results
+        rep = {"results": {"score": 0, "output": f"aqua6 autograder failed: "
+                           f"{type(e).__name__}: {e}", "tests": []}, "score": 0,
+               "max_score": 0, "status": "error"}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    with open(results, "w", encoding="utf-8") as f:
+        json.dump(rep["results"], f, indent=1)
+        f.write("\n")
+    print(f"aqua6 autograder: {rep['score']}/{rep['max_score']} ({rep['status']}); "
+          f"wrote {results}")
+    return 0
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="gradescope.py", description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("build", help="write the autograder zip")
+    b.add_argument("--lab", default=None)
+    b.add_argument("--arch", default="all")
+    b.add_argument("--out", default=None, help=f"zip file (default {DEFAULT_ZIP})")
+    b.add_argument("--timeout", type=float, default=1200)
+    b.add_argument("--grade-jobs", type=int, default=2)
+    b.add_argument("--timeout-factor", type=float, default=1.0,
+                   help="multiply every QEMU boot's time limit (a slow Gradescope machine: 2)")
+    r = sub.add_parser("run", help="grade one submission (run_autograder)")
+    r.add_argument("--root", default=os.environ.get("AUTOGRADER_ROOT") or "/autograder")
+    a = ap.parse_args(argv)
+    if a.cmd == "run":
+        return run(os.path.abspath(a.root))
+    out = a.out or os.path.join(ROOT, DEFAULT_ZIP)
+    try:
+        labs.parse_arches(a.arch)
+        plan, stages, pkgs = build_zip(out, a.lab, a.arch, a.timeout, a.grade_jobs,
+                                       timeout_factor=a.timeout_factor)
+    except (batch.BatchError, labs.SelectionError, labs.ManifestError) as e:
+        print(f"gradescope: {e}", file=sys.stderr)
+        return 2
+    print(f"gradescope: wrote {out}: LAB={a.lab or 'all'} ({', '.join(s.name for s in stages)}), "
+          f"ARCH={a.arch}, {len(plan.files)} pristine files"
+          f"{f' ({len(plan.hidden)} hidden)' if plan.hidden else ''}, "
+          f"setup.sh installs {len(pkgs)} packages.")
+    print("gradescope: upload it as the autograder (Ubuntu 24.04 base image; "
+          "see docs/INSTRUCTORS.md).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""Stages ppwait, sharefiles, idle, nozombie and system of assignment fork1:
+the FORK_* flags of fork1(9), each one a stage (docs/labs/<stage>.md).
+
+Each test boots once and runs one TAP program: a user test program
+(user/tests/<name>.c) or a kernel self-test group (`ktest <group>`,
+kern/ktest_fork1.c).  The programs never rely on speed: a child that
+must not finish before its parent looked waits for an event (the parent
+asleep, a byte on a pipe), and polls give up only after many seconds,
+which only a failing kernel reaches.  User programs run on 1 and on 4
+CPUs: the interleavings differ.
+"""
+
+import re
+
+import pytest
+
+CPUS = pytest.mark.parametrize("cpus", [1, 4], ids=["cpus1", "cpus4"])
+
+
+def run_tap(aqua, program, cpus=2, timeout=120):
+    res = aqua.boot(program, cpus=cpus, timeout=timeout)
+    aqua.check_tap(res, program)
+    aqua.expect_exit(res, program, 0)
+    return res
+
+
+# ---- ppwait: FORK_PPWAIT (vfork) ---------------------------------------------
+
+
+@CPUS
+def test_ppwait(aqua, cpus):
+    """/bin/ppwaittest: vfork and rfork1(FORK_PPWAIT) parents resume only
+    after the child's work and exit; a kill or an exec releases them; a
+    vforked child that execs a program that vforks does not deadlock."""
+    run_tap(aqua, "/bin/ppwaittest", cpus=cpus)
+
+
+def test_ppwait_ktest(aqua):
+    """ktest ppwait: fork1(FORK_PPWAIT) returns only once the child exited."""
+    run_tap(aqua, "/bin/ktest ppwait")
+
+
+# ---- sharefiles: FORK_SHAREFILES (fdshare vs fdcopy) --------------------------
+
+
+@CPUS
+def test_sharefiles(aqua, cpus):
+    """/bin/sharefilestest: open/close/dup2 in a FORK_SHAREFILES child are
+    seen by the parent, not without the flag; offsets are shared either
+    way; the table's files close when its last user exits (nfile)."""
+    run_tap(aqua, "/bin/sharefilestest", cpus=cpus)
+
+
+# ---- idle: FORK_IDLE ----------------------------------------------------------
+
+
+@CPUS
+def test_idle_ktest(aqua, cpus):
+    """ktest idle: a FORK_IDLE child stays in SIDL (procinfo says so), is
+    never scheduled, can be set up, and runs after proc_setrunnable."""
+    run_tap(aqua, "/bin/ktest idle", cpus=cpus)
+
+
+# ---- nozombie: FORK_NOZOMBIE ----------------------------------------------------
+
+
+@CPUS
+def test_nozombie(aqua, cpus):
+    """/bin/nozombietest: wait does not count FORK_NOZOMBIE children
+    (ECHILD), they are never zombies and their slots come back."""
+    run_tap(aqua, "/bin/nozombietest", cpus=cpus)
+
+
+# ---- system: FORK_SYSTEM and kthread_create ------------------------------------
+
+PS_REAPER = re.compile(r"(?m)^\s*\d+\s+0\s+\S+\s+\[reaper\]\s*$")
+
+
+def test_system(aqua):
+    """/bin/systemtest: the kernel thread [reaper] is a system process
+    (PI_SYSTEM, ppid 0, kill gives EPERM), init cannot be killed, the
+    per-user limit ignores system processes; ps shows `[reaper]`."""
+    res = run_tap(aqua, "/bin/systemtest", cpus=2)
+    if not PS_REAPER.search(res.output):
+        aqua.fail("ps(1) shows the reaper as a system process",
+                  expected="a line '    2     0 sleep   [reaper]' (PID, PPID 0, STATE, [NAME])",
+                  got="no such line", console=res.output)
+
+
+def test_system_ktest(aqua):
+    """ktest system: kthread_create makes a named P_SYSTEM|P_NOZOMBIE child
+    of proc0 that kill cannot touch; FORK_SYSTEM children are not held to
+    the per-user limit (the table fills, then EAGAIN); nothing leaks."""
+    run_tap(aqua, "/bin/ktest system")

@@ -1,0 +1,22 @@
+/*
+ * Kernel self-tests (ktest(2)): what groups outside kern/ktest.c need.
+ * A group prints TAP through ktest_check(); its nchecks must be exact.
+ */
+#ifndef KERN_KTEST_H
+#define KERN_KTEST_H
+
+struct proc;
+
+void	ktest_check(int ok, const char *what);	/* one TAP check */
+void	ktest_skip(int n, const char *why);	/* n checks that could not run: failed */
+
+struct ktest_group {
+	const char *name;
+	int	nchecks;
+	void	(*run)(struct proc *p);	/* p: the process that called ktest(2) */
+};
+
+/* kern/ktest_fork1.c: the fork1 lab stages' groups, run by name only. */
+const struct ktest_group *ktest_lab_group(const char *name);
+
+#endif

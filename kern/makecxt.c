@@ -1,0 +1,406 @@
+/*
+ * makecxt(2): create a new process from pages of the caller and a set of
+ * registers (docs/man/makecxt.2; the labs of the "contexts" assignment).
+ *
+ *	pid_t makecxt(void *destination, void *src, size_t refsize,
+ *	    const struct aqua_makecxt_data *cxt, pid_t pid, int flags);
+ *
+ * The pages that hold [src, src + refsize) in the caller appear at
+ * destination in the new process, which has nothing else: no text, heap
+ * or stack of the caller but what the range holds.  It starts with
+ * cxt->registers, or with the caller's own registers (MAKECXT_COPY_CONTEXT,
+ * where NULL, NULL, (size_t)-1 means the whole address space, as fork).
+ *
+ * The shape is fork1(9)'s: everything that can fail happens before the
+ * new process becomes visible, and each failure undoes what came before.
+ *   1. check the arguments and copy cxt in (EINVAL, EFAULT, EEXIST);
+ *   2. build the new address space: a fresh vmspace with a copy of every
+ *      page of the range at its new place (ENOMEM; with
+ *      MAKECXT_FIXED_MOVE a page that is not there is EAGAIN);
+ *   3. fork1(p, FORK_IDLE, ...): a child that will not run yet (SIDL),
+ *      our child, with a copy of our descriptor table (EAGAIN, ENOMEM);
+ *   4. while it cannot run: replace its address space by ours of step 2,
+ *      set its registers, give it the pid asked for;
+ *   5. proc_setrunnable().
+ *
+ * Each later stage of the assignment owns one small function below
+ * (makecxt_copy_context, makecxt_fork_regs, makecxt_fixed_pid,
+ * makecxt_page_missing), so their starter code can stand alone.
+ */
+#include "systm.h"
+#include "md.h"
+#include "proc.h"
+#include "vm.h"
+#include "page.h"
+#include "sleeplock.h"
+#include "fs.h"
+#include "file.h"
+#include "syscall.h"
+#include <aqua/context.h>
+
+/* What the caller asked for, once copied in and checked. */
+struct makecxt_args {
+	vaddr_t	dst;		/* destination: where the range goes in the child */
+	vaddr_t	src;		/* src: where it is in the caller */
+	size_t	size;		/* refsize */
+	vaddr_t	ucxt;		/* cxt, a user pointer */
+	pid_t	pid;		/* the pid asked for (0: any) */
+	int	flags;		/* MAKECXT_* */
+	int	fork;		/* the child starts from the caller's registers */
+	int	whole;		/* ... and gets the whole address space */
+	struct aqua_makecxt_data cxt;	/* *ucxt, when !fork */
+};
+
+/* The pieces of the later stages (below). */
+int	makecxt_copy_context(struct makecxt_args *a);
+void	makecxt_fork_regs(struct proc *p2);
+int	makecxt_fixed_pid(pid_t pid, int flags, int taken);
+int	makecxt_page_missing(int flags);
+
+/* SOLUTION BEGIN makecxt: the system call itself */
+/*
+ * Is pid used by a slot other than except?  A zombie keeps its pid until
+ * it is waited for, and so does a dying (SDEAD) slot until the scheduler
+ * frees it: both count.  proc_lock held.
+ */
+static int
+pid_taken(pid_t pid, const struct proc *except)
+{
+	for (int i = 0; i < NPROC; i++) {
+		const struct proc *q = &proctab[i];
+		if (q != except && q->p_stat != 0 && q->p_pid == pid)
+			return 1;
+	}
+	return 0;
+}
+
+/* Step 1: the arguments.  0 or an errno; nothing is taken yet. */
+static int
+makecxt_check(struct proc *p, struct makecxt_args *a)
+{
+	int error;
+
+	if (a->flags & ~MAKECXT_ALLFLAGS)
+		return EINVAL;
+	/* Stages share-vmem, copy-shared and local-segments: not yet. */
+	if (a->flags & (MAKECXT_SHARE_VMEM | MAKECXT_COPY_SHARED |
+	    MAKECXT_INSTALL_LOCAL_SEGMENTS))
+		return EINVAL;
+	if ((a->flags & MAKECXT_COPY_CONTEXT) &&
+	    (error = makecxt_copy_context(a)) != 0)
+		return error;
+
+	if (!a->whole) {
+		/*
+		 * Whole pages move, so a byte keeps its offset within its
+		 * page: destination and src must agree on it.  Both ranges
+		 * must lie in user space without wrapping around.
+		 */
+		if (a->dst == 0 || a->src == 0 || a->size == 0)
+			return EINVAL;
+		if (a->dst % PAGE_SIZE != a->src % PAGE_SIZE)
+			return EINVAL;
+		if (!user_range_ok(a->src, a->size) || !user_range_ok(a->dst, a->size))
+			return EINVAL;
+	}
+	if (!a->fork) {
+		if (a->ucxt == 0)
+			return EINVAL;
+		if ((error = copyin(p, &a->cxt, a->ucxt, sizeof(a->cxt))) != 0)
+			return error;
+	}
+
+	/* MAKECXT_FIXED_PID: fail now, before anything is made, if we can. */
+	spinlock_acquire(&proc_lock);
+	error = makecxt_fixed_pid(a->pid, a->flags, pid_taken(a->pid, NULL));
+	spinlock_release(&proc_lock);
+	return error;
+}
+
+/*
+ * Step 2: a new address space holding a copy of each page of the
+ * caller's range, moved by the same whole number of pages.
+ *
+ * Each region of the caller that the range touches gives the new space
+ * one region (its part inside the range, moved), with the caller's
+ * protection: a text page stays read-only and executable, a data page
+ * read-write.  A page is mapped with what its region allows and what its
+ * mapping allows together: copy-on-write leaves a page of a writable
+ * region read-only in the page table (the copy is private, so writable),
+ * and exec widens the page two ELF segments share beyond its region.
+ * Heap and stack flags are not kept: the new process has no program break.
+ *
+ * The loop walks the caller's regions, not the range page by page: the
+ * range may be most of the address space (its size is the caller's
+ * choice), and the work must be bounded by what is really mapped.
+ * A page that is not there (unmapped inside a region, or outside every
+ * region) is skipped, unless makecxt_page_missing() says the call must
+ * fail.  On any failure the half-built space is freed: each region is
+ * added before its first page is entered, so vmspace_free() finds them all.
+ */
+static int
+makecxt_build_space(struct proc *p, const struct makecxt_args *a, struct vmspace **vmp)
+{
+	struct vmspace *from = p->p_vmspace, *to;
+	vaddr_t start = PGROUNDDOWN(a->src), end = PGROUNDUP(a->src + a->size);
+	vaddr_t delta = PGROUNDDOWN(a->dst) - start;	/* modulo 2^64: may "be negative" */
+	size_t covered = 0;	/* bytes of the range inside some region */
+	int error = 0;
+
+	if (from == NULL)
+		return EINVAL;
+	if ((to = vmspace_alloc()) == NULL)
+		return ENOMEM;
+
+	sleeplock_acquire(&from->vm_lock);
+	for (int i = 0; i < VM_NREGION && error == 0; i++) {
+		struct vm_region *r = &from->vm_regions[i];
+		vaddr_t lo = MAX(r->r_start, start), hi = MIN(r->r_end, end);
+
+		if (r->r_prot == 0 || lo >= hi)
+			continue;
+		covered += hi - lo;
+		if ((error = vm_region_add(to, lo + delta, hi + delta, r->r_prot, 0)) != 0)
+			break;
+		for (vaddr_t va = lo; va < hi; va += PAGE_SIZE) {
+			paddr_t pa, npa;
+			int prot;
+
+			if (!pmap_extract(from->vm_pmap, va, &pa, &prot)) {
+				if ((error = makecxt_page_missing(a->flags)) != 0)
+					break;
+				continue;
+			}
+			if ((npa = page_alloc()) == 0) {
+				error = ENOMEM;
+				break;
+			}
+			memcpy(PA_TO_PTR(npa), PA_TO_PTR(PGROUNDDOWN(pa)), PAGE_SIZE);
+			if (pmap_enter(to->vm_pmap, va + delta, npa, r->r_prot | prot | VM_PROT_USER) != 0) {
+				page_unref(npa);
+				error = ENOMEM;
+				break;
+			}
+		}
+	}
+	/* Pages outside every region are missing too. */
+	if (error == 0 && covered < end - start)
+		error = makecxt_page_missing(a->flags);
+	sleeplock_release(&from->vm_lock);
+
+	if (error) {
+		vmspace_free(to);
+		return error;
+	}
+	*vmp = to;
+	return 0;
+}
+
+/*
+ * Step 4, the pid: the one asked for when it is free (and in range), else
+ * the one fork1 gave.  With MAKECXT_FIXED_PID, makecxt_fixed_pid() may
+ * refuse: another process took the pid since step 1.  proc_lock makes
+ * the check and the change one step, as proc_alloc() does.
+ */
+static int
+makecxt_setpid(struct proc *p2, const struct makecxt_args *a)
+{
+	int taken, error;
+
+	spinlock_acquire(&proc_lock);
+	taken = pid_taken(a->pid, p2);
+	error = makecxt_fixed_pid(a->pid, a->flags, taken);
+	if (error == 0 && a->pid > 0 && a->pid <= MAKECXT_PID_MAX && !taken)
+		p2->p_pid = a->pid;
+	spinlock_release(&proc_lock);
+	return error;
+}
+
+/*
+ * Undo a child that fork1() made with FORK_IDLE and that never ran: give
+ * back what fork1 gave it, then the slot.  Nobody else knows it yet.
+ */
+static void
+makecxt_discard(struct proc *p2)
+{
+	struct vmspace *vm = p2->p_vmspace;
+
+	p2->p_vmspace = NULL;
+	if (vm != NULL)
+		vmspace_free(vm);
+	fdfree(p2);
+	if (p2->p_cwd != NULL) {
+		log_begin_op();
+		iput(p2->p_cwd);
+		log_end_op();
+		p2->p_cwd = NULL;
+	}
+	proc_free(p2);
+}
+
+/*
+ * The child's first code in the kernel (fork1's func): straight to user
+ * mode with the trap frame step 4 prepared.  Unlike child_return() it
+ * does not touch the return register: it is one of cxt->registers.
+ */
+static void
+makecxt_child_start(void *arg)
+{
+	md_userret(arg);
+}
+/* SOLUTION END makecxt */
+
+int
+sys_makecxt(struct proc *p, const register_t *args, register_t *retval)
+{
+	/* SOLUTION BEGIN makecxt: steps 1 to 5 */
+	struct makecxt_args a;
+	struct vmspace *vm = NULL;
+	struct proc *p2;
+	int error;
+
+	memset(&a, 0, sizeof(a));
+	a.dst = SCARG_PTR(args, 0);
+	a.src = SCARG_PTR(args, 1);
+	a.size = SCARG_SIZE(args, 2);
+	a.ucxt = SCARG_PTR(args, 3);
+	a.pid = SCARG_INT(args, 4);
+	a.flags = SCARG_INT(args, 5);
+
+	if ((error = makecxt_check(p, &a)) != 0)
+		return error;
+	if (!a.whole && (error = makecxt_build_space(p, &a, &vm)) != 0)
+		return error;
+
+	/*
+	 * A child that stays in SIDL until we are done with it.  fork1 gives
+	 * it a copy of our address space, which the region replaces (in the
+	 * whole-space form that copy is what the child keeps), a copy of our
+	 * trap frame, a copy of our descriptor table and our directory.
+	 */
+	error = fork1(p, FORK_IDLE, makecxt_child_start, NULL, NULL, &p2);
+	if (error) {
+		if (vm != NULL)
+			vmspace_free(vm);
+		return error;
+	}
+	if (vm != NULL) {
+		struct vmspace *copy = p2->p_vmspace;
+		p2->p_vmspace = vm;
+		if (copy != NULL)
+			vmspace_free(copy);
+	}
+	if (a.fork)
+		makecxt_fork_regs(p2);
+	else
+		md_set_user_regs(p2, &a.cxt.registers);
+	if ((error = makecxt_setpid(p2, &a)) != 0) {
+		makecxt_discard(p2);
+		return error;
+	}
+
+	retval[0] = p2->p_pid;
+	proc_setrunnable(p2);	/* from here on p2 may run, exit and be gone */
+	return 0;
+	/* SOLUTION ELSE makecxt */
+	//> /*
+	//>  * TODO(makecxt): create the new process (docs/labs/makecxt.md):
+	//>  * check the arguments, build its address space from the pages of
+	//>  * [src, src + refsize), fork1() it with FORK_IDLE, give it its
+	//>  * address space, cxt->registers (md_set_user_regs) and the pid asked
+	//>  * for, then proc_setrunnable().  The later stages' pieces below
+	//>  * (makecxt_copy_context, makecxt_fork_regs, makecxt_fixed_pid,
+	//>  * makecxt_page_missing) are there to be called.
+	//>  */
+	//> return ENOSYS;
+	/* SOLUTION END makecxt */
+}
+
+/*
+ * MAKECXT_COPY_CONTEXT, alias MAKECXT_FORK (stage makecxt-fork).
+ * makecxt_check() calls this first when the flag is set.  Say what the
+ * flag means for this call: a->fork, the child starts from the caller's
+ * own registers (so cxt is not needed and is not read), and a->whole,
+ * the seed's EXAMPLE form destination == src == NULL with refsize ==
+ * (size_t)-1 means the whole address space (fork1's copy is kept).
+ * Returns 0 or an errno.
+ */
+int
+makecxt_copy_context(struct makecxt_args *a)
+{
+	/* SOLUTION BEGIN makecxt-fork: the caller's context, maybe its whole space */
+	a->fork = 1;
+	a->whole = a->dst == 0 && a->src == 0 && a->size == (size_t)-1;
+	return 0;
+	/* SOLUTION ELSE makecxt-fork */
+	//> /*
+	//>  * TODO(makecxt-fork): accept the flag.  Set a->fork, and a->whole
+	//>  * for the whole-address-space form of the seed's EXAMPLE.
+	//>  */
+	//> (void)a;
+	//> return EINVAL;
+	/* SOLUTION END makecxt-fork */
+}
+
+/*
+ * The registers of a MAKECXT_COPY_CONTEXT child (stage makecxt-fork).
+ * p2 is still SIDL, and cpu_fork() gave it a copy of our trap frame: the
+ * pc is already past our system-call instruction (the seed's "rip is
+ * increased with 2": syscall is 2 bytes on x86_64, ecall 4 on RISC-V,
+ * and each port's trap code stepped over it before syscall()).  What is
+ * left is the seed's other exception.
+ */
+void
+makecxt_fork_regs(struct proc *p2)
+{
+	/* SOLUTION BEGIN makecxt-fork: makecxt() returns 0 in the child */
+	tf_set_retval(PROC_TRAPFRAME(p2), 0);
+	/* SOLUTION ELSE makecxt-fork */
+	//> /* TODO(makecxt-fork): what does makecxt() return in the child? */
+	//> (void)p2;
+	/* SOLUTION END makecxt-fork */
+}
+
+/*
+ * MAKECXT_FIXED_PID (stage fixed-pid).  May a process be made when the
+ * caller asked for pid with these flags, and taken says whether a
+ * process has that pid now?  Without the flag the pid is only a wish
+ * (any answer is fine); with it, the pid must be a real one (1 ..
+ * MAKECXT_PID_MAX, else EINVAL) and free (else EEXIST).  Called with
+ * proc_lock held, before fork1 and again just before the pid is given.
+ */
+int
+makecxt_fixed_pid(pid_t pid, int flags, int taken)
+{
+	/* SOLUTION BEGIN fixed-pid: exactly that pid, or an error */
+	if (!(flags & MAKECXT_FIXED_PID))
+		return 0;
+	if (pid < 1 || pid > MAKECXT_PID_MAX)
+		return EINVAL;
+	return taken ? EEXIST : 0;
+	/* SOLUTION ELSE fixed-pid */
+	//> /* TODO(fixed-pid): EINVAL or EEXIST when MAKECXT_FIXED_PID cannot be met. */
+	//> (void)pid;
+	//> (void)flags;
+	//> (void)taken;
+	//> return 0;
+	/* SOLUTION END fixed-pid */
+}
+
+/*
+ * MAKECXT_FIXED_MOVE (stage fixed-move).  A page of the caller's range
+ * cannot be moved: nothing is mapped there.  Skip it (0), or make the
+ * whole call fail (an errno)?  Called while the new address space is
+ * being built, before fork1: a failure here leaves nothing behind.
+ */
+int
+makecxt_page_missing(int flags)
+{
+	/* SOLUTION BEGIN fixed-move: all pages or nothing */
+	return (flags & MAKECXT_FIXED_MOVE) ? EAGAIN : 0;
+	/* SOLUTION ELSE fixed-move */
+	//> /* TODO(fixed-move): with MAKECXT_FIXED_MOVE a missing page is an error. */
+	//> (void)flags;
+	//> return 0;
+	/* SOLUTION END fixed-move */
+}

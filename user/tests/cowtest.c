@@ -1,0 +1,532 @@
+/*
+ * cowtest: checks for the cow stage (copy-on-write fork), printing TAP.
+ *
+ *	cowtest			fork shares pages; each process sees its own
+ *				writes only, over generations too; copyout
+ *				(a pipe read) into a copy-on-write page; no leak
+ *	cowtest big		fork of a process bigger than free memory
+ *	cowtest concurrent	several processes write one shared page at once
+ *				(run with CPUS=4)
+ *	cowtest bench MiB N	N times fork+exit+wait of a process with MiB
+ *				touched; prints forks per second (not a check)
+ *
+ * Children report through their exit status: 0 is good, anything else
+ * names what went wrong (see the diagnostics).  Free memory comes from
+ * sysinfo(2), copy counts from forkstat(2)'s cntcowfault.
+ */
+#include <aqua/forkstat.h>
+#include <aqua/sysinfo.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PAGE	4096
+#define MiB	(1024UL * 1024)
+
+static int ntest, nfail;
+
+static void
+check(int ok, const char *what)
+{
+	ntest++;
+	if (!ok)
+		nfail++;
+	printf("%sok %d - %s\n", ok ? "" : "not ", ntest, what);
+}
+
+static unsigned long
+freepages(void)
+{
+	struct sysinfo si;
+
+	if (sysinfo(&si) < 0) {
+		perror("sysinfo");
+		exit(2);
+	}
+	return si.freepages;
+}
+
+static unsigned long
+cowfaults(void)
+{
+	struct forkstat fs;
+
+	if (forkstat(&fs) < 0)
+		return 0;
+	return fs.cntcowfault;
+}
+
+static const char *
+describe(int status)
+{
+	static char buf[64];
+
+	if (WIFSIGNALED(status))
+		snprintf(buf, sizeof(buf), "killed by signal %d", WTERMSIG(status));
+	else
+		snprintf(buf, sizeof(buf), "exit status %d", WEXITSTATUS(status));
+	return buf;
+}
+
+/* Wait for pid; its status, or -1 after a diagnostic. */
+static int
+reap(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid) {
+		printf("# waitpid(%d): %s\n", pid, strerror(errno));
+		return -1;
+	}
+	return status;
+}
+
+static pid_t
+xfork(void)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		printf("# fork: %s\n", strerror(errno));
+	return pid;
+}
+
+/* Block until one byte arrives on fd (a "go" signal from the other side). */
+static void
+await(int fd)
+{
+	char c;
+
+	if (read(fd, &c, 1) != 1)
+		_exit(90);
+}
+
+/* ---- a buffer whose every page says which page it is ---------------------- */
+
+static long *buf;		/* page-aligned */
+static size_t npages;
+
+static void
+buf_alloc(size_t bytes)
+{
+	char *p = sbrk(bytes + PAGE);
+
+	if (p == (char *)-1) {
+		printf("# sbrk(%lu): %s\n", (unsigned long)bytes, strerror(errno));
+		exit(2);
+	}
+	buf = (long *)(((uintptr_t)p + PAGE - 1) & ~(uintptr_t)(PAGE - 1));
+	npages = bytes / PAGE;
+}
+
+#define WORD(i)	buf[(size_t)(i) * (PAGE / sizeof(long))]
+
+static void
+buf_fill(long base)
+{
+	for (size_t i = 0; i < npages; i++)
+		WORD(i) = base + (long)i;
+}
+
+/* 1 if every page still holds base + its index. */
+static int
+buf_holds(long base)
+{
+	for (size_t i = 0; i < npages; i++)
+		if (WORD(i) != base + (long)i)
+			return 0;
+	return 1;
+}
+
+/* ---- cowtest: the basic checks ----------------------------------------------- */
+
+#define GENERATIONS	6
+static volatile long gen_value;
+
+/*
+ * Runs in a process whose gen_value is depth * 1111: fork the next
+ * generation, which checks what it inherited, writes its own value and
+ * forks in turn; afterwards each checks that its own value survived.
+ */
+static int
+generation(int depth)
+{
+	if (depth == GENERATIONS)
+		return 0;
+	pid_t pid = fork();
+	if (pid < 0)
+		return 50 + depth;
+	if (pid == 0) {
+		if (gen_value != depth * 1111 || WORD(0) != depth * 1111)
+			_exit(10 + depth);	/* did not inherit the parent's values */
+		gen_value = (depth + 1) * 1111;
+		WORD(0) = (depth + 1) * 1111;
+		int r = generation(depth + 1);
+		if (r == 0 && (gen_value != (depth + 1) * 1111 || WORD(0) != (depth + 1) * 1111))
+			r = 20 + depth;		/* a descendant's write reached us */
+		_exit(r);
+	}
+	int status = reap(pid);
+	if (status == -1 || !WIFEXITED(status))
+		return 40 + depth;
+	if (WEXITSTATUS(status) != 0)
+		return WEXITSTATUS(status);
+	if (gen_value != depth * 1111 || WORD(0) != depth * 1111)
+		return 30 + depth;		/* a child's write reached us */
+	return 0;
+}
+
+int main(int argc, char *argv[]);
+
+static char pipebuf[2 * PAGE] __attribute__((aligned(PAGE)));
+
+static int
+basic(void)
+{
+	int go[2], data[2], status;
+	pid_t pid;
+	char what[120];
+
+	printf("1..11\n");
+	buf_alloc(4 * MiB);
+	buf_fill(0);
+	strcpy(pipebuf, "parent");
+	if (pipe(go) < 0 || pipe(data) < 0) {
+		perror("pipe");
+		return 2;
+	}
+	unsigned long free_start = freepages();
+
+	/* 1-5: a child that reads, then writes, every page of 4 MiB. */
+	unsigned long free0 = freepages(), cow0 = cowfaults();
+	pid = xfork();
+	if (pid == 0) {
+		await(go[0]);
+		if (!buf_holds(0))
+			_exit(2);
+		buf_fill(100000);
+		_exit(buf_holds(100000) ? 0 : 3);
+	}
+	unsigned long free1 = freepages();
+	long drop = (long)free0 - (long)free1;
+	printf("# fork of a process with %lu pages (4 MiB) touched: %ld pages less free\n",
+	    (unsigned long)npages, drop);
+	snprintf(what, sizeof(what), "fork shares the pages: it costs page tables, "
+	    "not a copy (%ld pages, want < %lu)", drop, (unsigned long)npages / 4);
+	check(pid > 0 && drop < (long)npages / 4, what);
+	write(go[1], "g", 1);
+	status = pid > 0 ? reap(pid) : -1;
+	if (status != 0 && status != -1)
+		printf("# child: %s (2: it did not see the parent's data, 3: its writes did not stick)\n",
+		    describe(status));
+	check(status != -1 && !(WIFEXITED(status) && WEXITSTATUS(status) == 2) &&
+	    !WIFSIGNALED(status), "the child sees the parent's memory as it was at fork");
+	check(status == 0 && buf_holds(0), "the child's writes stay in the child");
+	unsigned long cow1 = cowfaults();
+	printf("# forkstat cntcowfault %lu -> %lu\n", cow0, cow1);
+	snprintf(what, sizeof(what), "the child's writes copied its %lu pages "
+	    "(forkstat cntcowfault grew by %lu)", (unsigned long)npages, cow1 - cow0);
+	check(cow1 - cow0 >= npages, what);
+	unsigned long free2 = freepages();
+	printf("# free pages: %lu before the fork, %lu after the child exited\n", free0, free2);
+	check(free2 == free0, "no page leaks once the child has exited");
+
+	/* 6: the parent writes while the child still shares the pages. */
+	pid = xfork();
+	if (pid == 0) {
+		await(go[0]);
+		_exit(buf_holds(0) ? 0 : 4);
+	}
+	buf_fill(200000);
+	write(go[1], "g", 1);
+	status = pid > 0 ? reap(pid) : -1;
+	if (status != 0)
+		printf("# child: %s (4: it saw the parent's new writes)\n", describe(status));
+	check(status == 0 && buf_holds(200000), "the parent's writes after fork stay in the parent");
+
+	/* 7: generations. */
+	gen_value = 0;
+	WORD(0) = 0;
+	int r = generation(0);
+	if (r != 0)
+		printf("# generations: code %d (1x: a child did not inherit, 2x or 3x: a write "
+		    "crossed to another generation, 4x/5x: fork or wait failed; x = depth)\n", r);
+	snprintf(what, sizeof(what), "%d generations of forks each see their own writes only",
+	    GENERATIONS);
+	check(r == 0, what);
+
+	/* 8: read() into a copy-on-write page, in the child. */
+	pid = xfork();
+	if (pid == 0) {
+		ssize_t n = read(data[0], pipebuf, 6);
+		_exit(n == 6 && memcmp(pipebuf, "hello!", 6) == 0 ? 0 : 5);
+	}
+	write(data[1], "hello!", 6);
+	status = pid > 0 ? reap(pid) : -1;
+	if (status != 0)
+		printf("# child: %s (5: read() into its copy-on-write page failed)\n",
+		    describe(status));
+	check(status == 0 && strcmp(pipebuf, "parent") == 0,
+	    "a pipe read() into a copy-on-write page works (copyout), in the child");
+
+	/* 9: the same in the parent, while the child shares the page. */
+	pid = xfork();
+	if (pid == 0) {
+		write(data[1], "child!", 6);
+		await(go[0]);
+		_exit(strcmp(pipebuf, "parent") == 0 ? 0 : 6);
+	}
+	ssize_t n = read(data[0], pipebuf + PAGE, 6);
+	int ok = n == 6 && memcmp(pipebuf + PAGE, "child!", 6) == 0;
+	if (!ok)
+		printf("# read into the parent's copy-on-write page: %ld (%s)\n", (long)n,
+		    n < 0 ? strerror(errno) : "wrong bytes");
+	write(go[1], "g", 1);
+	status = pid > 0 ? reap(pid) : -1;
+	check(ok && status == 0,
+	    "a pipe read() into a copy-on-write page works (copyout), in the parent");
+
+	/* 10: text is shared, never made writable. */
+	pid = xfork();
+	if (pid == 0) {
+		*(volatile char *)(uintptr_t)main = 0;
+		_exit(7);
+	}
+	status = pid > 0 ? reap(pid) : -1;
+	printf("# child writing its program text: %s\n", status == -1 ? "?" : describe(status));
+	check(status != -1 && WIFSIGNALED(status),
+	    "a write to program text after fork still kills the writer");
+
+	/* 11: everything given back. */
+	unsigned long free_end = freepages();
+	printf("# free pages: %lu at the start, %lu at the end\n", free_start, free_end);
+	check(free_end == free_start, "no page leaks and no double frees after all the forks");
+	return nfail != 0;
+}
+
+/* Write the stack pages below us (a copy-on-write copy of each, now). */
+static void __attribute__((noinline))
+touch_stack(void)
+{
+	volatile char a[3 * PAGE];
+
+	for (size_t i = 0; i < sizeof(a); i += 64)
+		a[i] = 0;
+}
+
+/* ---- cowtest big ------------------------------------------------------------------ */
+
+static int
+big(void)
+{
+	char what[160];
+	int status;
+
+	printf("1..6\n");
+	/*
+	 * Touch two thirds of free memory (at least 64 MiB): then less is
+	 * free than the process holds, and an eager copy cannot fit.
+	 */
+	unsigned long free_start = freepages();
+	size_t bytes = free_start / 3 * 2 * PAGE;
+	if (bytes < 64 * MiB)
+		bytes = 64 * MiB;
+	bytes &= ~(MiB - 1);
+	buf_alloc(bytes);
+	buf_fill(0);
+	unsigned long free0 = freepages();
+	printf("# %lu MiB touched; %lu MiB free\n", (unsigned long)(bytes / MiB),
+	    free0 * PAGE / MiB);
+	check(free0 < npages, "the process holds more memory than is free");
+
+	unsigned long cow0 = cowfaults();
+	pid_t pid = xfork();
+	if (pid == 0) {
+		/* Read everything, write 16 pages spread over the buffer. */
+		if (!buf_holds(0))
+			_exit(2);
+		for (size_t i = 0; i < npages; i += npages / 16)
+			WORD(i) = -1;
+		for (size_t i = 0; i < npages; i++)
+			if (WORD(i) != (i % (npages / 16) == 0 ? -1 : (long)i))
+				_exit(3);
+		_exit(0);
+	}
+	snprintf(what, sizeof(what), "fork of a process with %lu MiB touched succeeds with "
+	    "%lu MiB free", (unsigned long)(bytes / MiB), free0 * PAGE / MiB);
+	check(pid > 0, what);
+	status = pid > 0 ? reap(pid) : -1;
+	if (pid > 0 && status != 0)
+		printf("# child: %s (2: it did not see the parent's data, 3: its writes did not stick)\n",
+		    describe(status));
+	check(status == 0 && buf_holds(0), "the child reads all, writes some; the parent's pages are unchanged");
+	printf("# forkstat cntcowfault grew by %lu\n", cowfaults() - cow0);
+	unsigned long free1 = freepages();
+	printf("# free pages: %lu before the fork, %lu after\n", free0, free1);
+	check(free1 == free0, "no page leaks once the child has exited");
+
+	/*
+	 * A child that writes everything runs out of memory half-way: its
+	 * copy-on-write fault cannot be resolved and it is killed; nothing
+	 * leaks and the parent goes on.
+	 */
+	int go[2];
+	if (pipe(go) < 0) {
+		perror("pipe");
+		return 2;
+	}
+	free0 = freepages();
+	pid = xfork();
+	if (pid == 0) {
+		await(go[0]);
+		buf_fill(7);
+		_exit(0);
+	}
+	/*
+	 * Copy our own stack pages before the child eats all memory, so
+	 * that waitpid's copyout of the status needs no new page then.
+	 */
+	touch_stack();
+	write(go[1], "g", 1);
+	status = pid > 0 ? reap(pid) : -1;
+	printf("# child writing all %lu MiB: %s\n", (unsigned long)(bytes / MiB),
+	    status == -1 ? "no child" : describe(status));
+	check(pid > 0 && status != -1 && WIFSIGNALED(status),
+	    "a child that runs out of memory in a copy-on-write fault is killed");
+	unsigned long free2 = freepages();
+	printf("# free pages: %lu before the fork, %lu after\n", free0, free2);
+	check(free2 == free0 && buf_holds(0), "... and leaks nothing; the parent's pages are intact");
+	close(go[0]);
+	close(go[1]);
+	return nfail != 0;
+}
+
+/* ---- cowtest concurrent ----------------------------------------------------------- */
+
+#define NCHILD	4
+#define ROUNDS	25
+
+/*
+ * Per round: NCHILD children and the parent all write the same pages
+ * (shared copy-on-write by all of them) at the same moment, so several
+ * CPUs fault on one physical page together, and the page's reference
+ * count races between copies and the "last user takes it back" case.
+ */
+static int
+concurrent(void)
+{
+	int go[2];
+	char what[120];
+	int bad_status = 0, bad_parent = 0, forkfail = 0;
+	long worst_drop = 0;
+
+	printf("1..4\n");
+	buf_alloc(1 * MiB);
+	buf_fill(0);
+	if (pipe(go) < 0) {
+		perror("pipe");
+		return 2;
+	}
+	unsigned long free_start = freepages(), cow0 = cowfaults();
+
+	for (int round = 0; round < ROUNDS; round++) {
+		pid_t kids[NCHILD];
+		long base = (round + 1) * 1000000L;
+		unsigned long free0 = freepages();
+
+		for (int k = 0; k < NCHILD; k++) {
+			kids[k] = fork();
+			if (kids[k] == 0) {
+				long mine = base + (k + 1) * 10000L;
+				await(go[0]);
+				if (!buf_holds(base - 1000000L))
+					_exit(2);
+				buf_fill(mine);
+				_exit(buf_holds(mine) ? 0 : 3);
+			}
+			if (kids[k] < 0)
+				forkfail++;
+		}
+		long drop = (long)free0 - (long)freepages();
+		if (drop > worst_drop)
+			worst_drop = drop;
+		write(go[1], "gggggggg", NCHILD);	/* all of them at once */
+		buf_fill(base);
+		if (!buf_holds(base))
+			bad_parent++;
+		for (int k = 0; k < NCHILD; k++) {
+			if (kids[k] <= 0)
+				continue;
+			int status = reap(kids[k]);
+			if (status != 0) {
+				if (bad_status++ == 0)
+					printf("# round %d child %d: %s (2: wrong data at fork, "
+					    "3: its writes did not stick)\n", round, k, describe(status));
+			}
+		}
+	}
+	printf("# %d rounds of %d children: %d bad children, %d bad parent checks, "
+	    "%d failed forks\n", ROUNDS, NCHILD, bad_status, bad_parent, forkfail);
+	snprintf(what, sizeof(what), "forks share the %lu pages (worst: %ld pages less free "
+	    "for %d children, want < %lu)", (unsigned long)npages, worst_drop, NCHILD,
+	    (unsigned long)npages);
+	check(forkfail == 0 && worst_drop < (long)npages, what);
+	check(forkfail == 0 && bad_status == 0 && bad_parent == 0,
+	    "processes writing shared copy-on-write pages at once each see their own data");
+	unsigned long cow1 = cowfaults();
+	snprintf(what, sizeof(what), "the writes were copy-on-write faults "
+	    "(forkstat cntcowfault grew by %lu)", cow1 - cow0);
+	check(cow1 - cow0 >= (unsigned long)ROUNDS * (NCHILD - 1) * npages, what);
+	unsigned long free_end = freepages();
+	printf("# free pages: %lu at the start, %lu at the end\n", free_start, free_end);
+	check(free_end == free_start, "no page leaks and no double frees");
+	return nfail != 0;
+}
+
+/* ---- cowtest bench ------------------------------------------------------------------ */
+
+static int
+bench(int mib, int n)
+{
+	buf_alloc((size_t)mib * MiB);
+	buf_fill(0);
+	unsigned long t0 = uptime();
+	for (int i = 0; i < n; i++) {
+		pid_t pid = fork();
+		if (pid < 0) {
+			printf("# bench: fork %d: %s\n", i, strerror(errno));
+			return 1;
+		}
+		if (pid == 0)
+			_exit(0);
+		waitpid(pid, NULL, 0);
+	}
+	unsigned long ms = uptime() - t0;
+	if (ms == 0)
+		ms = 1;
+	unsigned long tenths = (unsigned long)n * 10000 / ms;
+	printf("# bench: %d x fork+exit+wait, %d MiB touched: %lu ms, %lu.%lu per second\n",
+	    n, mib, ms, tenths / 10, tenths % 10);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	if (argc >= 2 && strcmp(argv[1], "big") == 0)
+		return big();
+	if (argc >= 2 && strcmp(argv[1], "concurrent") == 0)
+		return concurrent();
+	if (argc >= 4 && strcmp(argv[1], "bench") == 0)
+		return bench(atoi(argv[2]), atoi(argv[3]));
+	if (argc >= 2) {
+		fprintf(stderr, "usage: cowtest [big | concurrent | bench MiB N]\n");
+		return 2;
+	}
+	return basic();
+}

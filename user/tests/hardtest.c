@@ -1,0 +1,289 @@
+/*
+ * hardtest: checks for the bugs found by the reliability review (issue 12),
+ * one TAP check each, so that the bug cannot come back unnoticed.
+ *
+ *	hardtest		run every check
+ *	hardtest name...	run the named checks only
+ *	hardtest -l		list them
+ *
+ * Several of the bugs panicked the kernel (kill of init, ktest("panic")):
+ * against such a kernel this program never finishes, and the grader
+ * reports the panic -- which is the point.  Each check runs in a child
+ * process, so a check that kills its process fails alone.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int failures;
+
+static void
+diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+#define CHECK(cond, ...) do {						\
+	if (!(cond)) {							\
+		diag(__VA_ARGS__);					\
+		failures++;						\
+	}								\
+} while (0)
+
+/* r must be -1 with errno err. */
+#define EXPECT_ERR(r, err, what) do {					\
+	long r_ = (long)(r);						\
+	int e_ = errno;							\
+	if (r_ != -1 || e_ != (err)) {					\
+		diag("%s: got %ld errno %d (%s), want -1 errno %d (%s)", \
+		    (what), r_, r_ == -1 ? e_ : 0,			\
+		    r_ == -1 ? strerror(e_) : "none",			\
+		    (err), strerror(err));				\
+		failures++;						\
+	}								\
+} while (0)
+
+/* ---- A1: init refuses signals ------------------------------------------ */
+
+static int
+t_kill_init(void)
+{
+	/* Used to end init, and exit1 panics: "panic: init exited". */
+	EXPECT_ERR(kill(1, SIGKILL), EPERM, "kill(1, SIGKILL)");
+	EXPECT_ERR(kill(1, SIGTERM), EPERM, "kill(1, SIGTERM)");
+	CHECK(kill(1, 0) == 0, "kill(1, 0) (does init exist?): %s", strerror(errno));
+	msleep(20);		/* had it been killed, the panic comes now */
+	CHECK(kill(1, 0) == 0, "init is gone after the kill attempts");
+	return failures;
+}
+
+/* ---- A2: ktest("panic") needs the boot argument ktest.panic=1 ---------- */
+
+static int
+t_ktest_panic_eperm(void)
+{
+	char args[512];
+
+	if (bootargs(args, sizeof(args)) >= 0 && strstr(args, "ktest.panic=1") != NULL) {
+		diag("booted with ktest.panic=1: not trying");
+		return 0;
+	}
+	EXPECT_ERR(ktest("panic"), EPERM, "ktest(\"panic\") without ktest.panic=1");
+	EXPECT_ERR(ktest("no-such-group"), EINVAL, "ktest of an unknown group");
+	return failures;
+}
+
+/* ---- A3: exec passes the lookup error through; no PT_LOAD is ENOEXEC ---- */
+
+/*
+ * A copy of /bin/true's ELF header with no program headers at all: a
+ * valid ELF64 executable for this machine with nothing to load.
+ */
+static int
+make_noload_elf(const char *path)
+{
+	unsigned char eh[64];
+	int in, out, ok;
+
+	if ((in = open("/bin/true", O_RDONLY)) < 0)
+		return -1;
+	ok = read(in, eh, sizeof(eh)) == sizeof(eh);
+	close(in);
+	if (!ok)
+		return -1;
+	eh[56] = eh[57] = 0;		/* e_phnum = 0 */
+	unlink(path);
+	if ((out = open(path, O_CREAT | O_WRONLY)) < 0)
+		return -1;
+	ok = write(out, eh, sizeof(eh)) == sizeof(eh);
+	close(out);
+	return ok ? 0 : -1;
+}
+
+static int
+t_exec_errno(void)
+{
+	char *argv[] = { "x", NULL };
+
+	EXPECT_ERR(exec("/README/x", argv), ENOTDIR, "exec(\"/README/x\")");
+	EXPECT_ERR(exec("/bin/a-component-longer-than-dirsiz-allows", argv), ENAMETOOLONG,
+	    "exec of a path with a too-long component");
+	EXPECT_ERR(exec("/no/such/program", argv), ENOENT, "exec of a missing file");
+	if (make_noload_elf("/hd.noload") != 0) {
+		diag("cannot write /hd.noload: %s", strerror(errno));
+		return 1;
+	}
+	EXPECT_ERR(exec("/hd.noload", argv), ENOEXEC, "exec of an ELF with no PT_LOAD");
+	unlink("/hd.noload");
+	return failures;
+}
+
+/* ---- A4: O_CREAT on a directory is EISDIR; "file/" is ENOTDIR ---------- */
+
+static int
+t_open_dirs(void)
+{
+	struct stat st;
+	int fd;
+
+	EXPECT_ERR(open("/", O_CREAT | O_RDWR), EISDIR, "open(\"/\", O_CREAT|O_RDWR)");
+	EXPECT_ERR(open("/", O_CREAT), EISDIR, "open(\"/\", O_CREAT)");
+	EXPECT_ERR(open("/bin", O_CREAT | O_RDWR), EISDIR, "open(\"/bin\", O_CREAT|O_RDWR)");
+	EXPECT_ERR(open("/", O_CREAT | O_EXCL | O_RDWR), EEXIST, "open(\"/\", O_CREAT|O_EXCL)");
+	EXPECT_ERR(open("/README/", O_RDONLY), ENOTDIR, "open(\"/README/\")");
+	EXPECT_ERR(open("/README/", O_CREAT | O_RDWR), ENOTDIR, "open(\"/README/\", O_CREAT)");
+	EXPECT_ERR(stat("/README/", &st), ENOTDIR, "stat(\"/README/\")");
+	EXPECT_ERR(open("/hd.new/", O_CREAT | O_RDWR), EISDIR, "open(\"/hd.new/\", O_CREAT)");
+	EXPECT_ERR(open("/hd.new", O_RDONLY), ENOENT, "the failed O_CREAT of \"/hd.new/\" made a file");
+	CHECK(stat("/bin/", &st) == 0 && st.type == T_DIR, "stat(\"/bin/\"): %s", strerror(errno));
+	CHECK((fd = open("/bin//", O_RDONLY)) >= 0, "open(\"/bin//\"): %s", strerror(errno));
+	close(fd);
+	unlink("/hd.f");
+	CHECK((fd = open("/hd.f", O_CREAT | O_RDWR)) >= 0, "create /hd.f: %s", strerror(errno));
+	close(fd);
+	EXPECT_ERR(unlink("/hd.f/"), ENOTDIR, "unlink(\"/hd.f/\")");
+	CHECK(unlink("/hd.f") == 0, "unlink(\"/hd.f\"): %s", strerror(errno));
+	CHECK(mkdir("/hd.d/") == 0, "mkdir(\"/hd.d/\"): %s", strerror(errno));
+	CHECK(unlink("/hd.d/") == 0, "unlink(\"/hd.d/\") of an empty directory: %s", strerror(errno));
+	return failures;
+}
+
+/* ---- A5: a failed waitpid leaves *status alone ------------------------- */
+
+static int
+t_waitpid_status(void)
+{
+	int status = 0x1234;
+	pid_t pid;
+
+	EXPECT_ERR(waitpid(-1, &status, 0), ECHILD, "waitpid with no children");
+	CHECK(status == 0x1234, "waitpid failing with ECHILD changed *status to %#x", status);
+	EXPECT_ERR(waitpid(12345, &status, WNOHANG), ECHILD, "waitpid(12345, WNOHANG)");
+	CHECK(status == 0x1234, "waitpid(WNOHANG) failing with ECHILD changed *status to %#x",
+	    status);
+	if ((pid = fork()) == 0) {
+		msleep(200);
+		_exit(3);
+	}
+	CHECK(waitpid(pid, &status, WNOHANG) == 0, "WNOHANG on a running child did not return 0");
+	CHECK(status == 0x1234, "waitpid(WNOHANG) with nothing to collect changed *status to %#x",
+	    status);
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 3,
+	    "waitpid: status %#x", status);
+	return failures;
+}
+
+/* ---- E: a user program cannot run kernel code ---------------------------- */
+
+/* faulttest in a child: it must be killed by the kernel, not exit. */
+static int
+t_faults(void)
+{
+	static const char *cases[] = { "null", "kernel", "exec", "stack", "jumpkernel" };
+	int status;
+	pid_t pid;
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *argv[] = { "faulttest", (char *)cases[i], NULL };
+		fflush(stdout);
+		if ((pid = fork()) == 0) {
+			exec("/bin/faulttest", argv);
+			_exit(99);
+		}
+		CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) &&
+		    WTERMSIG(status) == SIGSEGV,
+		    "faulttest %s: status %#x, want killed by signal %d", cases[i], status, SIGSEGV);
+	}
+	return failures;
+}
+
+/* ---- the table ------------------------------------------------------------ */
+
+static const struct test {
+	const char *name;
+	int	(*fn)(void);
+} tests[] = {
+	{ "kill_init_eperm", t_kill_init },
+	{ "ktest_panic_eperm", t_ktest_panic_eperm },
+	{ "exec_errno", t_exec_errno },
+	{ "open_dirs", t_open_dirs },
+	{ "waitpid_status", t_waitpid_status },
+	{ "faults_killed", t_faults },
+};
+
+#define NTESTS	(int)(sizeof(tests) / sizeof(tests[0]))
+
+static int
+run(int number, const struct test *t)
+{
+	int status = -1;
+	pid_t pid;
+
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		failures = 0;
+		int r = t->fn();
+		fflush(stdout);
+		_exit(r != 0 || failures != 0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+		printf("not ok %d - %s\n# fork or wait: %s\n", number, t->name, strerror(errno));
+		return 0;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		printf("ok %d - %s\n", number, t->name);
+		return 1;
+	}
+	printf("not ok %d - %s\n", number, t->name);
+	if (WIFSIGNALED(status))
+		diag("the check's process was killed by signal %d", WTERMSIG(status));
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct test *chosen[NTESTS];
+	int n = 0, passed = 0;
+
+	if (argc > 1 && strcmp(argv[1], "-l") == 0) {
+		for (int i = 0; i < NTESTS; i++)
+			printf("%s\n", tests[i].name);
+		return 0;
+	}
+	for (int a = 1; a < argc; a++) {
+		int i;
+		for (i = 0; i < NTESTS && strcmp(argv[a], tests[i].name) != 0; i++)
+			;
+		if (i == NTESTS) {
+			fprintf(stderr, "hardtest: no check named %s (-l lists them)\n", argv[a]);
+			return 2;
+		}
+		if (n < NTESTS)
+			chosen[n++] = &tests[i];
+	}
+	if (argc <= 1)
+		for (int i = 0; i < NTESTS; i++)
+			chosen[n++] = &tests[i];
+
+	chdir("/");
+	printf("1..%d\n", n);
+	for (int i = 0; i < n; i++)
+		passed += run(i + 1, chosen[i]);
+	printf("# passed %d/%d\n", passed, n);
+	return passed == n ? 0 : 1;
+}

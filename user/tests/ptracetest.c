@@ -1,0 +1,258 @@
+/*
+ * ptracetest: checks of the ptrace stage (grade/tests/test_ptrace.py).
+ *
+ *	ptracetest fork    FORK_PTRACE: the child stops with SIGTRAP before
+ *	                   user code and at exec; permissions and errors
+ *	ptracetest peek    PT_READ_D/PT_WRITE_D (the child's copy only),
+ *	                   a breakpoint written into read-only shared text,
+ *	                   PT_GETREGS/PT_SETREGS (no kernel privilege)
+ *	ptracetest step    PT_STEP: one instruction at a time
+ *
+ * Prints TAP: "1..N", then "ok N - what" or "not ok N - what".
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <aqua/fork.h>
+#include <machine/dbgmd.h>
+
+static int ntest, nfail;
+static volatile int shared_value = 1234;
+
+static void
+check(int ok, const char *what)
+{
+	ntest++;
+	if (!ok)
+		nfail++;
+	printf("%sok %d - %s\n", ok ? "" : "not ", ntest, what);
+}
+
+static int
+stopped_with(pid_t pid, int sig)
+{
+	int status = 0;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return 0;
+	if (!WIFSTOPPED(status)) {
+		printf("# pid %d: status 0x%x, not stopped\n", pid, status);
+		return 0;
+	}
+	if (WSTOPSIG(status) != sig)
+		printf("# pid %d: stopped by %d, expected %d\n", pid, WSTOPSIG(status), sig);
+	return WSTOPSIG(status) == sig;
+}
+
+static int
+exited_with(pid_t pid, int code)
+{
+	int status = 0;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return 0;
+	if (!WIFEXITED(status))
+		printf("# pid %d: status 0x%x\n", pid, status);
+	return WIFEXITED(status) && WEXITSTATUS(status) == code;
+}
+
+/* A child that asks to be traced and stops: the base of peek and step. */
+static pid_t
+traced_child(void (*body)(void))
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (ptrace(PT_TRACE_ME, 0, 0, 0) < 0)
+			_exit(90);
+		kill(getpid(), SIGSTOP);
+		body();
+		_exit(0);
+	}
+	return pid;
+}
+
+/* ---- fork ------------------------------------------------------------- */
+
+static void
+test_fork(void)
+{
+	struct reg r;
+	pid_t pid;
+	int status;
+
+	printf("1..10\n");
+	pid = rfork1(FORK_FORK | FORK_PTRACE);
+	if (pid == 0) {
+		char *argv[] = { "echo", "traced-echo", NULL };
+		exec("/bin/echo", argv);
+		_exit(91);
+	}
+	check(pid > 0, "rfork1(FORK_PTRACE) creates a child");
+	if (pid < 0) {
+		printf("# rfork1: %s\n", strerror(errno));
+		return;
+	}
+	check(stopped_with(pid, SIGTRAP), "the child stops with SIGTRAP before running user code");
+	check(ptrace(PT_GETREGS, pid, &r, 0) == 0, "PT_GETREGS on the stopped child");
+	check(ptrace(PT_ATTACH, pid, 0, 0) < 0 && errno == EBUSY, "PT_ATTACH of a traced child: EBUSY");
+	check(ptrace(PT_CONTINUE, pid, (void *)1, 0) == 0, "PT_CONTINUE");
+	check(stopped_with(pid, SIGTRAP), "a traced exec stops with SIGTRAP");
+	check(ptrace(PT_GETREGS, pid, &r, 0) == 0 && REG_PC(&r) >= 0x400000 && REG_PC(&r) < 0x800000,
+	    "after exec the pc is the new program's entry");
+	check(ptrace(PT_CONTINUE, pid, (void *)1, 0) == 0 && exited_with(pid, 0),
+	    "continued, the program runs to its end");
+
+	/* Errors. */
+	check(ptrace(PT_ATTACH, 1, 0, 0) < 0 && errno == EPERM &&
+	    ptrace(PT_CONTINUE, 1, (void *)1, 0) < 0 && errno == EPERM,
+	    "init cannot be traced: EPERM");
+	check(ptrace(PT_CONTINUE, 99999, (void *)1, 0) < 0 && errno == ESRCH &&
+	    ptrace(12345, getpid(), 0, 0) < 0 && errno == EINVAL,
+	    "unknown pid: ESRCH; unknown request: EINVAL");
+	(void)status;
+}
+
+/* ---- peek and poke ---------------------------------------------------- */
+
+static volatile int reached;
+
+/* The child calls this after its stop; the tracer puts a breakpoint on it. */
+__attribute__((noinline)) static int
+target(int x)
+{
+	reached++;
+	return x * 2 + reached;
+}
+
+static void
+peek_body(void)
+{
+	/* The tracer changed shared_value in our copy only. */
+	if (shared_value != 777)
+		_exit(10);
+	if (target(20) != 41)
+		_exit(11);
+	_exit(0);
+}
+
+static void
+test_peek(void)
+{
+	unsigned char *text = (unsigned char *)(void *)target;
+	unsigned int orig, mine_before, word;
+	struct reg r, r2;
+	pid_t pid;
+
+	printf("1..11\n");
+	pid = traced_child(peek_body);
+	check(stopped_with(pid, SIGSTOP), "PT_TRACE_ME, then SIGSTOP: the parent sees the stop");
+	shared_value = 5;		/* our copy: the child still has 1234 */
+
+	errno = 0;
+	word = ptrace(PT_READ_D, pid, (void *)&shared_value, 0);
+	check(errno == 0 && word == 1234, "PT_READ_D reads the child's value");
+	check(ptrace(PT_WRITE_D, pid, (void *)&shared_value, 777) == 0 &&
+	    (unsigned int)ptrace(PT_READ_D, pid, (void *)&shared_value, 0) == 777,
+	    "PT_WRITE_D writes it");
+	check(shared_value == 5, "the parent's copy is untouched (copy-on-write)");
+
+	/* A breakpoint in the text, which is read-only and shared with us. */
+	memcpy(&mine_before, text, sizeof(mine_before));
+	errno = 0;
+	orig = ptrace(PT_READ_I, pid, (void *)text, 0);
+	check(errno == 0 && orig == mine_before, "PT_READ_I reads the child's text");
+	check(ptrace(PT_WRITE_I, pid, (void *)text, md_bpt_word(orig)) == 0,
+	    "PT_WRITE_I writes a breakpoint into read-only text");
+	check(memcmp(&mine_before, text, sizeof(mine_before)) == 0,
+	    "our own text is unchanged: the child got a private copy");
+
+	check(ptrace(PT_CONTINUE, pid, (void *)1, 0) == 0 && stopped_with(pid, SIGTRAP),
+	    "the child stops with SIGTRAP at the breakpoint");
+	check(ptrace(PT_GETREGS, pid, &r, 0) == 0 &&
+	    REG_PC(&r) == (unsigned long)text + MD_BPT_PC_AFTER, "its pc is at the breakpoint");
+
+	/* SETREGS: round trip, and no privilege for the asking. */
+	r2 = r;
+	md_regs_make_evil(&r2);
+	check(ptrace(PT_SETREGS, pid, &r2, 0) == 0 && ptrace(PT_GETREGS, pid, &r2, 0) == 0 &&
+	    md_regs_user(&r2) && REG_SP(&r2) == REG_SP(&r), "PT_SETREGS cannot give kernel privilege");
+
+	/* Put the instruction back and resume at it. */
+	ptrace(PT_WRITE_I, pid, (void *)text, orig);
+	check(ptrace(PT_CONTINUE, pid, (void *)text, 0) == 0 && exited_with(pid, 0),
+	    "instruction restored, pc set back: the child finishes correctly");
+}
+
+/* ---- step ---------------------------------------------------------------- */
+
+static volatile int sink;
+
+static void
+step_body(void)
+{
+	for (int i = 0; i < 50; i++)
+		sink += i & 1 ? i : -i;
+	_exit(sink == 25 ? 0 : 12);
+}
+
+static void
+test_step(void)
+{
+	struct reg r;
+	unsigned long pc, prev = 0;
+	int ok = 1, moved = 0, steps = 200;
+	pid_t pid;
+
+	printf("1..5\n");
+	pid = traced_child(step_body);
+	check(stopped_with(pid, SIGSTOP), "the child stops (PT_TRACE_ME, SIGSTOP)");
+	for (int i = 0; i < steps && ok; i++) {
+		if (ptrace(PT_STEP, pid, (void *)1, 0) < 0) {
+			printf("# PT_STEP: %s\n", strerror(errno));
+			ok = 0;
+			break;
+		}
+		if (!stopped_with(pid, SIGTRAP) || ptrace(PT_GETREGS, pid, &r, 0) < 0) {
+			ok = 0;
+			break;
+		}
+		pc = REG_PC(&r);
+		if (pc < 0x400000 || pc >= 0x800000) {
+			printf("# step %d: pc 0x%lx outside the program\n", i, pc);
+			ok = 0;
+		}
+		if (pc != prev)
+			moved++;
+		prev = pc;
+	}
+	check(ok, "200 PT_STEPs, each stops with SIGTRAP inside the program");
+	check(moved > 150, "the pc moves at (almost) every step");
+	/* The program's own result proves the steps executed each instruction once. */
+	check(ptrace(PT_CONTINUE, pid, (void *)1, 0) == 0, "PT_CONTINUE after stepping");
+	check(exited_with(pid, 0), "the stepped program computed the right result");
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *what = argc > 1 ? argv[1] : "";
+
+	if (strcmp(what, "fork") == 0)
+		test_fork();
+	else if (strcmp(what, "peek") == 0)
+		test_peek();
+	else if (strcmp(what, "step") == 0)
+		test_step();
+	else {
+		fprintf(stderr, "usage: ptracetest fork|peek|step\n");
+		return 2;
+	}
+	printf("# %d of %d checks failed\n", nfail, ntest);
+	return nfail != 0;
+}
