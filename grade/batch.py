@@ -42,9 +42,7 @@ import concurrent.futures
 import csv
 import dataclasses
 import fnmatch
-import glob
 import hashlib
-import io
 import json
 import os
 import re
@@ -886,6 +884,8 @@ def run_batch(subdir, out, opts, jobs=1, work=None, plan=None, stream=sys.stderr
             f.cancel()
         _kill_live()
         ex.shutdown(wait=True)
+        if not opts.keep:
+            shutil.rmtree(work, ignore_errors=True)
         print(f"\ngrade-batch: interrupted; results so far in {out}", file=stream)
         raise
     ex.shutdown()

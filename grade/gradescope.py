@@ -138,11 +138,15 @@ def run(root):
                          timeout=float(cfg.get("timeout", 1200)),
                          timeout_factor=float(cfg.get("timeout_factor", 1.0)))
     work = tempfile.mkdtemp(prefix="aqua6-autograder-")
+    phase = [None]
+
+    def say(what):                          # one line per phase, not per test
+        if what.split(",")[0] != phase[0]:
+            phase[0] = what.split(",")[0]
+            print(f"aqua6 autograder: {phase[0]}", flush=True)
     try:
         rep, logpath = batch.grade_submission("submission", os.path.join(root, "submission"),
-                                              plan, opts, work,
-                                              lambda what: print(f"aqua6 autograder: {what}",
-                                                                 flush=True))
+                                              plan, opts, work, say)
         with open(logpath, encoding="utf-8", errors="replace") as f:
             sys.stdout.write(f.read())
     except Exception as e:                  # never leave Gradescope without results

@@ -38,6 +38,14 @@ fork1(struct proc *p1, int flags, void (*func)(void *), void *arg,
 
 	if ((flags & ~FORK_ALLFLAGS) != 0 || func == NULL)
 		return EINVAL;
+	/*
+	 * FORK_PTRACE makes p1 the tracer of a child that stops before its
+	 * first instruction; FORK_PPWAIT makes p1 sleep until that child
+	 * execs or exits: each would wait for the other for ever (found by
+	 * the fuzzer).  The pair is EINVAL.
+	 */
+	if ((flags & (FORK_PTRACE | FORK_PPWAIT)) == (FORK_PTRACE | FORK_PPWAIT))
+		return EINVAL;
 	/* SOLUTION BEGIN ptrace: FORK_PTRACE is a flag like the others */
 	/* SOLUTION ELSE ptrace */
 	//> /* TODO(ptrace): accept FORK_PTRACE (see below where the child is marked). */

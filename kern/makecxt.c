@@ -20,7 +20,8 @@
  *   3. fork1(p, FORK_IDLE, ...): a child that will not run yet (SIDL),
  *      our child, with a copy of our descriptor table (EAGAIN, ENOMEM);
  *   4. while it cannot run: replace its address space by ours of step 2,
- *      set its registers, give it the pid asked for;
+ *      set its registers (caught signals back to the default, as exec
+ *      does), give it the pid asked for;
  *   5. proc_setrunnable().
  *
  * Each later stage of the assignment owns one small function below
@@ -36,6 +37,7 @@
 #include "fs.h"
 #include "file.h"
 #include "syscall.h"
+#include "signalvar.h"
 #include <aqua/context.h>
 
 /* What the caller asked for, once copied in and checked. */
@@ -290,10 +292,16 @@ sys_makecxt(struct proc *p, const register_t *args, register_t *retval)
 		if (copy != NULL)
 			vmspace_free(copy);
 	}
-	if (a.fork)
+	if (a.fork) {
 		makecxt_fork_regs(p2);
-	else
+	} else {
+		/*
+		 * A new image, as after exec: fresh registers, and the
+		 * caller's signal handlers (addresses in its image) are gone.
+		 */
 		md_set_user_regs(p2, &a.cxt.registers);
+		signal_exec(p2);
+	}
 	if ((error = makecxt_setpid(p2, &a)) != 0) {
 		makecxt_discard(p2);
 		return error;

@@ -112,6 +112,7 @@ proc_alloc(struct proc *parent, int flags, int *errorp)
 	p->p_uid = parent->p_uid;
 	p->p_pptr = parent;
 	p->p_kstack = kstack;
+	*(uint64_t *)kstack = KSTACK_CANARY;	/* checked by sched() */
 	spinlock_release(&proc_lock);
 	*errorp = 0;
 	return p;
@@ -390,15 +391,6 @@ proc_kill(pid_t pid, int sig)
 	/*
 	 * Nor does init: its exit would panic the kernel, and every orphan
 	 * needs it.  (Signal 0 still tells that it exists.)
-	 */
-	if (p == initproc && sig != 0) {
-		spinlock_release(&proc_lock);
-		return EPERM;
-	}
-	/*
-	 * init must never end: exit1() panics if it does, and orphans would
-	 * have no one to reap them.  As OpenBSD protects init, refuse every
-	 * signal to it (signal 0, the existence check, still answers).
 	 */
 	if (p == initproc && sig != 0) {
 		spinlock_release(&proc_lock);

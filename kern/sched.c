@@ -106,6 +106,9 @@ sched(void)
 		panic("sched: pid %d still SONPROC", p->p_pid);
 	if (intr_enabled())
 		panic("sched: interrupts on");
+	if (p->p_kstack != NULL && *(uint64_t *)p->p_kstack != KSTACK_CANARY)
+		panic("kernel stack overflow: pid %d (%s) ran past the bottom of its "
+		    "%d-byte stack", p->p_pid, p->p_comm, KSTACK_SIZE);
 
 	register_t save = ci->ci_intrsave;
 	cpu_switchto(&p->p_ctx, ci->ci_schedctx);

@@ -144,6 +144,15 @@ proc_stop(struct proc *p, int sig, int fortracer)
 	struct proc *parent = p->p_pptr;
 
 	ps->ps_xsig = sig;
+	/*
+	 * A vfork child (P_PPWAIT) never stops: its parent sleeps, and
+	 * cannot be killed, until the child execs or exits, and as the
+	 * child's tracer it could not continue it either -- a deadlock that
+	 * the fuzzer (user/tests/fuzz.c) found.  OpenBSD drops such stops
+	 * too.  For a tracer's stop, the signal goes on as if passed back.
+	 */
+	if (p->p_flag & P_PPWAIT)
+		return;
 	ps->ps_tracestop = fortracer;
 	ps->ps_stopwaited = 0;
 	p->p_stat = SSTOP;

@@ -28,9 +28,9 @@
  *   a successful exec(2) from a thread ends the others (sys_exec calls
  *   thread_exec_begin() and thread_exec_end()).
  *
- * The other threads are killed as kill(2) would (SIGKILL): they leave at
- * their next return to user space, and a thread asleep in thrsleep is
- * woken for it.  The one exception is a FORK_PPWAIT child (a vfork-style
+ * The other threads are killed as kill(2) would (SIGKILL, psignal_locked):
+ * they leave at their next return to user space, and a thread asleep in
+ * thrsleep is woken for it.  The one exception is a FORK_PPWAIT child (a vfork-style
  * child borrowing its parent's memory): its exit or exec releases the
  * parent, it does not end it.
  */
@@ -39,6 +39,7 @@
 #include "proc.h"
 #include "vm.h"
 #include "syscall.h"
+#include "signalvar.h"
 #include <aqua/wait.h>
 
 /* SOLUTION BEGIN sharevm: the sleep queue and the thread group */
@@ -95,9 +96,8 @@ thread_group_kill(struct proc *p, struct vmspace *vm)
 			if (q == p || q->p_vmspace != vm || (q->p_flag & P_SYSTEM) ||
 			    q->p_stat == 0 || q->p_stat == SZOMB || q->p_stat == SDEAD)
 				continue;
-			q->p_killed = SIGKILL;
-			if (q->p_stat == SSLEEP)
-				q->p_stat = SRUN;	/* its sleep loop sees p_killed */
+			/* As kill(2): at once, even if stopped; a sleep ends with EINTR. */
+			psignal_locked(q, SIGKILL);
 		}
 		__sync_synchronize();
 	}

@@ -281,7 +281,7 @@ def table(result):
                 lines.append(f"{label:40} failed: {err[0].split(': ', 1)[-1]}")
             elif skip:
                 lines.append(f"{label:40} skipped: {skip}")
-            elif key == "cowfault":
+            elif key == "cowfault" and result.get("kernel") == "eager":
                 lines.append(f"{label:40} n/a: this kernel copies eagerly (no fault on a first write)")
             continue
         spread = (f"{i['spread'] * 100:.2f}%" + ("*" if key in DISK_BOUND else "")) if i else "-"
@@ -363,7 +363,9 @@ def plot(series, path):
                 if m != mode or not pts:
                     continue
                 style = "--" if "eager" in label else "-"
-                ax.plot([p[0] for p in pts], [p[1] for p in pts], style, marker="o", label=label)
+                color = "tab:blue" if label.startswith("x86_64") else "tab:red"
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], style, color=color,
+                        marker="o", label=label)
             ax.set_xlabel("memory touched by the parent (MiB)")
             ax.set_ylabel("fork+exit+wait (ms, log scale)")
             ax.set_yscale("log")
@@ -607,6 +609,8 @@ def main():
                          "'none', or a built tree to use as the eager kernel")
     ap.add_argument("--plot", default=os.path.join(ROOT, "docs", "labs", "cow-fork-cost.png"))
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "bench"))
+    ap.add_argument("--replot", action="store_true",
+                    help="no QEMU: print the tables and redraw the plot from --out/<arch>.json")
     ap.add_argument("--profile", metavar="FIGURE", help="sample the pc while bench runs FIGURE")
     ap.add_argument("--profile-mode", default="icount", choices=MODES)
     ap.add_argument("--profile-interval", type=float, default=0.005)
@@ -618,6 +622,21 @@ def main():
     if a.profile:
         for arch in arches:
             profile(arch, a)
+        return 0
+
+    if a.replot:
+        results = {}
+        for arch in arches:
+            path = os.path.join(a.out, f"{arch}.json")
+            if os.path.exists(path):
+                with open(path) as f:
+                    results[arch] = json.load(f)
+                print(table(results[arch]) + "\n")
+        if not results:
+            print(f"bench: no {a.out}/<arch>.json: run make bench first", file=sys.stderr)
+            return 1
+        if a.plot != "none":
+            print(plot_results(results, a.plot))
         return 0
 
     eager_root = None
@@ -659,14 +678,21 @@ def main():
         if disk:
             print("  disk-bound, not held to it (icount counts the host's disk time): " + ", ".join(
                 f"{k} {v['worst_pair'] * 100:.1f}%" for k, v in sorted(disk.items())))
-        print(f"kernel: fork copies {'on write' if r['kernel'] == 'cow' else 'eagerly'} "
-              f"(bench.c's first-write check: {r['kernel']})")
+        if r["kernel"] != "unknown":
+            print(f"kernel: fork copies {'on write' if r['kernel'] == 'cow' else 'eagerly'} "
+                  f"(bench.c's first-write check: {r['kernel']})")
         if r["errors"]:
             print("errors: " + "; ".join(r["errors"]))
             failed = True
         print(f"wrote {os.path.relpath(os.path.join(a.out, arch + '.json'), ROOT)}\n")
 
-    # Fork cost against memory touched: the current kernel, and the eager one.
+    if results and a.plot != "none":
+        print(plot_results(results, a.plot))
+    return 1 if failed else 0
+
+
+def plot_results(results, path):
+    """Fork cost against memory touched: the current kernel, and the eager one."""
     series = []
     for arch, r in results.items():
         for mode in MODES:
@@ -674,9 +700,9 @@ def main():
             if "eager_tree" in r:
                 e = r["eager_tree"]
                 series.append((f"{arch}, {e['kernel']} (cow handout)", mode, fork_curve(e, mode)))
-    if any(pts for _, _, pts in series) and a.plot != "none":
-        print(plot(series, a.plot))
-    return 1 if failed else 0
+    if not any(pts for _, _, pts in series):
+        return "bench: no fork figures to plot"
+    return plot(series, path)
 
 
 if __name__ == "__main__":

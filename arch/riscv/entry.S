@@ -43,9 +43,10 @@ _start:
 	lla t0, boot_hart_claimed
 	li t1, 1
 	amoswap.w.aq t1, t1, (t0)
-	bnez t1, 3f
 	li s3, 0			/* CPU index: the boot hart is CPU 0 */
-	j 1f
+	beqz t1, 1f
+	li s2, 1			/* a secondary that came through _start */
+	j 3f
 
 	.globl _start_secondary
 _start_secondary:
@@ -57,8 +58,8 @@ _start_secondary:
 	 * it starts the next; so wait until it names us.  A hart it gave up on
 	 * never takes another's index.
 	 */
-3:	li s2, 0
-	lla t0, secondary_hartid
+	li s2, 0
+3:	lla t0, secondary_hartid
 	lla t2, secondary_index
 4:	ld t1, 0(t0)
 	bne t1, s1, 4b
@@ -94,6 +95,7 @@ high:
 	call rv_boot_main		/* does not return */
 	j .
 2:	mv a1, s3
+	mv a2, s2			/* 1: it came through _start */
 	call rv_boot_secondary		/* does not return */
 	j .
 

@@ -21,7 +21,7 @@ static volatile int halt_requested;
 extern char kernel_start[], etext[], erodata[], kernel_end[];
 void	_start_secondary(void);
 void	rv_boot_main(unsigned long hartid, paddr_t dtb);
-void	rv_boot_secondary(unsigned long hartid, int index);
+void	rv_boot_secondary(unsigned long hartid, int index, int via_start);
 
 /* Until the console works: write straight to the UART through the direct map. */
 static void
@@ -116,11 +116,17 @@ rv_boot_main(unsigned long hartid, paddr_t dtb)
 	panic("kern_main returned");
 }
 
-/* A secondary hart, from entry.S (started by cpu_boot_secondary_processors). */
+/*
+ * A secondary hart, from entry.S (started by cpu_boot_secondary_processors).
+ * via_start: OpenSBI sent it to _start with stale arguments (see entry.S).
+ */
 void
-rv_boot_secondary(unsigned long hartid, int index)
+rv_boot_secondary(unsigned long hartid, int index, int via_start)
 {
 	cpu_init_self(index, hartid);
+	if (via_start)
+		printf("riscv: hart %lu arrived at _start (OpenSBI hart_start race), "
+		    "joining as CPU %d\n", hartid, index);
 	pmap_init_cpu();
 	plic_init_cpu();
 	clock_init_cpu();

@@ -256,7 +256,14 @@ pmap_shootdown(struct pmap *pm, vaddr_t va, size_t len)
 	int me = curcpu()->ci_cpuid, i;
 	unsigned long active;
 
-	if (len <= 64 * PAGE_SIZE) {
+	/*
+	 * A pmap this hart has not loaded has nothing in its TLB: satp is
+	 * written with a full fence when it is loaded.  (Under QEMU every
+	 * sfence.vma empties the whole software TLB, whatever its operands.)
+	 */
+	if (!(pm->pm_active & (1UL << me))) {
+		/* nothing to fence here */
+	} else if (len <= 64 * PAGE_SIZE) {
 		vaddr_t a;
 
 		for (a = va; a < va + len; a += PAGE_SIZE)
@@ -291,7 +298,7 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, int prot)
 	*pte = prot_to_pte(prot) ? PA_TO_PTE(pa) | prot_to_pte(prot) : 0;
 	if (old & PTE_V)
 		pmap_shootdown(pm, va, PAGE_SIZE);
-	else
+	else if (pm->pm_active & (1UL << curcpu()->ci_cpuid))
 		sfence_vma_page(va);
 	spinlock_release(&pm->pm_lock);
 	return 0;

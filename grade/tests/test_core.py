@@ -29,6 +29,16 @@ def test_hardtest(aqua):
     aqua.expect_exit(res, "/bin/hardtest", 0)
 
 
+def test_fuzz(aqua):
+    """/bin/fuzz: 20000 random system calls with adversarial arguments, in
+    children the fuzzer kills and reaps; the kernel must not panic, hang
+    or leak.  A fixed seed, so a failure reproduces: `make fuzz SEED=1
+    CALLS=20000`, or one batch with `fuzz -v -b BATCH 1` in the shell."""
+    res = aqua.boot("/bin/fuzz 1 20000", cpus=2, timeout=240)
+    aqua.check_tap(res, "/bin/fuzz 1 20000")
+    aqua.expect_exit(res, "/bin/fuzz", 0)
+
+
 def test_ktest(aqua):
     """/bin/ktest all: the kernel's self-tests (ktest(2)), 0 iff all pass."""
     res = aqua.boot("/bin/ktest all", cpus=2, timeout=120)

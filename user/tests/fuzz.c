@@ -16,14 +16,16 @@
  * only forks, waits, and kills a child that runs over TIME_LIMIT_MS (a
  * call may legitimately sleep for ever, e.g. reading its own empty pipe).
  *
- * Calls that would end the whole run are not made: exit (it only ends a
- * batch early), poweroff, and kill of init, of the fuzzer or of its
+ * Calls that would end the whole run are not made: exit and threxit (they
+ * only end a batch early), poweroff, and kill of init, of the fuzzer or of its
  * parent; and a few arguments are tamed so the run stays readable:
  * ktest gets no valid group name (the groups print TAP), mknod makes no
  * console device (the children have no console: random bytes on it
- * would confuse the grader), msleep sleeps at most 9 ms, and sbrk grows
+ * would confuse the grader), msleep sleeps at most 9 ms, sbrk grows
  * the heap by at most 256 KiB at a time when it could succeed (every
- * fork copies the heap).  New system
+ * fork copies the heap), and calls that sleep until an event that will
+ * not come (sigsuspend, thrsleep) are made only one time in ten: each
+ * costs the batch its time limit.  New system
  * calls are fuzzed without any change here (numbers up to
  * SYS_MAXSYSCALL); add one to the list in tame() only if it would stop
  * the machine.
@@ -321,6 +323,9 @@ tame(long n, uint64_t *a)
 	switch (n) {
 	case SYS_exit:
 	case SYS_poweroff:
+#ifdef SYS_threxit
+	case SYS_threxit:	/* the last thread's exit is exit */
+#endif
 		return 0;
 	case SYS_kill:
 		for (int i = 0; i < 3; i++)
@@ -341,6 +346,14 @@ tame(long n, uint64_t *a)
 	case SYS_msleep:
 		a[0] %= 10;
 		return 1;
+#ifdef SYS___sigsuspend
+	case SYS___sigsuspend:
+#endif
+#ifdef SYS_thrsleep
+	case SYS_thrsleep:
+#endif
+		/* They sleep until a signal or a wakeup that rarely comes: seldom. */
+		return below(10) == 0;
 	case SYS_sbrk:
 		/*
 		 * Huge sizes fail at once (ENOMEM), but a heap of tens of MiB
@@ -422,6 +435,7 @@ run_batch(uint64_t seed, unsigned long batch)
 static unsigned long calls, children, faulted, timed_out, exec_or_exit;
 static int hung;
 
+/* Say what process pid is doing (pid 0: every process). */
 static void
 show_process(pid_t pid)
 {
@@ -433,8 +447,9 @@ show_process(pid_t pid)
 				continue;
 			break;
 		}
-		if (pi.pid == pid)
-			printf("# pid %d (%s): state %d\n", pi.pid, pi.name, pi.state);
+		if (pi.pid == pid || pid == 0)
+			printf("# pid %d (%s): parent %d, state %d\n", pi.pid, pi.name, pi.ppid,
+			    pi.state);
 	}
 }
 
@@ -458,6 +473,7 @@ one_batch(uint64_t seed, unsigned long batch)
 	fflush(stdout);
 	if ((pid = fork()) < 0) {
 		printf("# fork: %s\n", strerror(errno));
+		show_process(0);
 		close(p[0]);
 		close(PROGRESS_FD);
 		return -1;
@@ -594,6 +610,7 @@ main(int argc, char **argv)
 		printf("not ok 3 - leak: free pages %lu -> %lu, processes %d -> %d, "
 		    "open files %d -> %d\n", before.freepages, after.freepages,
 		    before.nproc, after.nproc, before.nfile, after.nfile);
+		show_process(0);
 		ok = 0;
 	}
 	printf("# fuzz: seed %lu: %lu calls survived\n", (unsigned long)seed, calls);

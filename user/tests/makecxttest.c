@@ -448,6 +448,40 @@ t_errors(void)
 	return failures;
 }
 
+static void
+on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * Our caught signals are not the new process's: our handler's address
+ * means nothing in its image, so SIGUSR1 has its default action there
+ * (terminate), not a jump to a handler that is not mapped (SIGSEGV).
+ */
+static int
+t_signals(void)
+{
+	int p[2], status;
+	pid_t pid;
+
+	REQUIRE(pipe(p) == 0, "pipe: %s", strerror(errno));
+	REQUIRE(signal(SIGUSR1, on_usr1) != SIG_ERR, "signal: %s", strerror(errno));
+	/* The child waits in read(p[0], 1 byte) until the signal. */
+	pid = blob_call(SYS_read, p[0], (unsigned long)BLOB_SCRATCH + DELTA, 1, 0, 0);
+	REQUIRE(pid > 0, "makecxt: %s", strerror(errno));
+	CHECK(kill(pid, SIGUSR1) == 0, "kill: %s", strerror(errno));
+	write(p[1], "x", 1);	/* ends the read if the signal did not: no hang */
+	status = wait_for(pid);
+	CHECK(status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == SIGUSR1,
+	    "the new process after SIGUSR1: %s, want killed by signal %d (the default action)",
+	    describe(status), SIGUSR1);
+	signal(SIGUSR1, SIG_DFL);
+	close(p[0]);
+	close(p[1]);
+	return failures;
+}
+
 /* fork1's limits: the process table or the per-user limit runs out (EAGAIN). */
 static int
 t_proc_limit(void)
@@ -1159,6 +1193,7 @@ static const struct test base_tests[] = {
 	{ "private_copy", t_private_copy },
 	{ "pid_request", t_pid_request },
 	{ "errors", t_errors },
+	{ "signals", t_signals },
 	{ "proc_limit", t_proc_limit },
 	{ "no_leak", t_no_leak },
 };
