@@ -9,6 +9,10 @@
 # Products go to build/<arch>/ so both ports build side by side.  The port's
 # own compiler flags, sources and QEMU command line are in arch/<arch>/arch.mk.
 
+# `make` alone builds the kernel and the disk image (the first rule below
+# would otherwise be the system-call generator's).
+.DEFAULT_GOAL := all
+
 ARCH	?= x86_64
 CPUS	?= 2
 MEM	?= 256M

@@ -181,11 +181,13 @@ proc_setrunnable(struct proc *p)
 	if (p->p_stat != SIDL && p->p_stat != SSLEEP)
 		panic("proc_setrunnable: pid %d in state %d", p->p_pid, p->p_stat);
 	/* SOLUTION ELSE idle */
-	//> if (p->p_stat != SIDL && p->p_stat != SSLEEP) {
+	//> if (p->p_stat != SIDL) {
 	//> 	/*
 	//> 	 * TODO(idle): fork1() ignores FORK_IDLE, so the child may be
-	//> 	 * running (or gone) when its creator gets here; a correct
-	//> 	 * kernel panics instead ("proc_setrunnable: pid ... in state").
+	//> 	 * running, asleep or gone when its creator gets here: leave it
+	//> 	 * alone.  Once FORK_IDLE works, a call on a process that is
+	//> 	 * neither SIDL nor SSLEEP is a kernel bug: panic
+	//> 	 * ("proc_setrunnable: pid %d in state %d").
 	//> 	 */
 	//> 	spinlock_release(&proc_lock);
 	//> 	return;
@@ -407,8 +409,10 @@ proc_fault_kill(struct proc *p, const char *what, vaddr_t addr)
 {
 	vaddr_t pc = tf_pc(PROC_TRAPFRAME(p));
 
-	printf("pid %d (%s): %s at 0x%lx pc 0x%lx -- killed\n",
-	    p->p_pid, p->p_comm, what, (unsigned long)addr, (unsigned long)pc);
+	/* Say so when the program reached for the kernel (a jump or a pointer). */
+	printf("pid %d (%s): %s at 0x%lx%s pc 0x%lx -- killed\n",
+	    p->p_pid, p->p_comm, what, (unsigned long)addr,
+	    addr >= USER_TOP ? " (outside user space)" : "", (unsigned long)pc);
 	exit1(p, W_EXITCODE(0, SIGSEGV));
 }
 

@@ -30,8 +30,8 @@ def test_makecxt_base(aqua):
     registers, writes to an inherited pipe and exits; every general
     register starts as given; the pages are copies and nothing else is
     mapped; the pid asked for is granted when free; the errors of the man
-    page (EINVAL, EFAULT) make nothing; fork1's limit is EAGAIN; no page
-    leaks."""
+    page (EINVAL, EFAULT) make nothing; caught signals are not inherited;
+    fork1's limit is EAGAIN; no page leaks."""
     run_group(aqua, "base")
 
 

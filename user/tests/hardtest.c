@@ -11,6 +11,7 @@
  * reports the panic -- which is the point.  Each check runs in a child
  * process, so a check that kills its process fails alone.
  */
+#include <aqua/fork.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -187,6 +188,48 @@ t_waitpid_status(void)
 	return failures;
 }
 
+/* ---- found by the fuzzer (user/tests/fuzz.c) ---------------------------- */
+
+#define REQUIRE_PID(pid) do {						\
+	if ((pid) < 0) {						\
+		diag("fork: %s", strerror(errno));			\
+		return 1;						\
+	}								\
+} while (0)
+
+static int
+t_vfork_deadlocks(void)
+{
+	int status = 0;
+	pid_t pid;
+
+	/* The parent would sleep until a child stopped for its tracer -- the parent. */
+	EXPECT_ERR(rfork1(FORK_FORK | FORK_VFORK | FORK_PPWAIT | FORK_PTRACE), EINVAL,
+	    "rfork1(FORK_PPWAIT | FORK_PTRACE)");
+
+	/*
+	 * A vfork child that stops itself would keep its parent asleep, and
+	 * unkillable, for ever: it must not stop.  Against a kernel that lets
+	 * it, vfork never returns here and the grader reports a time-out.
+	 * (Where vfork does not wait -- the ppwait lab's starter code -- a
+	 * child may stop harmlessly: it is killed below.)
+	 */
+	fflush(stdout);
+	if ((pid = vfork()) == 0) {
+		kill(getpid(), SIGSTOP);
+		_exit(7);
+	}
+	REQUIRE_PID(pid);
+	pid_t w = 0;
+	for (int i = 0; i < 300 && (w = waitpid(pid, &status, WNOHANG)) == 0; i++)
+		msleep(10);
+	if (w == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	return failures;
+}
+
 /* ---- E: a user program cannot run kernel code ---------------------------- */
 
 /* faulttest in a child: it must be killed by the kernel, not exit. */
@@ -222,6 +265,7 @@ static const struct test {
 	{ "exec_errno", t_exec_errno },
 	{ "open_dirs", t_open_dirs },
 	{ "waitpid_status", t_waitpid_status },
+	{ "vfork_deadlocks", t_vfork_deadlocks },
 	{ "faults_killed", t_faults },
 };
 
