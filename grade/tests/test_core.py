@@ -121,6 +121,12 @@ def test_boot_banner(aqua, arch):
         aqua.fail("`run=/bin/echo banner-check` output", expected="a line 'banner-check'",
                   got="no such line", console=res.output)
     aqua.expect_exit(res, "/bin/echo", 0)
+    # The terminal belongs to the kernel: SeaBIOS must not clear it and
+    # print its banner first (arch/x86_64/arch.mk, QEMUCONS).
+    if "SeaBIOS" in res.output:
+        aqua.fail("nothing but the kernel on the console",
+                  expected="no firmware banner before 'aqua6: '",
+                  got="SeaBIOS printed on the serial console", console=res.output)
 
 
 # ---- the shell, interactively ---------------------------------------------------
