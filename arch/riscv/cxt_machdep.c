@@ -1,7 +1,9 @@
 /*
  * cxt_machdep.c: the RISC-V half of makecxt(2).  md_set_user_regs() turns
  * a regs_t (<machine/regs.h>) into the trap frame a new process starts
- * from (kern/makecxt.c calls it while the child is still SIDL).
+ * from (kern/makecxt.c calls it while the child is still SIDL).  The
+ * thread pointer (tp) of __get_tcb(2)/__set_tcb(2) and the local segments
+ * of MAKECXT_INSTALL_LOCAL_SEGMENTS are at the end.
  */
 #include "riscv.h"
 #include "systm.h"
