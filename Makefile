@@ -202,7 +202,7 @@ test: checkdeps
 clean:
 	rm -rf build .gdbinit
 
--include $(KOBJS:.o=.d) $(ULIBOBJS:.o=.d) $(patsubst %,$(B)/user/%.d,$(basename $(wildcard user/bin/*.c user/tests/*.c)))
+-include $(KOBJS:.o=.d) $(ULIBOBJS:.o=.d) $(patsubst %,$(B)/%.d,$(basename $(wildcard user/bin/*.c user/tests/*.c)))
 
 # The QEMU command line, for the grader and benchmarks (one source of truth).
 .PHONY: qemu-cmd

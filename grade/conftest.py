@@ -77,7 +77,7 @@ def pytest_generate_tests(metafunc):
         return
     config = metafunc.config
     arches = list(config._aqua_arches)
-    # Only the ports the owning stages run on (local-segments is x86_64 only).
+    # Only the ports the owning stages run on (a stage may list `arches`).
     owners = _owner_stages(config, metafunc.function.__name__,
                            os.path.basename(str(metafunc.definition.path)))
     if owners:

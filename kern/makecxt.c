@@ -26,7 +26,8 @@
  *
  * Each later stage of the assignment owns one small function below
  * (makecxt_copy_context, makecxt_fork_regs, makecxt_fixed_pid,
- * makecxt_page_missing), so their starter code can stand alone.
+ * makecxt_page_missing, makecxt_local_segments, makecxt_install_segments),
+ * so their starter code can stand alone.
  */
 #include "systm.h"
 #include "md.h"
@@ -58,6 +59,8 @@ int	makecxt_copy_context(struct makecxt_args *a);
 void	makecxt_fork_regs(struct proc *p2);
 int	makecxt_fixed_pid(pid_t pid, int flags, int taken);
 int	makecxt_page_missing(int flags);
+int	makecxt_local_segments(struct proc *p, struct makecxt_args *a);
+void	makecxt_install_segments(struct proc *p2, const struct makecxt_args *a);
 
 /* SOLUTION BEGIN makecxt: the system call itself */
 /*
@@ -84,9 +87,8 @@ makecxt_check(struct proc *p, struct makecxt_args *a)
 
 	if (a->flags & ~MAKECXT_ALLFLAGS)
 		return EINVAL;
-	/* Stages share-vmem, copy-shared and local-segments: not yet. */
-	if (a->flags & (MAKECXT_SHARE_VMEM | MAKECXT_COPY_SHARED |
-	    MAKECXT_INSTALL_LOCAL_SEGMENTS))
+	/* Stages share-vmem and copy-shared: not yet. */
+	if (a->flags & (MAKECXT_SHARE_VMEM | MAKECXT_COPY_SHARED))
 		return EINVAL;
 	if ((a->flags & MAKECXT_COPY_CONTEXT) &&
 	    (error = makecxt_copy_context(a)) != 0)
@@ -111,6 +113,9 @@ makecxt_check(struct proc *p, struct makecxt_args *a)
 		if ((error = copyin(p, &a->cxt, a->ucxt, sizeof(a->cxt))) != 0)
 			return error;
 	}
+	if ((a->flags & MAKECXT_INSTALL_LOCAL_SEGMENTS) &&
+	    (error = makecxt_local_segments(p, a)) != 0)
+		return error;
 
 	/* MAKECXT_FIXED_PID: fail now, before anything is made, if we can. */
 	spinlock_acquire(&proc_lock);
@@ -302,6 +307,8 @@ sys_makecxt(struct proc *p, const register_t *args, register_t *retval)
 		md_set_user_regs(p2, &a.cxt.registers);
 		signal_exec(p2);
 	}
+	if (a.flags & MAKECXT_INSTALL_LOCAL_SEGMENTS)
+		makecxt_install_segments(p2, &a);
 	if ((error = makecxt_setpid(p2, &a)) != 0) {
 		makecxt_discard(p2);
 		return error;
@@ -318,7 +325,9 @@ sys_makecxt(struct proc *p, const register_t *args, register_t *retval)
 	//>  * address space, cxt->registers (md_set_user_regs) and the pid asked
 	//>  * for, then proc_setrunnable().  The later stages' pieces below
 	//>  * (makecxt_copy_context, makecxt_fork_regs, makecxt_fixed_pid,
-	//>  * makecxt_page_missing) are there to be called.
+	//>  * makecxt_page_missing, makecxt_local_segments when
+	//>  * MAKECXT_INSTALL_LOCAL_SEGMENTS is set, makecxt_install_segments)
+	//>  * are there to be called.
 	//>  */
 	//> return ENOSYS;
 	/* SOLUTION END makecxt */
@@ -411,4 +420,69 @@ makecxt_page_missing(int flags)
 	//> (void)flags;
 	//> return 0;
 	/* SOLUTION END fixed-move */
+}
+
+/*
+ * MAKECXT_INSTALL_LOCAL_SEGMENTS (stage local-segments), step 1.
+ * makecxt_check() calls this when the flag is set, after it copied *cxt in
+ * (when the call is not MAKECXT_COPY_CONTEXT).  The segments come from
+ * cxt->segs_conf, so with MAKECXT_COPY_CONTEXT too cxt must be given and is
+ * read -- for segs_conf only: the registers still come from the caller.
+ * Each entry with present != 0 must be one the port can install
+ * (md_check_local_segment: EINVAL if not).  Returns 0 or an errno, having
+ * taken nothing.
+ */
+int
+makecxt_local_segments(struct proc *p, struct makecxt_args *a)
+{
+	/* SOLUTION BEGIN local-segments: read segs_conf and check every entry */
+	int error;
+
+	if (a->fork) {
+		if (a->ucxt == 0)
+			return EINVAL;
+		if ((error = copyin(p, &a->cxt, a->ucxt, sizeof(a->cxt))) != 0)
+			return error;
+	}
+	for (int seg = _AQUA_SEG_ES; seg <= _AQUA_SEG_GS; seg++) {
+		const struct aqua_local_seg_conf *c = &a->cxt.segs_conf[seg];
+
+		if (c->present && (error = md_check_local_segment(seg, c->base)) != 0)
+			return error;
+	}
+	return 0;
+	/* SOLUTION ELSE local-segments */
+	//> /*
+	//>  * TODO(local-segments): accept the flag (docs/labs/local-segments.md).
+	//>  * With MAKECXT_COPY_CONTEXT cxt has not been copied in yet.  Ask
+	//>  * the port (md_check_local_segment) about every present entry.
+	//>  */
+	//> (void)p;
+	//> (void)a;
+	//> return EINVAL;
+	/* SOLUTION END local-segments */
+}
+
+/*
+ * MAKECXT_INSTALL_LOCAL_SEGMENTS, step 4: p2 is SIDL and already has its
+ * registers (md_set_user_regs or the copy of ours); install each present
+ * segment of a->cxt.segs_conf over them.  Cannot fail: step 1 checked.
+ * An entry that is not present leaves that base as the registers made it
+ * (0 for a new image, the caller's with MAKECXT_COPY_CONTEXT).
+ */
+void
+makecxt_install_segments(struct proc *p2, const struct makecxt_args *a)
+{
+	/* SOLUTION BEGIN local-segments: hand each present entry to the port */
+	for (int seg = _AQUA_SEG_ES; seg <= _AQUA_SEG_GS; seg++) {
+		const struct aqua_local_seg_conf *c = &a->cxt.segs_conf[seg];
+
+		if (c->present)
+			md_set_local_segment(p2, seg, c->base);
+	}
+	/* SOLUTION ELSE local-segments */
+	//> /* TODO(local-segments): md_set_local_segment() for each present entry. */
+	//> (void)p2;
+	//> (void)a;
+	/* SOLUTION END local-segments */
 }

@@ -1,12 +1,15 @@
 /*
  * cxt_machdep.c: the RISC-V half of makecxt(2).  md_set_user_regs() turns
  * a regs_t (<machine/regs.h>) into the trap frame a new process starts
- * from (kern/makecxt.c calls it while the child is still SIDL).
+ * from (kern/makecxt.c calls it while the child is still SIDL).  The
+ * thread pointer (tp) of __get_tcb(2)/__set_tcb(2) and the local segments
+ * of MAKECXT_INSTALL_LOCAL_SEGMENTS are at the end.
  */
 #include "riscv.h"
 #include "systm.h"
 #include "proc.h"
 #include <machine/regs.h>
+#include <aqua/context.h>	/* _AQUA_SEG_* */
 
 _Static_assert(sizeof(unsigned long) == sizeof(register_t), "regs_t words are registers");
 _Static_assert(sizeof(struct aqua_regs) == 32 * sizeof(register_t), "x1..x31 and pc");
@@ -59,4 +62,65 @@ md_set_user_regs(struct proc *p, const struct aqua_regs *r)
 	tf->t6 = r->t6;
 	tf->sepc = r->pc;
 	tf->sstatus = SSTATUS_SPIE;	/* as setregs(); md_userret() rebuilds it anyway */
+}
+
+/*
+ * ---- thread pointer and local segments ----------------------------------
+ *
+ * RISC-V has no segments at all.  The psABI reserves one general register,
+ * tp (x4), as the thread pointer: a __thread variable is `tp + offset'.
+ * The kernel never uses the user's tp (it keeps its own per-CPU pointer in
+ * tp while it runs, and the user's in sscratch, then in the trap frame:
+ * trapvec.S), so a thread's tp is simply one of its saved registers.
+ */
+vaddr_t
+md_get_tcb(struct proc *p)
+{
+	return p->p_md.md_tf->tp;
+}
+
+void
+md_set_tcb(struct proc *p, vaddr_t tcb)
+{
+	p->p_md.md_tf->tp = tcb;
+}
+
+/*
+ * MAKECXT_INSTALL_LOCAL_SEGMENTS (stage local-segments).  The FS entry is
+ * the thread pointer, the role FS plays on x86_64: it becomes tp (and wins
+ * over cxt->registers' tp).  ES and GS have no counterpart here -- there is
+ * no second thread register and no segment with a base -- so asking for
+ * them is EINVAL: a program that relies on %gs-relative memory cannot get
+ * it on this machine, and must not believe it did.
+ */
+int
+md_check_local_segment(int seg, unsigned long base)
+{
+	/* SOLUTION BEGIN local-segments: only FS, as tp */
+	if (seg != _AQUA_SEG_FS)
+		return EINVAL;
+	return base < USER_TOP ? 0 : EINVAL;
+	/* SOLUTION ELSE local-segments */
+	//> /*
+	//>  * TODO(local-segments): which of ES, FS, GS has a counterpart on
+	//>  * RISC-V, and which bases are acceptable?  0 or EINVAL.
+	//>  */
+	//> (void)seg;
+	//> (void)base;
+	//> return EINVAL;
+	/* SOLUTION END local-segments */
+}
+
+void
+md_set_local_segment(struct proc *p, int seg, unsigned long base)
+{
+	/* SOLUTION BEGIN local-segments: FS is tp */
+	if (seg == _AQUA_SEG_FS)
+		p->p_md.md_tf->tp = base;
+	/* SOLUTION ELSE local-segments */
+	//> /* TODO(local-segments): give p (not running yet) its thread pointer. */
+	//> (void)p;
+	//> (void)seg;
+	//> (void)base;
+	/* SOLUTION END local-segments */
 }

@@ -1,7 +1,9 @@
 /*
  * cxt_machdep.c: the x86_64 half of makecxt(2).  md_set_user_regs() turns
  * a regs_t (<machine/regs.h>) into the trap frame a new process starts
- * from (kern/makecxt.c calls it while the child is still SIDL).
+ * from (kern/makecxt.c calls it while the child is still SIDL).  The
+ * thread pointer (FS base) of __get_tcb(2)/__set_tcb(2) and the local
+ * segments of MAKECXT_INSTALL_LOCAL_SEGMENTS are at the end.
  */
 #include "types.h"
 #include "param.h"
@@ -10,6 +12,7 @@
 #include "proc.h"
 #include "x86.h"
 #include <machine/regs.h>
+#include <aqua/context.h>	/* _AQUA_SEG_* */
 
 _Static_assert(sizeof(unsigned long) == sizeof(register_t), "regs_t words are registers");
 
@@ -62,4 +65,91 @@ md_set_user_regs(struct proc *p, const struct aqua_regs *r)
 	memset(fpu, 0, sizeof(p->p_ctx->ctx_fpu));
 	memcpy(fpu + 0, &fcw, sizeof(fcw));		/* FCW */
 	memcpy(fpu + 24, &mxcsr, sizeof(mxcsr));	/* MXCSR */
+}
+
+/*
+ * ---- thread pointer and local segments ----------------------------------
+ *
+ * In 64-bit mode the segment registers are mostly gone: CS still says
+ * "user or kernel, 64-bit code", but the bases (and limits) of CS, DS, ES
+ * and SS are treated as 0 whatever their descriptors say.  Only FS and GS
+ * kept a base, and a 64-bit one: it lives in MSR_FS_BASE / MSR_GS_BASE,
+ * not in the GDT (a descriptor has room for 32 bits only).  `%fs:8' then
+ * means "8 bytes past the FS base", which is how C reaches __thread
+ * variables (the FS base is the thread pointer of the x86_64 ABI).
+ *
+ * The kernel uses GS for itself (its per-CPU data), so the user's GS base
+ * waits in MSR_KERNEL_GS_BASE while the kernel runs: swapgs exchanges the
+ * two on every entry from user mode and every return (trapentry.S).
+ * trap.c saves both user bases in the trap frame on entry and writes them
+ * back just before the return, so a base is part of a thread's registers
+ * like rip or rsp: it follows the thread to whichever CPU runs it next,
+ * and whatever another thread did to the MSRs in between does not matter.
+ * Setting a base here is therefore just a store into the frame.
+ */
+vaddr_t
+md_get_tcb(struct proc *p)
+{
+	return p->p_md.md_tf->tf_fsbase;
+}
+
+void
+md_set_tcb(struct proc *p, vaddr_t tcb)
+{
+	p->p_md.md_tf->tf_fsbase = tcb;
+}
+
+/*
+ * MAKECXT_INSTALL_LOCAL_SEGMENTS (stage local-segments).  FS and GS take
+ * any user address as their base (0 included: "no base").  ES has no base
+ * in 64-bit mode, so the only base we can honestly install is the one the
+ * CPU uses anyway, 0; any other is EINVAL rather than silently ignored.
+ * A kernel address is EINVAL too: loads through it would fault, and a
+ * non-canonical one could not be written to the MSR at all.
+ */
+int
+md_check_local_segment(int seg, unsigned long base)
+{
+	/* SOLUTION BEGIN local-segments: what x86_64 long mode can install */
+	switch (seg) {
+	case _AQUA_SEG_ES:
+		return base == 0 ? 0 : EINVAL;
+	case _AQUA_SEG_FS:
+	case _AQUA_SEG_GS:
+		return base < USER_TOP ? 0 : EINVAL;
+	default:
+		return EINVAL;
+	}
+	/* SOLUTION ELSE local-segments */
+	//> /*
+	//>  * TODO(local-segments): which segments have a base in 64-bit mode,
+	//>  * and which bases are acceptable?  0 or EINVAL.
+	//>  */
+	//> (void)seg;
+	//> (void)base;
+	//> return EINVAL;
+	/* SOLUTION END local-segments */
+}
+
+void
+md_set_local_segment(struct proc *p, int seg, unsigned long base)
+{
+	/* SOLUTION BEGIN local-segments: into the trap frame, like rip */
+	struct trapframe *tf = p->p_md.md_tf;
+
+	if (seg == _AQUA_SEG_FS)
+		tf->tf_fsbase = base;
+	else if (seg == _AQUA_SEG_GS)
+		tf->tf_gsbase = base;	/* the *user* GS base: swapgs brings it in */
+	/* ES: base 0 is what the CPU uses already; nothing to do. */
+	/* SOLUTION ELSE local-segments */
+	//> /*
+	//>  * TODO(local-segments): give p (not running yet) the base.  Where
+	//>  * does trap.c keep a thread's FS and GS bases while it is not in
+	//>  * user mode?
+	//>  */
+	//> (void)p;
+	//> (void)seg;
+	//> (void)base;
+	/* SOLUTION END local-segments */
 }

@@ -103,6 +103,47 @@ save_user_bases(struct trapframe *tf)
 	tf->tf_gsbase = rdmsr(MSR_KERNEL_GS_BASE);
 }
 
+/*
+ * The kernel never trusts a GS base that user mode could have written.
+ * With CR4.FSGSBASE a user program may wrgsbase any canonical value,
+ * kernel addresses included, at any time; without it, it can still load a
+ * selector into %gs.  Either way it changes only the GS base that is live
+ * in user mode, and the kernel finds its own (this CPU's struct mdcpu)
+ * only after a swapgs.  So every path into the kernel must know for sure
+ * whether to swapgs:
+ *
+ *   - syscall_entry comes only from user mode: swapgs is its first
+ *     instruction, and until then no interrupt can come (MSR_FMASK
+ *     clears IF; TF too, so no debug trap);
+ *   - alltraps looks at the saved CS: only a trap from user mode swaps;
+ *     trapret swaps back with interrupts off, and the iretq after it
+ *     cannot fault (prepare_user_return forced user selectors and checked
+ *     that rip, rsp and both bases are canonical), so no kernel-mode trap
+ *     ever starts with the user's GS base live;
+ *   - an NMI can arrive anywhere, even between those swapgs and iretq:
+ *     nmi_entry never touches %gs, it finds its CPU by local APIC id.
+ *
+ * The user's value itself is only ever stored (tf_gsbase) and given back.
+ * As a last line, a kernel-mode exception (a bug: we are about to panic,
+ * and panic() uses curcpu()) checks the live GS base against the one
+ * this CPU must have, found without %gs, and repairs it first.
+ */
+static void
+kernel_gs_repair(void)
+{
+	uint32_t id = lapic_id();
+
+	for (int i = 0; i < ncpu; i++) {
+		if (cpu_apicids[i] != id)
+			continue;
+		if (rdmsr(MSR_GS_BASE) != (uint64_t)&cpus[i].ci_md) {
+			wrmsr(MSR_GS_BASE, (uint64_t)&cpus[i].ci_md);
+			printf("trap: kernel-mode trap with a foreign GS base, repaired\n");
+		}
+		return;
+	}
+}
+
 static int
 canonical(uint64_t a)
 {
@@ -232,8 +273,10 @@ trap(struct trapframe *tf)
 	if (user)
 		save_user_bases(tf);
 	if (n < 32) {
-		if (!user)
+		if (!user) {
+			kernel_gs_repair();
 			kernel_fault(tf);
+		}
 		user_exception(tf);
 	} else if (n == T_LAPIC_TIMER) {
 		lapic_eoi();

@@ -21,8 +21,10 @@
 /*
  * One local segment for MAKECXT_INSTALL_LOCAL_SEGMENTS (lab
  * local-segments): when present is non-zero, the segment of the new
- * process starts at base.  In x86_64 long mode only fs and gs have a
- * base; on RISC-V the fs entry sets the thread pointer tp.
+ * process starts at base, a user address.  In x86_64 long mode only fs
+ * and gs have a base (es: base 0 only, else EINVAL); on RISC-V the fs
+ * entry sets the thread pointer tp, and es or gs is EINVAL.  Limits,
+ * attributes and selectors do not matter in 64-bit mode: base is all.
  */
 struct aqua_local_seg_conf {
 	unsigned long	base;

@@ -106,6 +106,21 @@ void	setregs(struct proc *p, vaddr_t entry, vaddr_t sp, register_t arg0, registe
 struct aqua_regs;
 void	md_set_user_regs(struct proc *p, const struct aqua_regs *regs);
 
+/*
+ * Thread-local storage (added by tls; arch/<arch>/cxt_machdep.c).
+ * md_get_tcb / md_set_tcb: the user thread pointer of p, as saved in its
+ *   trap frame (x86_64: the FS base; RISC-V: tp), for __get_tcb(2) and
+ *   __set_tcb(2).  The caller has checked that tcb is a user address.
+ * md_check_local_segment / md_set_local_segment: one entry of makecxt's
+ *   segs_conf[] (stage local-segments).  check: 0 if the port can install
+ *   segment seg (_AQUA_SEG_ES/FS/GS) with that base, else EINVAL; set:
+ *   install it in p (SIDL, not running), after md_set_user_regs().
+ */
+vaddr_t	md_get_tcb(struct proc *p);
+void	md_set_tcb(struct proc *p, vaddr_t tcb);
+int	md_check_local_segment(int seg, unsigned long base);
+void	md_set_local_segment(struct proc *p, int seg, unsigned long base);
+
 /* Trap-frame accessors: kern/ never looks inside struct trapframe. */
 register_t tf_syscall_number(struct trapframe *tf);
 register_t tf_syscall_arg(struct trapframe *tf, int n);	/* n = 0..5 */

@@ -4,7 +4,10 @@
 
 #include <aqua/errno.h>
 
-/* Set by every system call that returns -1 (there is one thread per process). */
-extern int errno;
+/*
+ * Set by every system call that returns -1.  Thread-local: each thread
+ * (thread(3)) has its own, in its TLS block (<tls.h>).
+ */
+extern __thread int errno;
 
 #endif

@@ -8,8 +8,9 @@
  * Mutexes and condition variables sleep in the kernel with thrsleep(2)
  * and are woken with thrwakeup(2), so a thread that waits uses no CPU.
  *
- * Not thread-safe: errno (one for all threads), stdio buffers and
- * malloc/free outside this library (take a mutex around them).
+ * Each thread has its own errno and its own copy of every __thread
+ * variable (<tls.h>).  Not thread-safe: stdio buffers and malloc/free
+ * outside this library (take a mutex around them).
  */
 #ifndef _THREAD_H
 #define _THREAD_H

@@ -1,7 +1,11 @@
 /* errno and the path from a failed system call stub into it. */
 #include <errno.h>
 
-int errno;
+/*
+ * One errno per thread (<tls.h>): a failed call in one thread must not
+ * change what another thread is about to read after its own failed call.
+ */
+__thread int errno;
 
 /*
  * Every system-call stub (user/arch/<arch>/syscall.h) jumps here with the

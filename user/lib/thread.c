@@ -12,6 +12,11 @@
  * may free the stack as soon as it sees 0 (the thread never returns to
  * user space after that store).
  *
+ * Each thread also gets its own block of thread-local storage (<tls.h>),
+ * a third part of the same malloc block: its __thread variables, errno
+ * among them.  The new thread installs it with __set_tcb(2) as the first
+ * thing it does in C, before it can fail a system call.
+ *
  * Mutexes are the classic three-state futex lock: 0 free, 1 locked,
  * 2 locked with (maybe) sleepers.  The uncontended lock and unlock are
  * one atomic instruction each and never enter the kernel; only a thread
@@ -24,6 +29,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <thread.h>
+#include <tls.h>
 
 struct thread {
 	volatile int	t_alive;	/* 1 until the thread ends (threxit stores 0) */
@@ -32,6 +38,7 @@ struct thread {
 	void		*t_arg;
 	void		*t_ret;		/* what func returned, or thread_exit's argument */
 	struct thread	*t_next;	/* threads not joined yet */
+	void		*t_tcb;		/* its thread pointer (TLS block after the stack) */
 };
 
 /* The stack follows the struct in the same block, 16-byte aligned. */
@@ -151,6 +158,11 @@ thread_main(void *arg)
 {
 	struct thread *t = arg;
 
+	/*
+	 * Until now the thread pointer was our creator's (rfork1 copies it
+	 * with the other registers): switch to our own block first.
+	 */
+	__set_tcb(t->t_tcb);
 	t->t_tid = getpid();	/* thread_exit may look for us before the creator stores it */
 	thread_finish(t, t->t_func(t->t_arg));
 }
@@ -162,7 +174,7 @@ thread_create(void *(*func)(void *), void *arg)
 	long pid;
 
 	thread_mutex_lock(&lib_lock);
-	t = malloc(THREAD_HDR + THREAD_STACK_SIZE);
+	t = malloc(THREAD_HDR + THREAD_STACK_SIZE + __tls_size());
 	if (t == NULL) {
 		thread_mutex_unlock(&lib_lock);
 		errno = ENOMEM;
@@ -173,6 +185,7 @@ thread_create(void *(*func)(void *), void *arg)
 	t->t_func = func;
 	t->t_arg = arg;
 	t->t_ret = NULL;
+	t->t_tcb = __tls_init((char *)t + THREAD_HDR + THREAD_STACK_SIZE);
 	t->t_next = all_threads;
 	all_threads = t;
 	thread_mutex_unlock(&lib_lock);

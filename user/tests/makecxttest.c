@@ -1139,18 +1139,9 @@ t_move_nothing_left(void)
 
 /* ---- the groups ------------------------------------------------------------------- */
 
-struct test {
-	const char *name;
-	int (*fn)(void);
-};
+#include "tapmain.h"	/* struct tap_test, tap_group, tap_main() */
 
-struct group {
-	const char *name;
-	const struct test *tests;
-	int ntests;
-};
-
-static const struct test base_tests[] = {
+static const struct tap_test base_tests[] = {
 	{ "blob_write", t_blob_write },
 	{ "only_region", t_only_region },
 	{ "registers", t_registers },
@@ -1161,10 +1152,10 @@ static const struct test base_tests[] = {
 	{ "proc_limit", t_proc_limit },
 	{ "no_leak", t_no_leak },
 };
-static const struct test fuzz_tests[] = {
+static const struct tap_test fuzz_tests[] = {
 	{ "fuzz", t_fuzz },
 };
-static const struct test fork_tests[] = {
+static const struct tap_test fork_tests[] = {
 	{ "fork_basic", t_fork_basic },
 	{ "fork_alias", t_fork_alias },
 	{ "fork_copy", t_fork_copy },
@@ -1172,111 +1163,33 @@ static const struct test fork_tests[] = {
 	{ "fork_errors", t_fork_errors },
 	{ "fork_no_leak", t_fork_no_leak },
 };
-static const struct test example_tests[] = {
+static const struct tap_test example_tests[] = {
 	{ "example", t_example },
 };
-static const struct test fixed_pid_tests[] = {
+static const struct tap_test fixed_pid_tests[] = {
 	{ "fixed_free", t_fixed_free },
 	{ "fixed_taken", t_fixed_taken },
 	{ "fixed_range", t_fixed_range },
 	{ "fixed_ahead", t_fixed_ahead },
 };
-static const struct test fixed_move_tests[] = {
+static const struct tap_test fixed_move_tests[] = {
 	{ "move_hole", t_move_hole },
 	{ "move_full", t_move_full },
 	{ "move_nothing_left", t_move_nothing_left },
 };
 
-#define GROUP(n, t)	{ n, t, sizeof(t) / sizeof((t)[0]) }
-static const struct group groups[] = {
-	GROUP("base", base_tests),
-	GROUP("fuzz", fuzz_tests),
-	GROUP("fork", fork_tests),
-	GROUP("example", example_tests),
-	GROUP("fixed-pid", fixed_pid_tests),
-	GROUP("fixed-move", fixed_move_tests),
+static const struct tap_group groups[] = {
+	TAP_GROUP("base", base_tests),
+	TAP_GROUP("fuzz", fuzz_tests),
+	TAP_GROUP("fork", fork_tests),
+	TAP_GROUP("example", example_tests),
+	TAP_GROUP("fixed-pid", fixed_pid_tests),
+	TAP_GROUP("fixed-move", fixed_move_tests),
 };
 #define NGROUPS	((int)(sizeof(groups) / sizeof(groups[0])))
-
-/* Run one test in a child; 1 if it passed. */
-static int
-run_test(int number, const struct test *t)
-{
-	int status;
-	pid_t pid;
-
-	fflush(stdout);
-	if ((pid = fork()) < 0) {
-		printf("not ok %d - %s\n# fork: %s\n", number, t->name, strerror(errno));
-		return 0;
-	}
-	if (pid == 0) {
-		failures = 0;
-		int r = t->fn();
-		fflush(stdout);
-		_exit(r != 0 || failures != 0 ? 1 : 0);
-	}
-	status = wait_for(pid);
-	if (exited_with(status, 0)) {
-		printf("ok %d - %s\n", number, t->name);
-		return 1;
-	}
-	printf("not ok %d - %s\n", number, t->name);
-	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 1)
-		diag("the test process: %s", describe(status));
-	return 0;
-}
-
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: makecxttest group [test...]   (makecxttest -l lists them)\n");
-	exit(2);
-}
 
 int
 main(int argc, char **argv)
 {
-	const struct group *g = NULL;
-	const struct test *chosen[16];
-	int n = 0, passed = 0;
-
-	if (argc < 2)
-		usage();
-	if (strcmp(argv[1], "-l") == 0) {
-		for (int i = 0; i < NGROUPS; i++) {
-			printf("%s:", groups[i].name);
-			for (int j = 0; j < groups[i].ntests; j++)
-				printf(" %s", groups[i].tests[j].name);
-			printf("\n");
-		}
-		return 0;
-	}
-	for (int i = 0; i < NGROUPS; i++)
-		if (strcmp(argv[1], groups[i].name) == 0)
-			g = &groups[i];
-	if (g == NULL)
-		usage();
-	for (int a = 2; a < argc; a++) {
-		int j;
-		for (j = 0; j < g->ntests; j++)
-			if (strcmp(argv[a], g->tests[j].name) == 0)
-				break;
-		if (j == g->ntests) {
-			fprintf(stderr, "makecxttest: group %s has no test %s\n", g->name, argv[a]);
-			return 2;
-		}
-		if (n < 16)
-			chosen[n++] = &g->tests[j];
-	}
-	if (argc == 2)
-		for (int j = 0; j < g->ntests && n < 16; j++)
-			chosen[n++] = &g->tests[j];
-
-	chdir("/");
-	printf("1..%d\n", n);
-	for (int i = 0; i < n; i++)
-		passed += run_test(i + 1, chosen[i]);
-	printf("# passed %d/%d\n", passed, n);
-	return passed == n ? 0 : 1;
+	return tap_main("makecxttest", groups, NGROUPS, argc, argv);
 }

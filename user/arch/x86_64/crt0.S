@@ -7,6 +7,10 @@
  * before calling main, and pass main's return value to exit(), which
  * flushes stdio and never returns.  argv is also kept in __argv, where
  * the C library finds the program name for perror().
+ *
+ * Before any C code may touch a __thread variable (errno is one) the main
+ * thread needs its TLS block and FS base: __libc_init_tls (user/lib/tls.c).
+ * argc and argv wait in callee-saved registers meanwhile.
  */
 	.section .text.start, "ax"
 	.globl _start
@@ -15,6 +19,11 @@ _start:
 	xor %rbp, %rbp		/* end of the frame-pointer chain for backtraces */
 	mov %rsi, __argv(%rip)
 	and $-16, %rsp
+	mov %rdi, %r12
+	mov %rsi, %r13
+	call __libc_init_tls
+	mov %r12, %rdi
+	mov %r13, %rsi
 	call main
 	mov %eax, %edi
 	call exit
