@@ -261,8 +261,10 @@ sys_vmap(struct proc *p, const register_t *args, register_t *retval)
 		return EINVAL;
 	if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) || !(prot & PROT_READ))
 		return EINVAL;
-	if (size == 0 || size > USER_TOP || addr % PAGE_SIZE != 0)
+	if (size == 0 || addr % PAGE_SIZE != 0)
 		return EINVAL;
+	if (size > USER_TOP)
+		return ENOMEM;		/* more than user space: never enough memory */
 	size = PGROUNDUP(size);
 	if ((flags & VMAP_FIXED) && (addr == 0 || !user_range_ok(addr, size)))
 		return EINVAL;
