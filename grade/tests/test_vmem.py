@@ -32,8 +32,10 @@ def test_vmap_core(aqua):
     shared_prot & prot, a fault not a copy when it may not write, EPERM
     for the convention) and gets copies of private and locally shared
     pages; when the maker exits the second owner owns the page, when that
-    one exits nobody does, and the page lives on for its partner; two
-    rounds of all that give every page back."""
+    one exits nobody does, and the page lives on for its partner; four
+    partners fork 64 partners while the maker queries and maps (the lists,
+    records and references stay right); two rounds of all that give every
+    page back."""
     run_group(aqua, "core")
 
 

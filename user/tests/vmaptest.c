@@ -677,6 +677,70 @@ t_second_owner(void)
 	return ownership_scenario(0);
 }
 
+/*
+ * Four partners fork partners of their own (16 each) while we query the
+ * owner lists and map and unmap other shared pages: on several CPUs the
+ * records, the page references and the lists must stay right.
+ */
+static int
+t_concurrent(void)
+{
+	char *pages[4];
+	int pids[8], status;
+	pid_t workers[4];
+
+	for (int i = 0; i < 4; i++) {
+		pages[i] = vmap_page(VMAP_SHARE, 0, PROT_READ | PROT_WRITE);
+		REQUIRE(pages[i] != VMAP_FAILED, "vmap: %s", strerror(errno));
+		pages[i][0] = (char)i;
+	}
+	for (int w = 0; w < 4; w++) {
+		fflush(stdout);
+		if ((workers[w] = fork()) == 0) {
+			int bad = 0;
+			for (int j = 0; j < 16; j++) {
+				pid_t pid = fork();
+				if (pid == 0) {
+					char *pg = pages[j % 4];
+					int ok = pg[0] == (char)(j % 4) &&
+					    vctl(pg, VCTL_GETSTATUS, NULL, 0) == VSTAT_SHARED &&
+					    vctl(pg, VCTL_ISOWNER, NULL, 0) == 0;
+					__atomic_add_fetch(&pg[64 + w], 1, __ATOMIC_RELAXED);
+					_exit(ok ? 0 : 1);
+				}
+				if (pid < 0 || !exited_with(wait_for(pid), 0))
+					bad++;
+				if (vctl(pages[w], VCTL_OWNERS, pids, 8) != 1)
+					bad++;
+			}
+			_exit(bad);
+		}
+	}
+	for (int round = 0; round < 30; round++) {
+		char *tmp = vmap_page(VMAP_SHARE, 0, PROT_READ);
+		CHECK(tmp != VMAP_FAILED, "vmap while the partners work: %s", strerror(errno));
+		for (int i = 0; i < 4; i++) {
+			long n = vctl(pages[i], VCTL_PARTNERS, pids, 8);
+			CHECK(n >= 0 && n <= 8, "partners of page %d: %ld", i, n);
+		}
+		if (tmp != VMAP_FAILED)
+			vunmap(tmp, PAGE);
+	}
+	for (int w = 0; w < 4; w++) {
+		status = wait_for(workers[w]);
+		CHECK(exited_with(status, 0), "worker %d: %s (bad checks)", w, describe(status));
+	}
+	for (int i = 0; i < 4; i++) {
+		int sum = 0;
+		for (int w = 0; w < 4; w++)
+			sum += pages[i][64 + w];
+		CHECK(sum == 16, "page %d got %d increments from the grandchildren, want 16", i, sum);
+		CHECK(vctl(pages[i], VCTL_PARTNERS, pids, 8) == 0, "page %d still has partners", i);
+		vunmap(pages[i], PAGE);
+	}
+	return failures;
+}
+
 /* Two rounds of each scenario; the second measured: every page back. */
 static int
 leak_rounds(int (*round)(void))
@@ -696,7 +760,7 @@ leak_rounds(int (*round)(void))
 static int
 core_round(void)
 {
-	return t_basic() || t_vctl() || t_fork_partner() || t_second_owner();
+	return t_basic() || t_vctl() || t_fork_partner() || t_second_owner() || t_concurrent();
 }
 
 static int
@@ -970,6 +1034,7 @@ static const struct test core_tests[] = {
 	{ "vctl", t_vctl },
 	{ "fork_partner", t_fork_partner },
 	{ "second_owner", t_second_owner },
+	{ "concurrent", t_concurrent },
 	{ "no_leak", t_core_no_leak },
 };
 static const struct test share_tests[] = {
