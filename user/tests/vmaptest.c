@@ -117,7 +117,7 @@ freepages(void)
 }
 
 /*
- * Wait (up to 3 s) for the free-page count to come back to want: a
+ * Wait (up to 10 s) for the free-page count to come back to want: a
  * process that exited is torn down a moment after its parent saw it.
  */
 static unsigned long
@@ -125,7 +125,7 @@ settle(unsigned long want)
 {
 	unsigned long now = freepages();
 
-	for (int i = 0; i < 300 && now != want; i++) {
+	for (int i = 0; i < 1000 && now != want; i++) {
 		msleep(10);
 		now = freepages();
 	}
@@ -204,11 +204,11 @@ ask(struct agent *a, char c, struct reply *r)
 	return read(a->rep, r, sizeof(*r)) == (long)sizeof(*r) ? 0 : -1;
 }
 
-/* Ask for owners until exactly want[0..n) are listed (up to 3 s); 1 if so. */
+/* Ask for owners until exactly want[0..n) are listed (up to 10 s); 1 if so. */
 static int
 owners_become(struct agent *a, const int *want, int n, struct reply *r)
 {
-	for (int tries = 0; tries < 300; tries++) {
+	for (int tries = 0; tries < 1000; tries++) {
 		if (ask(a, 'o', r) != 0)
 			return 0;
 		int ok = r->r == n;
@@ -786,7 +786,7 @@ static void __attribute__((noreturn))
 sibling_mem(long arg)
 {
 	(void)arg;
-	for (int i = 0; i < 500 && sib_flag != 1; i++)
+	for (int i = 0; i < 1000 && sib_flag != 1; i++)
 		msleep(10);
 	if (sib_flag == 1 && sib_later != NULL)
 		strcpy(sib_later, "from the sibling");
@@ -820,7 +820,7 @@ t_sibling_memory(void)
 	strcpy(later, "hello");
 	sib_later = later;
 	sib_flag = 1;
-	for (int i = 0; i < 500 && sib_flag != 2; i++)
+	for (int i = 0; i < 1000 && sib_flag != 2; i++)
 		msleep(10);
 	CHECK(sib_flag == 2, "the sibling never answered");
 	CHECK(strcmp(later, "from the sibling") == 0,
