@@ -103,7 +103,8 @@ pass_ownership(struct vshare *vs)
 	if (vs->vs_second > 0) {
 		spinlock_acquire(&proc_lock);
 		struct proc *q = pfind(vs->vs_second);
-		if (q != NULL && !(q->p_flag & P_WEXIT) && q->p_vmspace != NULL &&
+		/* Not one being made (SIDL: makecxt may still swap its vmspace). */
+		if (q != NULL && q->p_stat != SIDL && !(q->p_flag & P_WEXIT) && q->p_vmspace != NULL &&
 		    q->p_vmspace != vs->vs_owner)
 			next = q->p_vmspace;
 		spinlock_release(&proc_lock);
