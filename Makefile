@@ -4,6 +4,7 @@
 #   make qemu-gdb                            the same, waiting for gdb
 #   make grade [ARCH=...] [LAB=...]          run the grader
 #   make test                                everything CI checks
+#   make DEBUG=1 ...                         a debug kernel (witness) in build/<arch>-debug
 #   make deps                                install the toolchain (Debian/Ubuntu)
 #
 # Products go to build/<arch>/ so both ports build side by side.  The port's
@@ -36,7 +37,10 @@ endif
 # Build in parallel by default: one job per CPU of the host.
 MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
 
-B	:= build/$(ARCH)
+# DEBUG=1: a debug kernel with witness, the lock-order checker
+# (kern/witness.c), built apart in build/<arch>-debug.
+DEBUG	?=
+B	:= build/$(ARCH)$(if $(filter 1,$(DEBUG)),-debug)
 H	:= build/host
 GEN	:= $(B)/gen
 
@@ -50,6 +54,9 @@ COMMON_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Iinclude -I$(GEN) -MMD -MP
 
 KCFLAGS	:= $(COMMON_CFLAGS) $(ARCH_KCFLAGS) -Ikern/include -Iarch/$(ARCH)/include -D_KERNEL
+ifeq ($(DEBUG),1)
+KCFLAGS	+= -DWITNESS
+endif
 UCFLAGS	:= $(COMMON_CFLAGS) $(ARCH_UCFLAGS) -Iuser/include -Iuser/arch/$(ARCH)
 
 # ---- kernel ---------------------------------------------------------------
@@ -190,6 +197,7 @@ test: checkdeps
 	$(MAKE) grade ARCH=all
 	$(MAKE) selfcheck
 	$(MAKE) crashtest ARCH=all N=5
+	$(MAKE) witness ARCH=all
 
 clean:
 	rm -rf build .gdbinit
@@ -288,6 +296,14 @@ fuzz: checkdeps
 # One boot of the fuzzer (BOOTARGS from `make fuzz'); -snapshot: fs.img stays as it was.
 fuzz-one:
 	$(QEMU) $(QEMUOPTS) -snapshot
+
+# Debug kernels (DEBUG=1, witness) under the stress programs: no lock
+# order reversal, no panic (tools/witnesscheck.py).
+.PHONY: witness
+witness: checkdeps
+	$(if $(filter all x86_64,$(GRADE_ARCH)),$(MAKE) ARCH=x86_64 DEBUG=1 all)
+	$(if $(filter all riscv,$(GRADE_ARCH)),$(MAKE) ARCH=riscv DEBUG=1 all)
+	$(PYTHON) tools/witnesscheck.py --arch $(GRADE_ARCH)
 
 crashtest: checkdeps
 	$(if $(filter all x86_64,$(GRADE_ARCH)),$(MAKE) ARCH=x86_64 all)

@@ -23,6 +23,8 @@
 #include "vm.h"
 #include "sleeplock.h"
 #include "ktest.h"
+#include "spinlock.h"
+#include "witness.h"
 
 static int test_no, test_failed;
 
@@ -149,6 +151,62 @@ test_panic(struct proc *p)
 	panic("ktest: panic on purpose (pid %d)", p->p_pid);
 }
 
+/*
+ * Not part of "all": run the kernel stack into its guard page (kern/proc.c)
+ * and check the report.  Each level keeps 512 bytes live on the stack, so
+ * a KSTACK_SIZE stack lasts a few dozen levels; the guard stops it.
+ */
+static int __attribute__((noinline))
+recurse_deep(volatile char *above, int depth)
+{
+	volatile char frame[512];
+
+	if (depth == 1 << 20)		/* 512 MiB down: never reached */
+		return 0;
+	frame[0] = (char)depth;
+	frame[sizeof(frame) - 1] = above ? above[0] : 0;
+	return recurse_deep(frame, depth + 1) + frame[0];	/* not a tail call */
+}
+
+static void
+test_stackoverflow(struct proc *p)
+{
+	printf("ktest: overflowing the kernel stack of pid %d on purpose\n", p->p_pid);
+	recurse_deep(NULL, 0);
+	panic("ktest stackoverflow: the recursion returned");
+}
+
+/*
+ * By name only, in a debug kernel (make DEBUG=1): take two locks in one
+ * order, then in the other, and check that witness (kern/witness.c)
+ * reports the reversal once, and only once.
+ */
+static void
+test_witness(struct proc *p)
+{
+	struct spinlock a, b;
+	int before = witness_reversals();
+
+	check(witness_enabled(), "witness is on (a kernel built with make DEBUG=1)");
+	spinlock_init(&a, "ktest-witness-a");
+	spinlock_init(&b, "ktest-witness-b");
+	spinlock_acquire(&a);
+	spinlock_acquire(&b);
+	spinlock_release(&b);
+	spinlock_release(&a);
+	check(witness_reversals() == before, "a then b: no reversal");
+	spinlock_acquire(&b);
+	spinlock_acquire(&a);		/* the opposite order: reported */
+	spinlock_release(&a);
+	spinlock_release(&b);
+	check(witness_reversals() == before + 1, "b then a: one lock order reversal reported");
+	spinlock_acquire(&b);
+	spinlock_acquire(&a);		/* again: not reported twice */
+	spinlock_release(&a);
+	spinlock_release(&b);
+	check(witness_reversals() == before + 1, "the same reversal is reported only once");
+}
+
 /* ---- locks ------------------------------------------------------------ */
 
 static void
@@ -230,11 +288,14 @@ static const struct ktest {
 	int	nchecks;
 	void	(*run)(struct proc *p);
 	const char *bootarg;	/* if set: only when booted with this argument */
+	int	byname;		/* not part of "all" */
 } ktests[] = {
-	{ "fork1", 16, test_fork1, NULL },
-	{ "locks", 7, test_locks, NULL },
-	{ "pages", 8, test_pages, NULL },
-	{ "panic", 0, test_panic, "ktest.panic=1" },	/* only by name */
+	{ "fork1", 16, test_fork1, NULL, 0 },
+	{ "locks", 7, test_locks, NULL, 0 },
+	{ "pages", 8, test_pages, NULL, 0 },
+	{ "panic", 0, test_panic, "ktest.panic=1", 1 },	/* only by name */
+	{ "stackoverflow", 0, test_stackoverflow, "ktest.panic=1", 1 },	/* only by name */
+	{ "witness", 4, test_witness, NULL, 1 },	/* debug kernels, by name */
 };
 
 /*
@@ -277,7 +338,7 @@ ktest_run(const char *name)
 			if (ktests[i].bootarg != NULL && !booted_with(ktests[i].bootarg))
 				return -2;	/* EPERM: see the comment at the top */
 		}
-		if (all || strcmp(name, ktests[i].name) == 0)
+		if ((all && !ktests[i].byname) || strcmp(name, ktests[i].name) == 0)
 			plan += ktests[i].nchecks;
 	}
 	if (!all && !known)
@@ -287,7 +348,8 @@ ktest_run(const char *name)
 	test_no = test_failed = 0;
 	printf("1..%d\n", plan);
 	for (size_t i = 0; i < nitems(ktests); i++)
-		if ((all && ktests[i].nchecks > 0) || strcmp(name, ktests[i].name) == 0)
+		if ((all && ktests[i].nchecks > 0 && !ktests[i].byname) ||
+		    strcmp(name, ktests[i].name) == 0)
 			ktests[i].run(curproc());
 	if (lab != NULL)
 		lab->run(curproc());

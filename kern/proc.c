@@ -15,6 +15,7 @@
 #include "md.h"
 #include "proc.h"
 #include "vm.h"
+#include "page.h"
 #include "fs.h"
 #include "file.h"
 #include <aqua/wait.h>
@@ -29,13 +30,94 @@ struct spinlock proc_lock;
 struct proc proctab[NPROC];
 static pid_t next_pid = 0;	/* the first process (init) gets pid 1 */
 
-/* One kernel stack per slot; a static array keeps allocation trivial. */
-static char kstacks[NPROC][KSTACK_SIZE] __attribute__((aligned(PAGE_SIZE)));
+/*
+ * Kernel stacks, with guard pages.
+ *
+ * Slot i owns the KSTACK_STRIDE-byte window at KSTACK_AREA + i *
+ * KSTACK_STRIDE of the kernel-stack area (machine/md.h), which is part of
+ * the kernel half shared by every address space.  The top KSTACK_SIZE
+ * bytes of the window are the stack; the KSTACK_GUARD bytes below it are
+ * never mapped.  A kernel stack that overflows -- deep recursion, a big
+ * local array -- touches the guard and faults at once, and the port's
+ * fault path calls kstack_overflow(), which names the process.  Without
+ * the guard it would silently run into the stack of the slot below.
+ *
+ * The stack pages come from page_alloc() at boot and are never freed: a
+ * slot keeps its stack for ever, so proc_alloc() has nothing to allocate.
+ * The stride is a power of two so the RISC-V trap entry can tell a guard
+ * address by one bit, before it dares to push anything.
+ */
+#define KSTACK_GUARD	KSTACK_SIZE
+#define KSTACK_STRIDE	(KSTACK_GUARD + KSTACK_SIZE)
+_Static_assert((KSTACK_STRIDE & (KSTACK_STRIDE - 1)) == 0, "KSTACK_STRIDE: a power of two");
+_Static_assert((unsigned long)NPROC * KSTACK_STRIDE <= KSTACK_AREA_SIZE,
+    "the kernel-stack area (machine/md.h) is too small for NPROC stacks");
+
+static vaddr_t
+kstack_base(int slot)
+{
+	return KSTACK_AREA + (vaddr_t)slot * KSTACK_STRIDE + KSTACK_GUARD;
+}
+
+static void
+kstack_init(void)
+{
+	for (int i = 0; i < NPROC; i++)
+		for (vaddr_t off = 0; off < KSTACK_SIZE; off += PAGE_SIZE) {
+			paddr_t pa = page_alloc();
+
+			if (pa == 0)
+				panic("kstack_init: no memory for kernel stacks");
+			pmap_kenter_pa(kstack_base(i) + off, pa, VM_PROT_READ | VM_PROT_WRITE);
+		}
+}
+
+/* The slot whose guard holds va, or -1 (not a guard address). */
+static int
+kstack_guard_slot(vaddr_t va)
+{
+	if (va < KSTACK_AREA || va - KSTACK_AREA >= (vaddr_t)NPROC * KSTACK_STRIDE)
+		return -1;
+	if ((va - KSTACK_AREA) % KSTACK_STRIDE >= KSTACK_GUARD)
+		return -1;
+	return (va - KSTACK_AREA) / KSTACK_STRIDE;
+}
+
+/*
+ * May a backtrace read the 16 bytes at va?  Outside the kernel-stack area
+ * the port decides; inside, only a mapped stack page is readable.
+ */
+int
+kstack_addr_ok(vaddr_t va)
+{
+	return kstack_guard_slot(va) < 0 && kstack_guard_slot(va + 15) < 0;
+}
+
+/*
+ * The port's kernel fault path calls this with the faulting address (and
+ * the stack pointer) of a trap in kernel mode: if either is in a guard,
+ * the kernel stack of that slot overflowed.  Returns if not.
+ */
+void
+kstack_overflow(vaddr_t addr, vaddr_t sp, vaddr_t pc)
+{
+	int slot = kstack_guard_slot(addr);
+
+	if (slot < 0)
+		slot = kstack_guard_slot(sp);
+	if (slot < 0)
+		return;
+	struct proc *p = &proctab[slot];
+	panic("kernel stack overflow: pid %d (%s) ran past the bottom of its "
+	    "%d-byte stack into the guard page (address 0x%lx, sp 0x%lx, pc 0x%lx)",
+	    p->p_pid, p->p_comm, KSTACK_SIZE, addr, sp, pc);
+}
 
 void
 procinit(void)
 {
 	spinlock_init(&proc_lock, "proc");
+	kstack_init();
 	/*
 	 * proc0 is the kernel itself (OpenBSD's proc0, "swapper").  It is
 	 * never scheduled: it only parents init and the kernel threads.
@@ -105,14 +187,13 @@ proc_alloc(struct proc *parent, int flags, int *errorp)
 			next_pid = 2;
 	} while (pid_in_use(next_pid));
 
-	char *kstack = kstacks[p - proctab];
+	char *kstack = (char *)kstack_base(p - proctab);
 	memset(p, 0, sizeof(*p));
 	p->p_stat = SIDL;
 	p->p_pid = next_pid;
 	p->p_uid = parent->p_uid;
 	p->p_pptr = parent;
 	p->p_kstack = kstack;
-	*(uint64_t *)kstack = KSTACK_CANARY;	/* checked by sched() */
 	spinlock_release(&proc_lock);
 	*errorp = 0;
 	return p;

@@ -14,6 +14,7 @@
 #include "systm.h"
 #include "md.h"
 #include "proc.h"
+#include "witness.h"
 #include "vm.h"
 #include <aqua/wait.h>
 
@@ -100,15 +101,14 @@ sched(void)
 
 	if (!spinlock_holding(&proc_lock))
 		panic("sched: proc_lock not held");
-	if (ci->ci_noff != 1)
-		panic("sched: %d locks held", ci->ci_noff);
+	if (ci->ci_noff != 1) {
+		witness_print_held();	/* debug kernels name them */
+		panic("sched: %d locks held (sleeping with a spin lock?)", ci->ci_noff);
+	}
 	if (p->p_stat == SONPROC)
 		panic("sched: pid %d still SONPROC", p->p_pid);
 	if (intr_enabled())
 		panic("sched: interrupts on");
-	if (p->p_kstack != NULL && *(uint64_t *)p->p_kstack != KSTACK_CANARY)
-		panic("kernel stack overflow: pid %d (%s) ran past the bottom of its "
-		    "%d-byte stack", p->p_pid, p->p_comm, KSTACK_SIZE);
 
 	register_t save = ci->ci_intrsave;
 	cpu_switchto(&p->p_ctx, ci->ci_schedctx);

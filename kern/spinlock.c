@@ -10,6 +10,7 @@
 #include "systm.h"
 #include "md.h"
 #include "spinlock.h"
+#include "witness.h"
 
 void
 intr_push(void)
@@ -57,6 +58,7 @@ spinlock_acquire(struct spinlock *lk)
 	intr_push();
 	if (spinlock_holding(lk))
 		panic("acquire %s: already held", lk->name);
+	witness_checkorder(lk);		/* debug kernels: lock order (kern/witness.c) */
 
 	/*
 	 * An atomic exchange: whoever swaps 0 for 1 owns the lock.  The
@@ -66,6 +68,7 @@ spinlock_acquire(struct spinlock *lk)
 	while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE) != 0)
 		;
 	lk->cpu = curcpu();
+	witness_lock(lk);
 }
 
 void
@@ -73,6 +76,7 @@ spinlock_release(struct spinlock *lk)
 {
 	if (!spinlock_holding(lk))
 		panic("release %s: not held", lk->name);
+	witness_unlock(lk);
 	lk->cpu = NULL;
 	/* A release barrier: everything written inside is visible first. */
 	__atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);

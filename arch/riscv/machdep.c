@@ -32,6 +32,9 @@ early_puts(const char *s)
 }
 
 /* Everything a hart does for itself before it enters the portable kernel. */
+/* Where trapvec.S reports a kernel stack overflow (md_estack). */
+static char overflow_stacks[MAXCPUS][PAGE_SIZE] __attribute__((aligned(16)));
+
 static void
 cpu_init_self(int index, unsigned long hartid)
 {
@@ -44,6 +47,7 @@ cpu_init_self(int index, unsigned long hartid)
 	csr_clear(sstatus, SSTATUS_SIE | SSTATUS_SUM | SSTATUS_FS);
 	ci->ci_cpuid = index;
 	ci->ci_md.md_hartid = hartid;
+	ci->ci_md.md_estack = (vaddr_t)&overflow_stacks[index][PAGE_SIZE];
 	trap_init_cpu();
 }
 
@@ -351,7 +355,10 @@ md_backtrace_from(vaddr_t fp)
 	for (depth = 0; depth < 32; depth++) {
 		vaddr_t ra, next;
 
-		if (fp < lo + 16 || fp > hi || (fp & 7) != 0)
+		if ((fp & 7) != 0 || !kstack_addr_ok(fp - 16))
+			break;
+		if ((fp < lo + 16 || fp > hi) &&
+		    (fp - 16 < KSTACK_AREA || fp > KSTACK_AREA + KSTACK_AREA_SIZE))
 			break;
 		ra = ((vaddr_t *)fp)[-1];
 		next = ((vaddr_t *)fp)[-2];

@@ -46,6 +46,8 @@ paddr_t kernel_satp;
 static pt_entry_t kernel_root[NPTE] __attribute__((aligned(PAGE_SIZE)));
 static pt_entry_t kernel_l1[NPTE] __attribute__((aligned(PAGE_SIZE)));
 static pt_entry_t kernel_l0[KERNEL_L0_TABLES][NPTE] __attribute__((aligned(PAGE_SIZE)));
+static pt_entry_t kstack_l1[NPTE] __attribute__((aligned(PAGE_SIZE)));
+static pt_entry_t kstack_l0[NPTE] __attribute__((aligned(PAGE_SIZE)));
 
 extern char kernel_start[], etext[], erodata[], kernel_end[];
 
@@ -110,11 +112,38 @@ pmap_bootstrap(paddr_t ram_end)
 		kernel_l1[i] = PA_TO_PTE(KVA_TO_PHYS(l0)) | PTE_V;
 	}
 
+	/*
+	 * The kernel-stack area: its (empty) tables exist from now on, so the
+	 * root entry every pmap_create() copies already points at them, and
+	 * the stacks pmap_kenter_pa() maps later appear everywhere.
+	 */
+	kernel_root[PT_INDEX(KSTACK_AREA, L2_SHIFT)] = PA_TO_PTE(KVA_TO_PHYS(kstack_l1)) | PTE_V;
+	kstack_l1[PT_INDEX(KSTACK_AREA, L1_SHIFT)] = PA_TO_PTE(KVA_TO_PHYS(kstack_l0)) | PTE_V;
+
 	kernel_pmap.pm_root = kernel_root;
 	kernel_pmap.pm_rootpa = KVA_TO_PHYS(kernel_root);
 	spinlock_init(&kernel_pmap.pm_lock, "kernel_pmap");
 	kernel_satp = SATP_FOR(kernel_pmap.pm_rootpa);
 	pmap_init_cpu();
+}
+
+/*
+ * Map one page of a kernel stack (kern/proc.c): read/write, global, never
+ * executable or user.  It fills an empty entry before any other hart
+ * runs, and each hart fences its TLB when it first loads satp.
+ */
+void
+pmap_kenter_pa(vaddr_t va, paddr_t pa, int prot)
+{
+	pt_entry_t *pte = &kstack_l0[PT_INDEX(va, L0_SHIFT)];
+
+	if (va < KSTACK_AREA || va >= KSTACK_AREA + KSTACK_AREA_SIZE || (va & (PAGE_SIZE - 1)))
+		panic("pmap_kenter_pa: 0x%lx is not a page of the kernel-stack area", va);
+	if (*pte & PTE_V)
+		panic("pmap_kenter_pa: 0x%lx is already mapped", va);
+	*pte = PA_TO_PTE(pa) | PTE_V | PTE_R | PTE_A | PTE_G |
+	    ((prot & VM_PROT_WRITE) ? PTE_W | PTE_D : 0);
+	sfence_vma_all();
 }
 
 /* Load the kernel table on this hart (boot hart and secondaries). */

@@ -19,6 +19,8 @@ _Static_assert(__builtin_offsetof(struct trapframe, stval) == TF_STVAL, "tf stva
 _Static_assert(sizeof(struct trapframe) == TF_SIZE, "tf size");
 _Static_assert(__builtin_offsetof(struct mdcpu, md_scratch) == MDCPU_SCRATCH, "scratch");
 _Static_assert(__builtin_offsetof(struct mdcpu, md_utf) == MDCPU_UTF, "utf");
+_Static_assert(__builtin_offsetof(struct mdcpu, md_estack) == MDCPU_ESTACK, "estack");
+_Static_assert((1UL << KSTACK_SHIFT) == KSTACK_SIZE, "KSTACK_SHIFT (machine/md.h) and KSTACK_SIZE disagree");
 _Static_assert(sizeof(struct md_context) == 14 * 8, "md_context");
 
 void	user_trap(struct trapframe *tf);
@@ -195,10 +197,25 @@ kernel_trap(struct trapframe *tf)
 	}
 
 	/* An exception in the kernel is a bug. */
+	if (cause == EXC_LOAD_PAGE_FAULT || cause == EXC_STORE_PAGE_FAULT)
+		kstack_overflow(tf->stval, tf->sp, tf->sepc);
 	printf("kernel trap on CPU %d: %s\n", cpuid(), exception_name(cause));
 	md_print_trapframe(tf);
 	panic("%s at pc 0x%lx (scause 0x%lx stval 0x%lx)", exception_name(cause),
 	    (unsigned long)tf->sepc, cause, (unsigned long)tf->stval);
+}
+
+/*
+ * trapvec.S comes here, on this CPU's md_estack, when a trap in the
+ * kernel found its stack pointer in a guard page: pushing the trap frame
+ * would fault again, and again, for ever.
+ */
+void kstack_overflow_trap(vaddr_t sp, vaddr_t pc, vaddr_t stval);
+void
+kstack_overflow_trap(vaddr_t sp, vaddr_t pc, vaddr_t stval)
+{
+	kstack_overflow(sp, sp, pc);
+	panic("kstack_overflow_trap: sp 0x%lx is not in a guard (stval 0x%lx)", sp, stval);
 }
 
 /* A kernel thread's function returned (switch.S): that is a bug. */

@@ -55,6 +55,27 @@ trap_vector:
 kernel_entry:
 	csrrw tp, sscratch, tp		/* tp = &ci_md again, sscratch = 0 */
 	/*
+	 * Would the trap frame land in the guard page under a kernel stack
+	 * (kern/proc.c)?  Then pushing it would fault, and that fault's push
+	 * too, for ever: go and report the overflow on a spare stack
+	 * instead.  Only t0 is free, saved in md_scratch (unused while we are
+	 * in the kernel).  In the kernel-stack area, an offset with bit
+	 * KSTACK_SHIFT clear is in a guard.
+	 */
+	sd t0, MDCPU_SCRATCH(tp)
+	li t0, KSTACK_AREA
+	sub t0, sp, t0
+	addi t0, t0, -(TF_SIZE + 16)
+	srli t0, t0, KSTACK_AREA_SHIFT
+	bnez t0, 1f			/* not in the area (a boot stack, say) */
+	li t0, KSTACK_AREA
+	sub t0, sp, t0
+	addi t0, t0, -(TF_SIZE + 16)
+	srli t0, t0, KSTACK_SHIFT
+	andi t0, t0, 1
+	beqz t0, kstack_overflow_entry
+1:	ld t0, MDCPU_SCRATCH(tp)
+	/*
 	 * A trap frame plus a 16-byte frame record above it that makes the
 	 * interrupted pc look like a caller, so md_backtrace walks from the
 	 * handler into the interrupted code.
@@ -92,6 +113,14 @@ kernel_entry:
 	.endr
 	addi sp, sp, TF_SIZE + 16
 	sret
+
+kstack_overflow_entry:
+	mv a0, sp
+	csrr a1, sepc
+	csrr a2, stval
+	ld sp, MDCPU_ESTACK(tp)
+	call kstack_overflow_trap	/* panics */
+	j .
 
 /*
  * trap_return_user(tf): back to user mode with every register from tf.

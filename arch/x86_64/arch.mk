@@ -14,7 +14,14 @@ ARCH_UCFLAGS := -m64 -mno-red-zone
 ARCH_ULDFLAGS := -m elf_x86_64 -z max-page-size=4096 --no-warn-rwx-segments
 
 QEMU	:= qemu-system-x86_64
-QEMUOPTS := -machine q35 -cpu max -smp $(CPUS) -m $(MEM) -nographic -no-reboot -nic none \
+# The console is the serial port on the terminal, as -nographic would make
+# it, plus the monitor (Ctrl-A c) and Ctrl-A x to quit; Ctrl-C goes to the
+# guest (signal=off).  Not -nographic itself: with it SeaBIOS also draws
+# on the serial port, clearing the terminal and printing its banner before
+# the kernel starts.  The VGA card it draws on now is not displayed.
+QEMUCONS := -display none -chardev stdio,id=cons,mux=on,signal=off \
+	-serial chardev:cons -mon chardev=cons,mode=readline
+QEMUOPTS := -machine q35 -cpu max -smp $(CPUS) -m $(MEM) $(QEMUCONS) -no-reboot -nic none \
 	-kernel $(B)/kernel -append "$(BOOTARGS)" \
 	-drive file=$(B)/fs.img,if=none,format=raw,id=disk0 \
 	-device virtio-blk-pci,drive=disk0,disable-legacy=on \

@@ -370,7 +370,7 @@ md_backtrace_from(uint64_t pc, uint64_t rbp)
 	while (rbp != 0 && n < 32) {
 		uint64_t *frame = (uint64_t *)rbp;
 
-		if (rbp < DMAP_BASE || (rbp & 7) != 0)
+		if (rbp < DMAP_BASE || (rbp & 7) != 0 || !kstack_addr_ok(rbp))
 			break;
 		if (frame[1] == 0)
 			break;

@@ -52,6 +52,9 @@ static pt_entry_t dmap_pd[NDMAP_PD][NPTE] __attribute__((aligned(PAGE_SIZE)));
 static pt_entry_t kpdpt_kern[NPTE] __attribute__((aligned(PAGE_SIZE)));
 static pt_entry_t kpd_kern[NPTE] __attribute__((aligned(PAGE_SIZE)));
 static pt_entry_t kpt_kern[NKERN_PT][NPTE] __attribute__((aligned(PAGE_SIZE)));
+static pt_entry_t kpdpt_kstack[NPTE] __attribute__((aligned(PAGE_SIZE)));
+static pt_entry_t kpd_kstack[NPTE] __attribute__((aligned(PAGE_SIZE)));
+static pt_entry_t kpt_kstack[NPTE] __attribute__((aligned(PAGE_SIZE)));
 
 static struct pmap kernel_pmap;
 paddr_t kernel_pml4_pa;
@@ -126,9 +129,33 @@ pmap_bootstrap(void)
 		kpt_kern[i][PT_INDEX(va)] = V2P(va) | bits;
 	}
 
+	/*
+	 * The kernel-stack area: its tables exist from now on, empty, so
+	 * every PML4 that pmap_create() copies shares them, and the stacks
+	 * pmap_kenter_pa() maps later appear in all address spaces at once.
+	 */
+	kpml4[PML4_INDEX(KSTACK_AREA)] = V2P(kpdpt_kstack) | PTE_P | PTE_W;
+	kpdpt_kstack[PDPT_INDEX(KSTACK_AREA)] = V2P(kpd_kstack) | PTE_P | PTE_W;
+	kpd_kstack[PD_INDEX(KSTACK_AREA)] = V2P(kpt_kstack) | PTE_P | PTE_W;
+
 	kernel_pmap.pm_pml4 = kernel_pml4_pa = V2P(kpml4);
 	spinlock_init(&kernel_pmap.pm_lock, "kpmap");
 	lcr3(kernel_pml4_pa);
+}
+
+/*
+ * Map one page of a kernel stack (kern/proc.c), read/write and never
+ * executable.  Only adds entries to an empty slot, so no TLB holds an
+ * old translation to flush: x86 does not cache a not-present entry.
+ */
+void
+pmap_kenter_pa(vaddr_t va, paddr_t pa, int prot)
+{
+	if (va < KSTACK_AREA || va >= KSTACK_AREA + KSTACK_AREA_SIZE || (va & (PAGE_SIZE - 1)))
+		panic("pmap_kenter_pa: 0x%lx is not a page of the kernel-stack area", va);
+	if (kpt_kstack[PT_INDEX(va)] & PTE_P)
+		panic("pmap_kenter_pa: 0x%lx is already mapped", va);
+	kpt_kstack[PT_INDEX(va)] = pa | PTE_P | pte_nx | ((prot & VM_PROT_WRITE) ? PTE_W : 0);
 }
 
 /*

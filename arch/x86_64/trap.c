@@ -158,6 +158,14 @@ kernel_fault(struct trapframe *tf)
 	int n = tf->tf_trapno;
 
 	fault_frame[cpuid()] = tf;
+	/*
+	 * A kernel stack that ran into its guard page (kern/proc.c): the
+	 * page fault could not even push its frame there, so it became a
+	 * double fault, which runs on its own stack (IST 1).  CR2 still
+	 * holds the address of the page fault.
+	 */
+	if (n == T_PAGEFLT || n == T_DOUBLEFLT)
+		kstack_overflow(rcr2(), tf->tf_rsp, tf->tf_rip);
 	panic("%s at pc 0x%lx (trap %d err 0x%lx cr2 0x%lx)\n"
 	    "rax %016lx rbx %016lx rcx %016lx rdx %016lx\n"
 	    "rsi %016lx rdi %016lx rbp %016lx rsp %016lx\n"

@@ -76,6 +76,27 @@ def test_panic_report(aqua, arch):
                        else str(res.returncode)), panic=p)
 
 
+def test_kstack_guard(aqua, arch):
+    """A kernel stack that overflows hits the unmapped guard page under it
+    and panics with a message naming the process (kern/proc.c), instead of
+    silently writing over the stack of the slot below.  `ktest
+    stackoverflow` recurses in the kernel on purpose (allowed only with the
+    boot argument `ktest.panic=1`)."""
+    res = aqua.boot("/bin/ktest stackoverflow", cpus=2, timeout=60, allow_panic=True,
+                    extra_bootargs="ktest.panic=1")
+    p = res.panic
+    if p is None:
+        aqua.fail("`ktest stackoverflow` ends in a panic",
+                  expected="panic: kernel stack overflow: pid N (ktest) ...",
+                  got="no panic line (the kernel hung, or ran on over another stack)",
+                  console=res.output)
+    if not re.search(r"kernel stack overflow: pid \d+ \(ktest\).*guard page", p.message):
+        aqua.fail("the overflow is reported as such",
+                  expected="panic: kernel stack overflow: pid N (ktest) ran past the bottom "
+                           "of its ...-byte stack into the guard page ...",
+                  got=p.message, panic=p)
+
+
 # ---- booting ------------------------------------------------------------------
 
 BANNER = {
@@ -100,6 +121,12 @@ def test_boot_banner(aqua, arch):
         aqua.fail("`run=/bin/echo banner-check` output", expected="a line 'banner-check'",
                   got="no such line", console=res.output)
     aqua.expect_exit(res, "/bin/echo", 0)
+    # The terminal belongs to the kernel: SeaBIOS must not clear it and
+    # print its banner first (arch/x86_64/arch.mk, QEMUCONS).
+    if "SeaBIOS" in res.output:
+        aqua.fail("nothing but the kernel on the console",
+                  expected="no firmware banner before 'aqua6: '",
+                  got="SeaBIOS printed on the serial console", console=res.output)
 
 
 # ---- the shell, interactively ---------------------------------------------------

@@ -74,6 +74,14 @@ void	pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, int prot); /* chang
 int	pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pap, int *protp); /* 1 if mapped */
 void	pmap_activate(struct proc *p);	/* load p's page tables and kernel stack on this CPU */
 void	pmap_deactivate(void);		/* switch this CPU to the kernel-only tables */
+/*
+ * Kernel stacks (kern/proc.c) live in [KSTACK_AREA, KSTACK_AREA +
+ * KSTACK_AREA_SIZE), a range of the kernel half that the port sets aside
+ * (machine/md.h) and whose page tables it shares with every address space.
+ * pmap_kenter_pa maps one page there, for good; addresses left unmapped
+ * are the guard pages under each stack.
+ */
+void	pmap_kenter_pa(vaddr_t va, paddr_t pa, int prot);
 
 /* ---- contexts ------------------------------------------------------------ */
 /*

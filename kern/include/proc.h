@@ -75,15 +75,8 @@ void	forkstat_count(int flags, struct vmspace *vm);	/* called by fork1() once pe
 
 /* kern/proc.c */
 void	procinit(void);
-/*
- * The lowest word of every kernel stack holds KSTACK_CANARY; sched()
- * checks it at each switch, so a kernel stack that ran over its
- * KSTACK_SIZE bytes (into the next process's stack -- there is no guard
- * page below it, see docs/RELIABILITY.md) panics near the culprit
- * instead of corrupting another process.
- */
-#define KSTACK_CANARY	0x216b636174736b21ULL	/* "!kstack!" */
-
+void	kstack_overflow(vaddr_t addr, vaddr_t sp, vaddr_t pc);	/* port's fault path: panic if in a stack guard */
+int	kstack_addr_ok(vaddr_t va);	/* backtraces: not in a stack guard */
 struct proc *proc_alloc(struct proc *parent, int flags, int *errorp);	/* SIDL slot with pid and kstack */
 void	proc_free(struct proc *p);	/* give a never-run or reaped slot back */
 void	proc_reap_dead(struct proc *p);	/* scheduler: free an SDEAD slot (proc_lock held) */

@@ -57,50 +57,14 @@ static char area[4 * PAGE] __attribute__((aligned(4096)));
 
 static const char msg[] = "hello from a new context\n";
 
-/* ---- reporting (as in systest) ------------------------------------------ */
+/* ---- reporting (tap.h) ------------------------------------------------- */
 
-static void
-diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
-
-static int failures;
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		diag(__VA_ARGS__);					\
-		failures++;						\
-	}								\
+/* A makecxt that should have failed made a process: collect it. */
+#define TAP_ON_UNEXPECTED_SUCCESS(r) do {				\
+	if ((r) > 0)							\
+		waitpid((pid_t)(r), NULL, 0);				\
 } while (0)
-
-#define REQUIRE(cond, ...) do {						\
-	if (!(cond)) {							\
-		diag(__VA_ARGS__);					\
-		return 1;						\
-	}								\
-} while (0)
-
-/* r must be -1 with errno err. */
-#define EXPECT_ERR(r, err, what) do {					\
-	long r_ = (long)(r);						\
-	int e_ = errno;							\
-	if (r_ != -1 || e_ != (err)) {					\
-		diag("%s: got %ld errno %d (%s), want -1 errno %d (%s)", \
-		    (what), r_, r_ == -1 ? e_ : 0,			\
-		    r_ == -1 ? strerror(e_) : "none",			\
-		    (err), strerror(err));				\
-		failures++;						\
-		if (r_ > 0)						\
-			waitpid((pid_t)r_, NULL, 0);			\
-	}								\
-} while (0)
+#include "tap.h"	/* diag, failures, CHECK, REQUIRE, EXPECT_ERR */
 
 static const char *
 describe(int status)

@@ -35,47 +35,7 @@
 
 /* ---- reporting ------------------------------------------------------- */
 
-static void
-diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
-
-static int failures;	/* in the test's child: checks that failed so far */
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		diag(__VA_ARGS__);					\
-		failures++;						\
-	}								\
-} while (0)
-
-/* Stop the test at once when a step it depends on failed. */
-#define REQUIRE(cond, ...) do {						\
-	if (!(cond)) {							\
-		diag(__VA_ARGS__);					\
-		return 1;						\
-	}								\
-} while (0)
-
-/* r must be -1 with errno err. */
-#define EXPECT_ERR(r, err, what) do {					\
-	long r_ = (long)(r);						\
-	int e_ = errno;							\
-	if (r_ != -1 || e_ != (err)) {					\
-		diag("%s: got %ld errno %d (%s), want -1 errno %d (%s)", \
-		    (what), r_, r_ == -1 ? e_ : 0,			\
-		    r_ == -1 ? strerror(e_) : "none",			\
-		    (err), strerror(err));				\
-		failures++;						\
-	}								\
-} while (0)
+#include "tap.h"	/* diag, failures, CHECK, REQUIRE, EXPECT_ERR */
 
 static const char *
 describe(int status)

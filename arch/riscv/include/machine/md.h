@@ -4,6 +4,8 @@
  * Memory layout (Sv39, 39-bit virtual addresses, upper half sign-extended):
  *
  *   0x0000000000000000 .. USER_TOP             user space (root entries 0..255)
+ *   0xffffffc000000000 .. +2 MiB               kernel stacks with guard pages
+ *                                              (root entry 256, kern/proc.c)
  *   0xffffffff00000000 .. 0xffffffffffffffff   the kernel: physical 0..4 GiB
  *                                              at a fixed offset KERNBASE
  *
@@ -24,6 +26,18 @@
 #define MD_ELF_MACHINE	243		/* EM_RISCV: exec takes only RISC-V binaries */
 
 #define KERNBASE	0xffffffff00000000UL
+
+/*
+ * The kernel-stack area (kern/proc.c): NPROC windows of 2 * KSTACK_SIZE
+ * bytes, each an unmapped guard under a KSTACK_SIZE stack.  trapvec.S
+ * checks for a guard address before it pushes a trap frame, with these
+ * numbers (no suffixes: the assembler reads them too); trap.c checks they
+ * agree with kern/include/param.h.
+ */
+#define KSTACK_AREA	0xffffffc000000000
+#define KSTACK_AREA_SHIFT 21		/* the area is 2 MiB: one L0 table */
+#define KSTACK_AREA_SIZE (1UL << KSTACK_AREA_SHIFT)
+#define KSTACK_SHIFT	14		/* log2(KSTACK_SIZE) */
 
 #ifndef __ASSEMBLY__
 #define PHYS_TO_KVA(pa)	((void *)((paddr_t)(pa) + KERNBASE))
@@ -46,6 +60,7 @@
 
 #define MDCPU_SCRATCH	0
 #define MDCPU_UTF	8
+#define MDCPU_ESTACK	16
 
 #define BOOT_STACK_SIZE	16384	/* per CPU, until the scheduler runs */
 
@@ -96,6 +111,7 @@ struct pmap;
 struct mdcpu {
 	register_t	md_scratch;	/* user sp, for the instant of trap entry */
 	struct trapframe *md_utf;	/* where the next user trap saves registers */
+	vaddr_t		md_estack;	/* top of a stack for reporting a kernel stack overflow */
 	unsigned long	md_hartid;	/* SBI/PLIC hart id of this CPU */
 	struct pmap	*md_pmap;	/* page table loaded in satp */
 	volatile int	md_booted;	/* set by a secondary once it runs */

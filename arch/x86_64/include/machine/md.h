@@ -16,11 +16,15 @@
  *   0xffff800000000000 .. +512 GiB            direct map of physical memory
  *                                             (PML4 slot 256): RAM write-back,
  *                                             LAPIC/IOAPIC/PCI BARs uncached
+ *   0xffffff0000000000 .. +2 MiB              kernel stacks with guard pages
+ *                                             (PML4 slot 510, kern/proc.c)
  *   0xffffffff80000000 .. +2 GiB              the kernel image (PML4 slot 511),
  *                                             linked at KERNBASE + its physical
  *                                             load address, -mcmodel=kernel
  */
 #define DMAP_BASE	0xffff800000000000
+#define KSTACK_AREA	0xffffff0000000000
+#define KSTACK_AREA_SIZE (2UL << 20)		/* one page table's worth */
 #define KERNBASE	0xffffffff80000000
 #define KERN_LOADADDR	0x100000		/* physical: 1 MiB */
 
