@@ -35,46 +35,9 @@
 
 extern char cxt_blob_call_exit[];
 
-/* ---- reporting ------------------------------------------------------------ */
+/* ---- reporting: diag, CHECK, REQUIRE, EXPECT_ERR (tap.h) -------------------- */
 
-static int failures;
-
-static void
-diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		diag(__VA_ARGS__);					\
-		failures++;						\
-	}								\
-} while (0)
-
-#define REQUIRE(cond, ...) do {						\
-	if (!(cond)) {							\
-		diag(__VA_ARGS__);					\
-		return 1;						\
-	}								\
-} while (0)
-
-#define EXPECT_ERR(r, err, what) do {					\
-	long r_ = (long)(r);						\
-	int e_ = errno;							\
-	if (r_ != -1 || e_ != (err)) {					\
-		diag("%s: got %ld errno %d (%s), want -1 errno %d (%s)", \
-		    (what), r_, r_ == -1 ? e_ : 0,			\
-		    r_ == -1 ? strerror(e_) : "none", (err), strerror(err)); \
-		failures++;						\
-	}								\
-} while (0)
+#include "tap.h"
 
 static const char *
 describe(int status)
