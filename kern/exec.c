@@ -237,7 +237,9 @@ kern_exec(struct proc *p, const char *path, char *const *argv)
 
 	struct vmspace *old = p->p_vmspace;
 	intr_push();
+	spinlock_acquire(&proc_lock);	/* vmapinfo(2) reads other processes' maps under it */
 	p->p_vmspace = vm;
+	spinlock_release(&proc_lock);
 	pmap_activate(p);
 	intr_pop();
 	setregs(p, eh.e_entry, sp, argc, uargv);

@@ -24,10 +24,12 @@
  *      does), give it the pid asked for;
  *   5. proc_setrunnable().
  *
- * Each later stage of the assignment owns one small function below
- * (makecxt_copy_context, makecxt_fork_regs, makecxt_fixed_pid,
- * makecxt_page_missing, makecxt_local_segments, makecxt_install_segments),
- * so their starter code can stand alone.
+ * Each later stage of the assignment owns small functions below, in
+ * stage order (makecxt_copy_context, makecxt_fork_regs; makecxt_fixed_pid;
+ * makecxt_page_missing; makecxt_share_vmem, makecxt_join_family,
+ * makecxt_shared_page; makecxt_copy_shared_check, makecxt_copy_shared;
+ * makecxt_local_segments, makecxt_install_segments), so their starter
+ * code can stand alone.
  */
 #include "systm.h"
 #include "md.h"
@@ -39,6 +41,7 @@
 #include "file.h"
 #include "syscall.h"
 #include "signalvar.h"
+#include "share.h"
 #include <aqua/context.h>
 
 /* What the caller asked for, once copied in and checked. */
@@ -51,6 +54,7 @@ struct makecxt_args {
 	int	flags;		/* MAKECXT_* */
 	int	fork;		/* the child starts from the caller's registers */
 	int	whole;		/* ... and gets the whole address space */
+	int	sharevm;	/* MAKECXT_SHARE_VMEM: ... and that space is ours, shared */
 	struct aqua_makecxt_data cxt;	/* *ucxt, when !fork */
 };
 
@@ -59,6 +63,11 @@ int	makecxt_copy_context(struct makecxt_args *a);
 void	makecxt_fork_regs(struct proc *p2);
 int	makecxt_fixed_pid(pid_t pid, int flags, int taken);
 int	makecxt_page_missing(int flags);
+int	makecxt_share_vmem(struct makecxt_args *a);
+void	makecxt_join_family(struct proc *p, struct proc *p2);
+int	makecxt_shared_page(struct vmspace *to, vaddr_t va, paddr_t pa, int rprot);
+int	makecxt_copy_shared_check(struct makecxt_args *a);
+int	makecxt_copy_shared(struct proc *p, struct vmspace *to, const struct makecxt_args *a);
 int	makecxt_local_segments(struct proc *p, struct makecxt_args *a);
 void	makecxt_install_segments(struct proc *p2, const struct makecxt_args *a);
 
@@ -87,11 +96,15 @@ makecxt_check(struct proc *p, struct makecxt_args *a)
 
 	if (a->flags & ~MAKECXT_ALLFLAGS)
 		return EINVAL;
-	/* Stages share-vmem and copy-shared: not yet. */
-	if (a->flags & (MAKECXT_SHARE_VMEM | MAKECXT_COPY_SHARED))
-		return EINVAL;
 	if ((a->flags & MAKECXT_COPY_CONTEXT) &&
 	    (error = makecxt_copy_context(a)) != 0)
+		return error;
+	/* Stages share-vmem and copy-shared (below): may the flags be used? */
+	if ((a->flags & MAKECXT_SHARE_VMEM) &&
+	    (error = makecxt_share_vmem(a)) != 0)
+		return error;
+	if ((a->flags & MAKECXT_COPY_SHARED) &&
+	    (error = makecxt_copy_shared_check(a)) != 0)
 		return error;
 
 	if (!a->whole) {
@@ -167,7 +180,9 @@ makecxt_build_space(struct proc *p, const struct makecxt_args *a, struct vmspace
 		if (r->r_prot == 0 || lo >= hi)
 			continue;
 		covered += hi - lo;
-		if ((error = vm_region_add(to, lo + delta, hi + delta, r->r_prot, 0)) != 0)
+		/* A vmap region stays one: its shareable pages are special (kern/vmap.c). */
+		if ((error = vm_region_add(to, lo + delta, hi + delta, r->r_prot,
+		    r->r_flags & (VR_VMAP | VR_TERM))) != 0)
 			break;
 		for (vaddr_t va = lo; va < hi; va += PAGE_SIZE) {
 			paddr_t pa, npa;
@@ -178,6 +193,14 @@ makecxt_build_space(struct proc *p, const struct makecxt_args *a, struct vmspace
 					break;
 				continue;
 			}
+			/* A shareable page is referenced, not copied (stage share-vmem). */
+			if ((r->r_flags & VR_VMAP) &&
+			    (error = makecxt_shared_page(to, va + delta, PGROUNDDOWN(pa), r->r_prot)) != ENOENT) {
+				if (error)
+					break;
+				continue;
+			}
+			error = 0;
 			if ((npa = page_alloc()) == 0) {
 				error = ENOMEM;
 				break;
@@ -278,6 +301,11 @@ sys_makecxt(struct proc *p, const register_t *args, register_t *retval)
 		return error;
 	if (!a.whole && (error = makecxt_build_space(p, &a, &vm)) != 0)
 		return error;
+	if (vm != NULL && (a.flags & MAKECXT_COPY_SHARED) &&
+	    (error = makecxt_copy_shared(p, vm, &a)) != 0) {
+		vmspace_free(vm);
+		return error;
+	}
 
 	/*
 	 * A child that stays in SIDL until we are done with it.  fork1 gives
@@ -296,6 +324,13 @@ sys_makecxt(struct proc *p, const register_t *args, register_t *retval)
 		p2->p_vmspace = vm;
 		if (copy != NULL)
 			vmspace_free(copy);
+	}
+	if (a.sharevm)
+		makecxt_join_family(p, p2);
+	else if (a.whole && (a.flags & MAKECXT_COPY_SHARED) &&
+	    (error = makecxt_copy_shared(p, p2->p_vmspace, &a)) != 0) {
+		makecxt_discard(p2);
+		return error;
 	}
 	if (a.fork) {
 		makecxt_fork_regs(p2);
@@ -420,6 +455,153 @@ makecxt_page_missing(int flags)
 	//> (void)flags;
 	//> return 0;
 	/* SOLUTION END fixed-move */
+}
+
+/*
+ * MAKECXT_SHARE_VMEM (stage share-vmem).  makecxt_check() calls this when
+ * the flag is set.  The new process will use the caller's whole address
+ * space: there is no range to check or to build (destination, src and
+ * refsize are not used), so say a->whole and a->sharevm.  0 or an errno.
+ */
+int
+makecxt_share_vmem(struct makecxt_args *a)
+{
+	/* SOLUTION BEGIN share-vmem: accept the flag */
+	a->whole = 1;
+	a->sharevm = 1;
+	return 0;
+	/* SOLUTION ELSE share-vmem */
+	//> /* TODO(share-vmem): accept the flag: no range is used (a->whole, a->sharevm). */
+	//> (void)a;
+	//> return EINVAL;
+	/* SOLUTION END share-vmem */
+}
+
+/*
+ * MAKECXT_SHARE_VMEM, after fork1 (stage share-vmem).  p2 (SIDL, not yet
+ * runnable) got a copy of our address space from fork1: make it use ours
+ * instead, one more reference, as FORK_SHAREVM does -- every process using
+ * one vmspace is a first-place owner of its shareable pages (kern/share.c),
+ * so this is what makes p2 a member of our family.  Mark it P_FAMILY: a
+ * sibling is a process of its own, not a thread, and exit(2) of one
+ * must not end the others (kern/sys_thread.c).
+ */
+void
+makecxt_join_family(struct proc *p, struct proc *p2)
+{
+	/* SOLUTION BEGIN share-vmem: use our vmspace, join the family */
+	struct vmspace *copy = p2->p_vmspace;
+
+	vmspace_ref(p->p_vmspace);
+	p2->p_vmspace = p->p_vmspace;
+	if (copy != NULL)
+		vmspace_free(copy);
+	spinlock_acquire(&proc_lock);
+	p2->p_flag |= P_FAMILY;
+	spinlock_release(&proc_lock);
+	/* SOLUTION ELSE share-vmem */
+	//> /*
+	//>  * TODO(share-vmem): p2 must use p's vmspace (vmspace_ref; free the
+	//>  * copy fork1 made) and be marked P_FAMILY (under proc_lock).
+	//>  */
+	//> (void)p;
+	//> (void)p2;
+	/* SOLUTION END share-vmem */
+}
+
+/*
+ * A page of the range that lies in a vmap region of the caller
+ * (makecxt_build_space, stage share-vmem): pa, to be mapped at va in the
+ * new address space to, whose region there has protection rprot.  A
+ * shareable page (VSTAT_SHARED) is referenced, not copied: the new
+ * process becomes a partner and sees shared_prot & prot of it.  Returns
+ * 0 when the page is mapped, ENOENT when it is not shareable (the caller
+ * copies it as any other page), or ENOMEM.
+ */
+int
+makecxt_shared_page(struct vmspace *to, vaddr_t va, paddr_t pa, int rprot)
+{
+	/* SOLUTION BEGIN share-vmem: a partner's mapping */
+	return vmap_enter_partner(to, va, pa, rprot);
+	/* SOLUTION ELSE share-vmem */
+	//> /* TODO(share-vmem): map a VSTAT_SHARED page as a partner's (kern/vmap.c has the tool). */
+	//> (void)to;
+	//> (void)va;
+	//> (void)pa;
+	//> (void)rprot;
+	//> return ENOENT;
+	/* SOLUTION END share-vmem */
+}
+
+/*
+ * MAKECXT_COPY_SHARED (stage copy-shared), called by makecxt_check().
+ * The seed: the flag "can't be conjuncted with MAKECXT_SHARE_VMEM,
+ * because it will be ignored" -- with SHARE_VMEM it is dropped, not an
+ * error.  0 or an errno.
+ */
+int
+makecxt_copy_shared_check(struct makecxt_args *a)
+{
+	/* SOLUTION BEGIN copy-shared: accept the flag, ignored with SHARE_VMEM */
+	if (a->flags & MAKECXT_SHARE_VMEM)
+		a->flags &= ~MAKECXT_COPY_SHARED;
+	return 0;
+	/* SOLUTION ELSE copy-shared */
+	//> /* TODO(copy-shared): accept the flag (and drop it when MAKECXT_SHARE_VMEM is set). */
+	//> (void)a;
+	//> return EINVAL;
+	/* SOLUTION END copy-shared */
+}
+
+/*
+ * MAKECXT_COPY_SHARED (stage copy-shared): to is the new process's
+ * address space, complete (the range form) or fork1's copy (the
+ * whole-space form), and nobody runs in it yet.  Every shareable page
+ * (VSTAT_SHARED or VSTAT_LOCAL) of the caller that the new process got
+ * -- at its address moved by the same delta as the range, at its own
+ * address in the whole-space form -- is replaced by a fresh copy that
+ * the new process's family owns, locally shared (VSTAT_LOCAL).  0 or
+ * ENOMEM (the caller throws to away).
+ */
+int
+makecxt_copy_shared(struct proc *p, struct vmspace *to, const struct makecxt_args *a)
+{
+	/* SOLUTION BEGIN copy-shared: new pages for the shareable ones */
+	struct vmspace *from = p->p_vmspace;
+	vaddr_t start = a->whole ? 0 : PGROUNDDOWN(a->src);
+	vaddr_t end = a->whole ? USER_TOP : PGROUNDUP(a->src + a->size);
+	vaddr_t delta = a->whole ? 0 : PGROUNDDOWN(a->dst) - start;
+	int error = 0;
+
+	sleeplock_acquire(&from->vm_lock);
+	for (int i = 0; i < VM_NREGION && error == 0; i++) {
+		struct vm_region *r = &from->vm_regions[i];
+		vaddr_t lo = MAX(r->r_start, start), hi = MIN(r->r_end, end);
+		if (r->r_prot == 0 || !(r->r_flags & VR_VMAP) || lo >= hi)
+			continue;
+		for (vaddr_t va = lo; va < hi && error == 0; va += PAGE_SIZE) {
+			struct vshare vs;
+			paddr_t pa;
+			int prot;
+			if (!pmap_extract(from->vm_pmap, va, &pa, &prot) ||
+			    !vshare_get(PGROUNDDOWN(pa), &vs))
+				continue;	/* not there, or private: nothing to do */
+			error = vmap_enter_local_copy(to, va + delta, PGROUNDDOWN(pa), r->r_prot);
+		}
+	}
+	sleeplock_release(&from->vm_lock);
+	return error;
+	/* SOLUTION ELSE copy-shared */
+	//> /*
+	//>  * TODO(copy-shared): for each shareable page of p in the part of its
+	//>  * address space the new process got, give `to' a fresh, locally
+	//>  * shared copy (vmap_enter_local_copy in kern/vmap.c).
+	//>  */
+	//> (void)p;
+	//> (void)to;
+	//> (void)a;
+	//> return 0;
+	/* SOLUTION END copy-shared */
 }
 
 /*

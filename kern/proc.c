@@ -350,7 +350,10 @@ exit1(struct proc *p, int xstat)
 		struct vmspace *vm = p->p_vmspace;
 		intr_push();
 		pmap_deactivate();
+		/* Under proc_lock: vmapinfo(2) reads other processes' maps under it. */
+		spinlock_acquire(&proc_lock);
 		p->p_vmspace = NULL;
+		spinlock_release(&proc_lock);
 		intr_pop();
 		vmspace_free(vm);
 	}

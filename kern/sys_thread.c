@@ -87,13 +87,18 @@ thr_wake_locked(struct vmspace *vm, vaddr_t addr, int n)
 static void
 thread_group_kill(struct proc *p, struct vmspace *vm)
 {
-	if (vm == NULL || (p->p_flag & P_PPWAIT))
+	/*
+	 * MAKECXT_SHARE_VMEM siblings (P_FAMILY) share the memory but are
+	 * processes of their own: they neither end nor are ended with the
+	 * thread group (docs/man/makecxt.2).
+	 */
+	if (vm == NULL || (p->p_flag & (P_PPWAIT | P_FAMILY)))
 		return;
 	spinlock_acquire(&proc_lock);
 	for (int pass = 0; pass < 2; pass++) {
 		for (int i = 0; i < NPROC; i++) {
 			struct proc *q = &proctab[i];
-			if (q == p || q->p_vmspace != vm || (q->p_flag & P_SYSTEM) ||
+			if (q == p || q->p_vmspace != vm || (q->p_flag & (P_SYSTEM | P_FAMILY)) ||
 			    q->p_stat == 0 || q->p_stat == SZOMB || q->p_stat == SDEAD)
 				continue;
 			/* As kill(2): at once, even if stopped; a sleep ends with EINTR. */

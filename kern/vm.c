@@ -13,6 +13,7 @@
 #include "vm.h"
 #include "page.h"
 #include "sleeplock.h"
+#include "share.h"
 
 _Static_assert(sizeof(struct vmspace) <= PAGE_SIZE, "a vmspace must fit in a page");
 
@@ -96,10 +97,16 @@ vmspace_free(struct vmspace *vm)
 		for (vaddr_t va = r->r_start; va < r->r_end; va += PAGE_SIZE) {
 			paddr_t pa;
 			int prot;
-			if (pmap_extract(vm->vm_pmap, va, &pa, &prot))
+			if (!pmap_extract(vm->vm_pmap, va, &pa, &prot))
+				continue;
+			if (r->r_flags & VR_VMAP)
+				vmap_drop_page(vm, r, PGROUNDDOWN(pa));	/* shared pages: owners */
+			else
 				page_unref(PGROUNDDOWN(pa));
 		}
 	}
+	/* The family of this address space is gone: its pages pass on (kern/share.c). */
+	vshare_vm_gone(vm);
 	pmap_destroy(vm->vm_pmap);
 	kpage_free(vm);
 }
@@ -239,6 +246,15 @@ vmspace_copy(struct vmspace *src, struct vmspace **dstp)
 		struct vm_region *r = &src->vm_regions[i];
 		if (r->r_prot == 0)
 			continue;
+		/*
+		 * vmap regions have their own rules: shareable pages make the
+		 * child a partner, private ones are copied now (kern/vmap.c).
+		 */
+		if (r->r_flags & VR_VMAP) {
+			if (vmap_fork_region(src, dst, r) != 0)
+				goto nomem;
+			continue;
+		}
 		/* SOLUTION BEGIN cow: share, do not copy */
 		if (share_region(src, dst, r) != 0)
 			goto nomem;
@@ -329,6 +345,9 @@ vm_unmap(struct vmspace *vm, vaddr_t start, vaddr_t end)
 int
 vm_fault(struct proc *p, vaddr_t va, int access)
 {
+	/* A shareable page is never copy-on-write: a denied access is an error. */
+	if (p != NULL && vmap_fault_denied(p->p_vmspace, va))
+		return EFAULT;
 	/* SOLUTION BEGIN cow: resolve a write to a copy-on-write page */
 	struct vmspace *vm = p != NULL ? p->p_vmspace : NULL;
 	struct vm_region *r;
@@ -411,6 +430,18 @@ vm_cowfault_count(void)
 	/* SOLUTION END cow */
 }
 
+/* Would [start, end) run into a region other than except (a vmap region above the heap)? */
+static int
+vm_overlaps_other(struct vmspace *vm, struct vm_region *except, vaddr_t start, vaddr_t end)
+{
+	for (int i = 0; i < VM_NREGION; i++) {
+		struct vm_region *r = &vm->vm_regions[i];
+		if (r != except && r->r_prot != 0 && start < r->r_end && end > r->r_start)
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * sbrk: move the program break by incr bytes.  Growing maps zeroed pages
  * (ENOMEM, with nothing leaked, when memory runs out or the heap would
@@ -438,7 +469,7 @@ vm_sbrk(struct proc *p, intptr_t incr, vaddr_t *oldbrk)
 		 * rather than take every free page (other processes' forks
 		 * and pipes would fail meanwhile) and give them back.
 		 */
-		if (new < old || new > limit ||
+		if (new < old || new > limit || vm_overlaps_other(vm, heap, PGROUNDUP(old), PGROUNDUP(new)) ||
 		    (PGROUNDUP(new) - PGROUNDUP(old)) / PAGE_SIZE > page_free_count())
 			error = ENOMEM;
 		else

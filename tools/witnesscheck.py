@@ -31,6 +31,9 @@ PROGRAMS = [
     ("/bin/ptracetest fork", 120),
     ("/bin/forkstattest race 4", 120),
     ("/bin/fuzz 7 20000", 300),
+    ("/bin/vmaptest core", 180),		# vmap: share_lock, proc_lock, vm_lock
+    ("/bin/vmaptest share-vmem", 180),
+    ("/bin/vmaptest copy-shared", 120),
 ]
 
 

@@ -24,6 +24,7 @@
 #define P_TRACED	0x0008	/* being traced (ptrace) */
 #define P_WEXIT		0x0010	/* exiting */
 #define P_INEXEC	0x0020	/* in execve */
+#define P_FAMILY	0x0100	/* made by makecxt(MAKECXT_SHARE_VMEM): shares memory, not a thread */
 
 struct proc {
 	int		p_stat;		/* SIDL, SRUN, SONPROC, SSLEEP, SZOMB, ... ; 0 = free slot */

@@ -17,6 +17,8 @@
 /* vm_region.r_flags */
 #define VR_HEAP		0x1	/* grows with sbrk */
 #define VR_STACK	0x2	/* the user stack */
+#define VR_VMAP		0x4	/* made by vmap(2): its pages may be shareable (kern/vmap.c) */
+#define VR_TERM		0x8	/* vmap(2) VMAP_TERMINATE: zero private pages when unmapped */
 
 struct vm_region {
 	vaddr_t	r_start, r_end;		/* [start, end), page aligned (the heap may be empty) */
@@ -45,6 +47,13 @@ int	vm_sbrk(struct proc *p, intptr_t incr, vaddr_t *oldbrk);
 int	user_range_ok(vaddr_t va, size_t len);	/* inside [0, USER_TOP) without overflow */
 size_t	vmspace_size(struct vmspace *vm);	/* bytes mapped */
 int	vm_region_add(struct vmspace *vm, vaddr_t start, vaddr_t end, int prot, int flags); /* bookkeeping only */
+
+/* kern/vmap.c: vmap regions (VR_VMAP) and their shareable pages (kern/share.c). */
+int	vmap_fork_region(struct vmspace *src, struct vmspace *dst, const struct vm_region *r);
+int	vmap_enter_partner(struct vmspace *dst, vaddr_t va, paddr_t pa, int rprot); /* 0, ENOENT, ENOMEM */
+int	vmap_enter_local_copy(struct vmspace *dst, vaddr_t va, paddr_t pa, int rprot);
+void	vmap_drop_page(struct vmspace *vm, const struct vm_region *r, paddr_t pa);
+int	vmap_fault_denied(struct vmspace *vm, vaddr_t va);
 
 /* kern/copy.c: copyout into an address space that is not (yet) the process's (exec). */
 int	copyout_vm(struct vmspace *vm, vaddr_t udst, const void *ksrc, size_t len);

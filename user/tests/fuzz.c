@@ -274,6 +274,12 @@ kinds(long n)
 #ifdef SYS_thrsleep
 	case SYS_thrsleep: case SYS_thrwakeup: return "pi";
 #endif
+#ifdef SYS_vmap
+	case SYS_vmap:			return "psiopp";	/* addr, size, prot, flags, phys, conv */
+	case SYS_vunmap:		return "ps";
+	case SYS_vctl:			return "pips";		/* addr, option, arg, n */
+	case SYS_vmapinfo:		return "iip";
+#endif
 	default:			return "";
 	}
 }
