@@ -38,9 +38,10 @@ struct aqua_makecxt_data {
 };
 
 /*
- * Flags.  Stages of the contexts assignment (grade/manifest.toml):
- * makecxt-fork, fixed-pid, fixed-move; share-vmem, copy-shared and
- * local-segments come later and are EINVAL until then.
+ * Flags.  Each is a stage of the contexts assignment (grade/manifest.toml):
+ * makecxt-fork (COPY_CONTEXT), fixed-pid, fixed-move, share-vmem,
+ * copy-shared, local-segments.  In a handout, a flag whose stage is still
+ * starter code gives EINVAL.
  */
 #define MAKECXT_SHARE_VMEM		0x01	/* share the whole address space */
 #define MAKECXT_COPY_SHARED		0x02	/* new pages for shareable pages, shared locally */
