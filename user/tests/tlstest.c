@@ -343,11 +343,49 @@ counter_thread(void *arg)
 	return ti->bad ? NULL : ti;
 }
 
+/*
+ * Without FORK_SHAREVM (stage sharevm) a "thread" runs in a copy of our
+ * memory, never sets what thread_join waits for, and the join would wait
+ * for ever.  Find that out first, in bounded time.
+ */
+static volatile int probe_flag;
+
+static void *
+probe_thread(void *arg)
+{
+	probe_flag = 1;
+	return arg;
+}
+
+static int
+threads_share_memory(void)
+{
+	thread_t t;
+
+	probe_flag = 0;
+	errno = 0;
+	if ((t = thread_create(probe_thread, NULL)) == NULL)
+		return 0;
+	for (int i = 0; i < 300 && !probe_flag; i++)
+		msleep(10);
+	if (!probe_flag)
+		return 0;
+	thread_join(t, NULL);
+	return 1;
+}
+
+#define REQUIRE_THREADS() REQUIRE(threads_share_memory(),		\
+	"a new thread's store was not seen by its creator within 3 s "	\
+	"(thread_create: %s): threads need FORK_SHAREVM, stage sharevm", \
+	errno ? strerror(errno) : "ok")
+
 static int
 t_tls_threads(void)
 {
 	struct tinfo ti[NTHREADS];
 	thread_t th[NTHREADS];
+
+	REQUIRE_THREADS();
 
 	t_init = 1000;
 	t_zero = -5;
@@ -399,6 +437,7 @@ t_tls_errno(void)
 	struct tinfo ti[NTHREADS];
 	thread_t th[NTHREADS];
 
+	REQUIRE_THREADS();
 	memset(ti, 0, sizeof(ti));
 	errno = 0;
 	for (int k = 0; k < NTHREADS; k++) {
