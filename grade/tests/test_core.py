@@ -138,6 +138,18 @@ def test_shell_pipe(aqua):
                          what="`echo hello | wc` prints lines, words, bytes")
 
 
+def test_shell_grep(aqua):
+    """grep selects lines by a simple regular expression: -i ignores case,
+    -v inverts, -c counts."""
+    with aqua.shell() as sh:
+        sh.expect_output("echo Hello World | grep -i 'hello w.*D$'", r"^Hello World$",
+                         what="`grep -i` matches whatever the case")
+        sh.expect_output("echo Hello | grep -c hello", r"^0$",
+                         what="without -i, case matters (`grep -c` counts 0 lines)")
+        sh.expect_output("echo abc | grep -v x", r"^abc$",
+                         what="`grep -v` prints the lines that do not match")
+
+
 def test_shell_ls_bin(aqua):
     with aqua.shell() as sh:
         out = sh.run("ls /bin")

@@ -7,10 +7,11 @@
  *	^	at the start: the match must begin the line
  *	$	at the end: the match must end the line
  *
- * Options: -v (print lines that do not match), -c (count only), -n
- * (number the lines).  Exit status 0 if a line was selected, 1 if not,
+ * Options: -i (ignore case), -v (print lines that do not match), -c
+ * (count only), -n (number the lines).  Exit status 0 if a line was selected, 1 if not,
  * 2 on an error.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -62,13 +63,24 @@ matches(const char *re, const char *text)
 	}
 }
 
-static int invert, countonly, numbered;
+static int invert, countonly, numbered, nocase;
+
+/* -i: match lower-case copies of the pattern and of each line. */
+static void
+lower(char *dst, const char *src, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < size && src[i] != '\0'; i++)
+		dst[i] = (char)tolower((unsigned char)src[i]);
+	dst[i] = '\0';
+}
 
 /* Returns the number of lines selected. */
 static long
 scan(FILE *f, const char *re, const char *name, int showname)
 {
-	char line[1024];
+	char line[1024], folded[1024];
 	long lineno = 0, selected = 0;
 
 	while (fgets(line, sizeof(line), f) != NULL) {
@@ -78,7 +90,9 @@ scan(FILE *f, const char *re, const char *name, int showname)
 		lineno++;
 		if (nl)
 			line[len - 1] = '\0';
-		if (matches(re, line) == invert)
+		if (nocase)
+			lower(folded, line, sizeof(folded));
+		if (matches(re, nocase ? folded : line) == invert)
 			continue;
 		selected++;
 		if (countonly)
@@ -101,6 +115,7 @@ int
 main(int argc, char **argv)
 {
 	const char *re;
+	char refolded[256];
 	long selected = 0;
 	int i = 1, status = 0;
 
@@ -112,17 +127,27 @@ main(int argc, char **argv)
 				countonly = 1;
 			else if (*o == 'n')
 				numbered = 1;
+			else if (*o == 'i')
+				nocase = 1;
 			else {
-				fprintf(stderr, "usage: grep [-cnv] pattern [file...]\n");
+				fprintf(stderr, "usage: grep [-cinv] pattern [file...]\n");
 				return 2;
 			}
 		}
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: grep [-cnv] pattern [file...]\n");
+		fprintf(stderr, "usage: grep [-cinv] pattern [file...]\n");
 		return 2;
 	}
 	re = argv[i++];
+	if (nocase) {
+		if (strlen(re) >= sizeof(refolded)) {
+			fprintf(stderr, "grep: pattern too long for -i\n");
+			return 2;
+		}
+		lower(refolded, re, sizeof(refolded));
+		re = refolded;
+	}
 	if (i == argc)
 		return scan(stdin, re, "", 0) > 0 ? 0 : 1;
 	for (int first = i; i < argc; i++) {
