@@ -66,37 +66,7 @@ static const char msg[] = "hello from a new context\n";
 } while (0)
 #include "tap.h"	/* diag, failures, CHECK, REQUIRE, EXPECT_ERR */
 
-static const char *
-describe(int status)
-{
-	static char buf[64];
-
-	if (status == -1)
-		return "wait failed";
-	if (WIFSIGNALED(status))
-		snprintf(buf, sizeof(buf), "killed by signal %d", WTERMSIG(status));
-	else
-		snprintf(buf, sizeof(buf), "exit status %d", WEXITSTATUS(status));
-	return buf;
-}
-
 /* ---- helpers -------------------------------------------------------------- */
-
-static int
-wait_for(pid_t pid)
-{
-	int status;
-
-	if (pid <= 0 || waitpid(pid, &status, 0) != pid)
-		return -1;
-	return status;
-}
-
-static int
-exited_with(int status, int code)
-{
-	return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == (code & 0xff);
-}
 
 /* Reap every child; returns how many there were. */
 static int

@@ -37,20 +37,6 @@
 
 #include "tap.h"	/* diag, failures, CHECK, REQUIRE, EXPECT_ERR */
 
-static const char *
-describe(int status)
-{
-	static char buf[64];
-
-	if (status == -1)
-		return "fork or wait failed";
-	if (WIFSIGNALED(status))
-		snprintf(buf, sizeof(buf), "killed by signal %d", WTERMSIG(status));
-	else
-		snprintf(buf, sizeof(buf), "exit status %d", WEXITSTATUS(status));
-	return buf;
-}
-
 /* ---- bad pointers ---------------------------------------------------- */
 
 /*

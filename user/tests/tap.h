@@ -20,6 +20,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static int failures;	/* checks failed so far in the current test */
 
@@ -49,6 +51,41 @@ diag(const char *fmt, ...)
 		return 1;						\
 	}								\
 } while (0)
+
+/* ---- child processes ---------------------------------------------------- */
+
+/* waitpid(pid)'s status for a child we made; -1 if there is none to have. */
+static __attribute__((unused)) int
+wait_for(pid_t pid)
+{
+	int status;
+
+	if (pid <= 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+/* Did a status from wait_for() say exit(code)? */
+static __attribute__((unused)) int
+exited_with(int status, int code)
+{
+	return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == (code & 0xff);
+}
+
+/* A status from wait_for(), in words for a diag() line. */
+static __attribute__((unused)) const char *
+describe(int status)
+{
+	static char buf[64];
+
+	if (status == -1)
+		return "fork or wait failed";
+	if (WIFSIGNALED(status))
+		snprintf(buf, sizeof(buf), "killed by signal %d", WTERMSIG(status));
+	else
+		snprintf(buf, sizeof(buf), "exit status %d", WEXITSTATUS(status));
+	return buf;
+}
 
 #ifndef TAP_ON_UNEXPECTED_SUCCESS
 #define TAP_ON_UNEXPECTED_SUCCESS(r)	((void)(r))

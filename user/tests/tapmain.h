@@ -51,20 +51,14 @@ tap_run_test(int number, const struct tap_test *t)
 		fflush(stdout);
 		_exit(r != 0 || failures != 0 ? 1 : 0);
 	}
-	if (waitpid(pid, &status, 0) != pid) {
-		printf("not ok %d - %s\n", number, t->name);
-		diag("the test process: waitpid failed: %s", strerror(errno));
-		return 0;
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+	status = wait_for(pid);
+	if (exited_with(status, 0)) {
 		printf("ok %d - %s\n", number, t->name);
 		return 1;
 	}
 	printf("not ok %d - %s\n", number, t->name);
-	if (WIFSIGNALED(status))
-		diag("the test process: killed by signal %d", WTERMSIG(status));
-	else if (WEXITSTATUS(status) != 1)
-		diag("the test process: exit status %d", WEXITSTATUS(status));
+	if (!exited_with(status, 1))
+		diag("the test process: %s", describe(status));
 	return 0;
 }
 

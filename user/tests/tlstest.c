@@ -60,22 +60,6 @@
 #include "tap.h"	/* diag, failures, CHECK, REQUIRE, EXPECT_ERR */
 
 static int
-wait_status(pid_t pid)
-{
-	int status;
-
-	if (pid <= 0 || waitpid(pid, &status, 0) != pid)
-		return -1;
-	return status;
-}
-
-static int
-exited_with(int status, int code)
-{
-	return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == code;
-}
-
-static int
 no_children(void)
 {
 	return waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD;
@@ -202,7 +186,7 @@ t_tls_fork(void)
 		close(-1);
 		_exit(ok && errno == EBADF ? 0 : 1);
 	}
-	CHECK(exited_with(wait_status(pid), 0), "the child did not see its copy of the block");
+	CHECK(exited_with(wait_for(pid), 0), "the child did not see its copy of the block");
 	CHECK(t_init == 99, "the child's store reached the parent: t_init = %d", t_init);
 
 	/* A new program gets a fresh block from its crt0. */
@@ -213,7 +197,7 @@ t_tls_fork(void)
 		exec("/bin/tlstest", argv);
 		_exit(3);
 	}
-	CHECK(exited_with(wait_status(pid), 0), "tls_initial after exec failed");
+	CHECK(exited_with(wait_for(pid), 0), "tls_initial after exec failed");
 	return 0;
 }
 
@@ -552,7 +536,7 @@ run_blob(struct aqua_makecxt_data *c, int read_gs, unsigned long out[4])
 	memset(out, 0, 4 * sizeof(out[0]));
 	n = read(fds[0], out, 4 * sizeof(out[0]));
 	close(fds[0]);
-	status = wait_status(pid);
+	status = wait_for(pid);
 	REQUIRE(exited_with(status, 0), "the blob process did not exit(0) (status %#x): "
 	    "its segment-relative loads faulted?", status);
 	REQUIRE(n == 32, "the blob wrote %ld bytes, want 32", (long)n);
@@ -623,7 +607,7 @@ fork_with_segs(struct aqua_makecxt_data *c, unsigned long *fs_expect, unsigned l
 		_exit(code);
 	}
 	REQUIRE(pid > 0, "makecxt(COPY_CONTEXT | INSTALL_LOCAL_SEGMENTS): %s", strerror(errno));
-	int status = wait_status(pid);
+	int status = wait_for(pid);
 	REQUIRE(exited_with(status, 0), "the child read wrong values through %s (status %#x)",
 	    WIFEXITED(status) && WEXITSTATUS(status) == 2 ? "GS" : "FS", status);
 	return 0;
@@ -658,7 +642,7 @@ t_lseg_fork(void)
 		_exit(__get_tcb() == live_tp() && errno == EBADF && t_init == 42 ? 0 : 1);
 	}
 	REQUIRE(pid > 0, "makecxt(fork, nothing present): %s", strerror(errno));
-	CHECK(exited_with(wait_status(pid), 0), "with nothing present the child lost our TLS");
+	CHECK(exited_with(wait_for(pid), 0), "with nothing present the child lost our TLS");
 
 	/* The flag needs cxt even with MAKECXT_COPY_CONTEXT. */
 	EXPECT_ERR(makecxt(NULL, NULL, (size_t)-1, NULL, 0,
@@ -728,7 +712,7 @@ t_lseg_switch(void)
 	for (int i = 0; i < NCHILD; i++) {
 		if (pids[i] <= 0)
 			continue;
-		int status = wait_status(pids[i]);
+		int status = wait_for(pids[i]);
 		if (!exited_with(status, 0)) {
 			diag("child %d (pid %d) saw another base (status %#x)", i, pids[i], status);
 			ok = 0;
@@ -753,7 +737,7 @@ lseg_error_calls(void)
 	if (pid == 0)
 		_exit(7);		/* no C library with a foreign thread pointer */
 	CHECK(pid > 0, "makecxt with FS base 0x1000: %s", strerror(errno));
-	CHECK(exited_with(wait_status(pid), 7), "the child with FS base 0x1000 did not exit(7)");
+	CHECK(exited_with(wait_for(pid), 7), "the child with FS base 0x1000 did not exit(7)");
 
 #if defined(__x86_64__)
 	memset(&c, 0, sizeof(c));
@@ -763,7 +747,7 @@ lseg_error_calls(void)
 		_exit(7);
 	CHECK(pid > 0, "ES with base 0 is accepted on x86_64: %s", strerror(errno));
 	if (pid > 0)
-		wait_status(pid);
+		wait_for(pid);
 	memset(&c, 0, sizeof(c));
 	seg(&c, _AQUA_SEG_ES, 0x1000);
 	EXPECT_ERR(makecxt(NULL, NULL, (size_t)-1, &c, 0, fl), EINVAL, "ES base 0x1000 (no ES base in long mode)");

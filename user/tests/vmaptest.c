@@ -39,36 +39,6 @@ extern char cxt_blob_call_exit[];
 
 #include "tap.h"
 
-static const char *
-describe(int status)
-{
-	static char buf[64];
-
-	if (status == -1)
-		return "wait failed";
-	if (WIFSIGNALED(status))
-		snprintf(buf, sizeof(buf), "killed by signal %d", WTERMSIG(status));
-	else
-		snprintf(buf, sizeof(buf), "exit status %d", WEXITSTATUS(status));
-	return buf;
-}
-
-static int
-wait_for(pid_t pid)
-{
-	int status;
-
-	if (pid <= 0 || waitpid(pid, &status, 0) != pid)
-		return -1;
-	return status;
-}
-
-static int
-exited_with(int status, int code)
-{
-	return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == (code & 0xff);
-}
-
 static unsigned long
 freepages(void)
 {
@@ -980,18 +950,9 @@ t_copy_no_leak(void)
 
 /* ---- the groups ------------------------------------------------------------------- */
 
-struct test {
-	const char *name;
-	int (*fn)(void);
-};
+#include "tapmain.h"	/* struct tap_test, tap_group, tap_main() */
 
-struct group {
-	const char *name;
-	const struct test *tests;
-	int ntests;
-};
-
-static const struct test core_tests[] = {
+static const struct tap_test core_tests[] = {
 	{ "basic", t_basic },
 	{ "errors", t_errors },
 	{ "vctl", t_vctl },
@@ -1000,103 +961,28 @@ static const struct test core_tests[] = {
 	{ "concurrent", t_concurrent },
 	{ "no_leak", t_core_no_leak },
 };
-static const struct test share_tests[] = {
+static const struct tap_test share_tests[] = {
 	{ "family", t_family },
 	{ "sibling_memory", t_sibling_memory },
 	{ "range_partner", t_range_partner },
 	{ "no_leak", t_share_no_leak },
 };
-static const struct test copy_tests[] = {
+static const struct tap_test copy_tests[] = {
 	{ "copy_whole", t_copy_whole },
 	{ "copy_range", t_copy_range },
 	{ "with_share_vmem", t_copy_with_share_vmem },
 	{ "no_leak", t_copy_no_leak },
 };
 
-#define GROUP(n, t)	{ n, t, sizeof(t) / sizeof((t)[0]) }
-static const struct group groups[] = {
-	GROUP("core", core_tests),
-	GROUP("share-vmem", share_tests),
-	GROUP("copy-shared", copy_tests),
+static const struct tap_group groups[] = {
+	TAP_GROUP("core", core_tests),
+	TAP_GROUP("share-vmem", share_tests),
+	TAP_GROUP("copy-shared", copy_tests),
 };
 #define NGROUPS	((int)(sizeof(groups) / sizeof(groups[0])))
-
-static int
-run_test(int number, const struct test *t)
-{
-	int status;
-	pid_t pid;
-
-	fflush(stdout);
-	if ((pid = fork()) < 0) {
-		printf("not ok %d - %s\n# fork: %s\n", number, t->name, strerror(errno));
-		return 0;
-	}
-	if (pid == 0) {
-		failures = 0;
-		int r = t->fn();
-		fflush(stdout);
-		_exit(r != 0 || failures != 0 ? 1 : 0);
-	}
-	status = wait_for(pid);
-	if (exited_with(status, 0)) {
-		printf("ok %d - %s\n", number, t->name);
-		return 1;
-	}
-	printf("not ok %d - %s\n", number, t->name);
-	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 1)
-		diag("the test process: %s", describe(status));
-	return 0;
-}
-
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: vmaptest group [test...]   (vmaptest -l lists them)\n");
-	exit(2);
-}
 
 int
 main(int argc, char **argv)
 {
-	const struct group *g = NULL;
-	const struct test *chosen[16];
-	int n = 0, passed = 0;
-
-	if (argc < 2)
-		usage();
-	if (strcmp(argv[1], "-l") == 0) {
-		for (int i = 0; i < NGROUPS; i++) {
-			printf("%s:", groups[i].name);
-			for (int j = 0; j < groups[i].ntests; j++)
-				printf(" %s", groups[i].tests[j].name);
-			printf("\n");
-		}
-		return 0;
-	}
-	for (int i = 0; i < NGROUPS; i++)
-		if (strcmp(argv[1], groups[i].name) == 0)
-			g = &groups[i];
-	if (g == NULL)
-		usage();
-	for (int a = 2; a < argc; a++) {
-		int j;
-		for (j = 0; j < g->ntests; j++)
-			if (strcmp(argv[a], g->tests[j].name) == 0)
-				break;
-		if (j == g->ntests) {
-			fprintf(stderr, "vmaptest: group %s has no test %s\n", g->name, argv[a]);
-			return 2;
-		}
-		if (n < 16)
-			chosen[n++] = &g->tests[j];
-	}
-	if (argc == 2)
-		for (int j = 0; j < g->ntests && n < 16; j++)
-			chosen[n++] = &g->tests[j];
-	printf("1..%d\n", n);
-	for (int i = 0; i < n; i++)
-		passed += run_test(i + 1, chosen[i]);
-	printf("# passed %d/%d\n", passed, n);
-	return passed == n ? 0 : 1;
+	return tap_main("vmaptest", groups, NGROUPS, argc, argv);
 }
