@@ -157,8 +157,8 @@ region_with_flag(struct vmspace *vm, int flag)
 static unsigned long cow_copies;	/* pages copied by write faults (forkstat) */
 
 /* The region that holds va, or NULL.  vm_lock held. */
-struct vm_region *
-vm_region_of(struct vmspace *vm, vaddr_t va)
+static struct vm_region *
+region_of(struct vmspace *vm, vaddr_t va)
 {
 	for (int i = 0; i < VM_NREGION; i++) {
 		struct vm_region *r = &vm->vm_regions[i];
@@ -358,7 +358,7 @@ vm_fault(struct proc *p, vaddr_t va, int access)
 		return EFAULT;
 	va = PGROUNDDOWN(va);
 	sleeplock_acquire(&vm->vm_lock);
-	r = vm_region_of(vm, va);
+	r = region_of(vm, va);
 	if (r == NULL || !(r->r_prot & VM_PROT_WRITE) ||
 	    !pmap_extract(vm->vm_pmap, va, &pa, &prot))
 		goto out;		/* not copy-on-write: a real fault */

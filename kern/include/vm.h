@@ -46,7 +46,6 @@ unsigned long vm_cowfault_count(void);	/* pages copied by copy-on-write faults (
 int	vm_sbrk(struct proc *p, intptr_t incr, vaddr_t *oldbrk);
 int	user_range_ok(vaddr_t va, size_t len);	/* inside [0, USER_TOP) without overflow */
 size_t	vmspace_size(struct vmspace *vm);	/* bytes mapped */
-struct vm_region *vm_region_of(struct vmspace *vm, vaddr_t va);	/* region holding va, or NULL (vm_lock held) */
 int	vm_region_add(struct vmspace *vm, vaddr_t start, vaddr_t end, int prot, int flags); /* bookkeeping only */
 
 /* kern/vmap.c: vmap regions (VR_VMAP) and their shareable pages (kern/share.c). */
