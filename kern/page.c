@@ -15,6 +15,7 @@
 #include "md.h"
 #include "spinlock.h"
 #include "page.h"
+#include "proc.h"
 
 #define NRANGE	16
 
@@ -107,6 +108,10 @@ page_alloc(void)
 	if (fp != NULL) {
 		free_list = fp->next;
 		nfree--;
+		/* Charge the process we run for (interrupts are off here). */
+		struct proc *p = curcpu()->ci_curproc;
+		if (p != NULL)
+			p->p_pgalloc++;
 	}
 	unlock();
 	if (fp == NULL)
@@ -151,6 +156,9 @@ page_unref(paddr_t pa)
 		fp->next = free_list;
 		free_list = fp;
 		nfree++;
+		struct proc *p = curcpu()->ci_curproc;
+		if (p != NULL)
+			p->p_pgfree++;
 	}
 	unlock();
 }

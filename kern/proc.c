@@ -535,6 +535,10 @@ proc_info(int slot, struct procinfo *pi)
 	/* SOLUTION END system */
 	pi->size = p->p_vmspace ? vmspace_size(p->p_vmspace) : 0;
 	strlcpy(pi->name, p->p_comm, sizeof(pi->name));
+	if (p->p_stat == SSLEEP && p->p_wmesg != NULL)
+		strlcpy(pi->wmesg, p->p_wmesg, sizeof(pi->wmesg));
+	pi->pgalloc = p->p_pgalloc;
+	pi->pgfree = p->p_pgfree;
 	spinlock_release(&proc_lock);
 	return 0;
 }

@@ -23,6 +23,9 @@ struct procinfo {
 	int	flags;		/* PI_* */
 	unsigned long size;	/* bytes of user memory */
 	char	name[PROC_NAME_MAX];
+	char	wmesg[PROC_NAME_MAX];	/* why it sleeps, when SSLEEP ("wait", "msleep", ...) */
+	unsigned long pgalloc;	/* pages allocated while it ran, since fork (a leak hunt's tally) */
+	unsigned long pgfree;	/* pages freed while it ran, since fork */
 };
 
 #endif

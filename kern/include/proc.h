@@ -39,6 +39,8 @@ struct proc {
 	int		p_cpu;		/* CPU running it, when SONPROC */
 	int		p_vforkwait;	/* we sleep in fork1() until our P_PPWAIT child lets go */
 	char		p_comm[PROC_NAME_MAX];	/* name (program name) */
+	unsigned long	p_pgalloc;	/* pages page_alloc() gave while we ran (procinfo: leak hunts) */
+	unsigned long	p_pgfree;	/* pages that went back to the free list while we ran */
 	struct sigstate	p_sig;		/* signals and tracing (kern/signal.c), under proc_lock */
 
 	struct vmspace	*p_vmspace;	/* user address space (NULL for kernel threads) */

@@ -583,14 +583,70 @@ t_fork_eagain(void)
 	return failures;
 }
 
+/*
+ * Snapshots of every process's page tallies (procinfo pgalloc/pgfree), so
+ * that a failed leak check names who allocated or freed pages meanwhile.
+ */
+#define LEAK_MAXPROC	64
+
+struct leak_snap {
+	int n;
+	struct procinfo pi[LEAK_MAXPROC];
+};
+
+static void
+leak_snapshot(struct leak_snap *s)
+{
+	struct procinfo pi;
+
+	s->n = 0;
+	for (int slot = 0; s->n < LEAK_MAXPROC; slot++) {
+		if (procinfo(slot, &pi) < 0) {
+			if (errno == ESRCH)
+				continue;
+			break;
+		}
+		s->pi[s->n++] = pi;
+	}
+}
+
+/* Name every process whose allocations changed between two snapshots. */
+static void
+leak_name_holders(const struct leak_snap *a, const struct leak_snap *b)
+{
+	for (int i = 0; i < b->n; i++) {
+		unsigned long alloc = 0, freed = 0;
+		for (int j = 0; j < a->n; j++)
+			if (a->pi[j].pid == b->pi[i].pid) {
+				alloc = a->pi[j].pgalloc;
+				freed = a->pi[j].pgfree;
+			}
+		alloc = b->pi[i].pgalloc - alloc;
+		freed = b->pi[i].pgfree - freed;
+		if (alloc != 0 || freed != 0)
+			diag("pid %d (%s, state %d %s) allocated %lu and freed %lu pages meanwhile",
+			    b->pi[i].pid, b->pi[i].name, b->pi[i].state, b->pi[i].wmesg, alloc, freed);
+	}
+}
+
+/*
+ * Ten fork/exit/waitpid rounds give back every page: waitpid returns only
+ * once the child's address space, page tables and descriptors are freed
+ * (exit1 frees them before the child becomes a zombie), so one sample
+ * after the last waitpid is exact.  A first round warms up what the first
+ * forks touch (our own copy-on-write faults on the stack).  run_test has
+ * made sure our parent and the watchdog are asleep (wait_asleep), so no
+ * other process allocates meanwhile.
+ */
 static int
 t_no_page_leak(void)
 {
 	struct sysinfo before, after;
+	struct leak_snap sa, sb;
 	int status;
 
-	/* Warm up first: the first fork may set up caches. */
 	for (int round = 0; round < 2; round++) {
+		leak_snapshot(&sa);
 		REQUIRE(sysinfo(&before) == 0, "sysinfo: %s", strerror(errno));
 		for (int i = 0; i < 10; i++) {
 			pid_t pid = fork();
@@ -601,23 +657,15 @@ t_no_page_leak(void)
 				_exit(0);
 			}
 			REQUIRE(pid > 0, "fork: %s", strerror(errno));
-			waitpid(pid, &status, 0);
+			REQUIRE(waitpid(pid, &status, 0) == pid, "waitpid: %s", strerror(errno));
 		}
-		/*
-		 * A waited-for child's last pages (its kernel-side leftovers, a
-		 * page table another CPU still had loaded) may be freed a moment
-		 * after waitpid returns: give the count up to a second to settle
-		 * instead of sampling it once.
-		 */
-		for (int tries = 0; tries < 100; tries++) {
-			REQUIRE(sysinfo(&after) == 0, "sysinfo: %s", strerror(errno));
-			if (after.freepages == before.freepages)
-				break;
-			msleep(10);
-		}
+		REQUIRE(sysinfo(&after) == 0, "sysinfo: %s", strerror(errno));
+		leak_snapshot(&sb);
 	}
 	CHECK(before.freepages == after.freepages, "free pages %lu before, %lu after 10 fork/exit",
 	    before.freepages, after.freepages);
+	if (before.freepages != after.freepages)
+		leak_name_holders(&sa, &sb);
 	CHECK(after.freepages <= after.totalpages && after.nproc > 0 && after.nproc <= after.maxproc,
 	    "sysinfo: free %lu total %lu nproc %d maxproc %d", after.freepages, after.totalpages,
 	    after.nproc, after.maxproc);
@@ -1162,27 +1210,54 @@ run_current(void)
 	return current->fn() != 0 || failures != 0;
 }
 
-/* Run one test in a child, with a watchdog child that kills it on a hang. */
+/*
+ * Run one test in a child, with a watchdog child that kills it on a hang.
+ * The watchdog comes first, so the test knows its pid and can wait for it
+ * and for us to be asleep before it starts (wait_asleep in tap.h).
+ */
+static pid_t test_pid;		/* the watchdog's victim: set in the pipe */
+
 static int
 run_test(int number, const struct test *t)
 {
 	pid_t pid, dog;
-	int status = -1;
+	int status = -1, go[2];
 	unsigned long start = uptime(), took;
 
 	current = t;
 	fflush(stdout);
-	if ((pid = fork()) < 0) {
-		printf("not ok %d - %s\n# fork: %s\n", number, t->name, strerror(errno));
+	if (pipe(go) < 0) {
+		printf("not ok %d - %s\n# pipe: %s\n", number, t->name, strerror(errno));
 		return 0;
 	}
-	if (pid == 0)
-		exit(run_current());
 	if ((dog = fork()) == 0) {
+		close(go[1]);
+		if (read(go[0], &test_pid, sizeof(test_pid)) != sizeof(test_pid))
+			_exit(0);
+		close(go[0]);
 		msleep(TIMEOUT_MS);
-		kill(pid, SIGKILL);
+		kill(test_pid, SIGKILL);
 		_exit(0);
 	}
+	close(go[0]);
+	if ((pid = fork()) < 0) {
+		printf("not ok %d - %s\n# fork: %s\n", number, t->name, strerror(errno));
+		close(go[1]);
+		if (dog > 0) {
+			kill(dog, SIGKILL);
+			waitpid(dog, NULL, 0);
+		}
+		return 0;
+	}
+	if (pid == 0) {
+		close(go[1]);
+		wait_asleep(getppid(), "wait");
+		if (dog > 0)
+			wait_asleep(dog, "msleep");
+		exit(run_current());
+	}
+	write(go[1], &pid, sizeof(pid));
+	close(go[1]);
 	waitpid(pid, &status, 0);
 	if (dog > 0) {
 		kill(dog, SIGKILL);

@@ -16,6 +16,7 @@
 #ifndef USER_TESTS_TAP_H
 #define USER_TESTS_TAP_H
 
+#include <aqua/procinfo.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -85,6 +86,42 @@ describe(int status)
 	else
 		snprintf(buf, sizeof(buf), "exit status %d", WEXITSTATUS(status));
 	return buf;
+}
+
+/*
+ * Wait until process pid sleeps with wait message wmesg (or is gone).
+ *
+ * Leak checks compare the system-wide free page count, so the processes
+ * that share pages with a test must be asleep before it samples.  A
+ * harness forks a test child and then calls waitpid; on a loaded host the
+ * parent can be slow to get there, and on its way it takes copy-on-write
+ * faults and (systest) forks a watchdog: pages that the child's leak check
+ * would count as its own.  Once the parent sleeps in "wait" (and the
+ * watchdog in "msleep") neither allocates until the test is over.  This is
+ * a state to reach, not a time to wait: the harness's time-out bounds it.
+ */
+static __attribute__((unused)) void
+wait_asleep(pid_t pid, const char *wmesg)
+{
+	struct procinfo pi;
+
+	for (;;) {
+		int slot, found = 0;
+		for (slot = 0;; slot++) {
+			if (procinfo(slot, &pi) < 0) {
+				if (errno == ESRCH)
+					continue;
+				break;
+			}
+			if (pi.pid == pid) {
+				found = 1;
+				break;
+			}
+		}
+		if (!found || (pi.state == SSLEEP && strcmp(pi.wmesg, wmesg) == 0))
+			return;
+		msleep(1);
+	}
 }
 
 #ifndef TAP_ON_UNEXPECTED_SUCCESS

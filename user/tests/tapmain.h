@@ -47,6 +47,7 @@ tap_run_test(int number, const struct tap_test *t)
 	}
 	if (pid == 0) {
 		failures = 0;
+		wait_asleep(getppid(), "wait");	/* quiet, for leak checks */
 		int r = t->fn();
 		fflush(stdout);
 		_exit(r != 0 || failures != 0 ? 1 : 0);
