@@ -6,6 +6,8 @@
 #   make test                                everything CI checks
 #   make DEBUG=1 ...                         a debug kernel (witness) in build/<arch>-debug
 #   make deps                                install the toolchain (Debian/Ubuntu)
+#   make doctor                              every tool found, its version, the fix for what is not
+#   make ARCH=riscv TOOLPREFIX=riscv64-elf-  name the port's compiler (else arch.mk looks for one)
 #
 # Products go to build/<arch>/ so both ports build side by side.  The port's
 # own compiler flags, sources and QEMU command line are in arch/<arch>/arch.mk.
@@ -44,13 +46,84 @@ B	:= build/$(ARCH)$(if $(filter 1,$(DEBUG)),-debug)
 H	:= build/host
 GEN	:= $(B)/gen
 
+# ---- the tools -------------------------------------------------------------
+# $(call on-path,prog): where prog is on $PATH, or nothing.  Without a shell:
+# make reads this file often (the grader asks it for the QEMU command line).
+on-path = $(firstword $(wildcard $(addsuffix /$(1),$(subst :, ,$(PATH)))))
+# $(call first-on-path,progs): the first of progs that is on $PATH.
+first-on-path = $(firstword $(foreach p,$(1),$(if $(call on-path,$(p)),$(p))))
+
+# TOOLPREFIX names the compiler of the port being built (make ARCH=riscv
+# TOOLPREFIX=riscv64-elf-; for x86_64, TOOLPREFIX= alone is the host's gcc).
+# A command that builds both ports (make test) would hand one port's prefix
+# to the other, so TOOLPREFIX_<arch> names a single port's instead:
+# make test TOOLPREFIX_riscv=riscv64-elf-.  Without either, arch.mk looks.
+ifeq ($(origin TOOLPREFIX),undefined)
+ifneq ($(origin TOOLPREFIX_$(ARCH)),undefined)
+TOOLPREFIX := $(TOOLPREFIX_$(ARCH))
+endif
+endif
+GIVEN_TOOLPREFIX := $(filter-out undefined,$(origin TOOLPREFIX))
+
+# make qemu, make test and every goal that builds: on a fresh Debian or
+# Ubuntu machine, first install what is missing (tools/deps.sh check; it
+# only reports with AQUA_NO_AUTO_INSTALL=1).  It runs here, while make reads
+# this file, and not as a prerequisite: arch.mk looks for the compiler as it
+# is read, just below, and a prerequisite would run beside (-j) the very
+# compiles that need its packages.  Once per command: AQUA_DEPS_CHECKED
+# reaches the sub-makes.  Not under make -n.  Its output goes to stderr,
+# since $(shell) would take stdout as text of this file.
+DEPS_GOALS := all kernel user qemu qemu-gdb grade test selfcheck test-batch bench fuzz \
+	fuzz-one witness crashtest stress checkdeps
+DEPS_ARGS = $(ARCH) MAKE=$(MAKE) $(if $(GIVEN_TOOLPREFIX),TOOLPREFIX=$(TOOLPREFIX)) \
+	$(foreach v,$(filter TOOLPREFIX_%,$(.VARIABLES)),$(v)=$($(v))) \
+	$(if $(filter-out file default,$(origin PYTHON)),PYTHON=$(PYTHON))
+ifeq ($(AQUA_DEPS_CHECKED),)
+ifneq ($(filter $(DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+ifeq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
+$(shell tools/deps.sh check $(DEPS_ARGS) >&2)
+ifneq ($(.SHELLSTATUS),0)
+$(error aqua6: cannot build without the packages above)
+endif
+export AQUA_DEPS_CHECKED := 1
+endif
+endif
+endif
+
 include arch/$(ARCH)/arch.mk
+
+# The port's compiler: TOOLPREFIX's when given, else the first of the port's
+# TOOLCHAIN_TRY (arch.mk) on PATH; its binutils share the prefix.
+ifeq ($(GIVEN_TOOLPREFIX),)
+TOOLCHAIN_GCC := $(call first-on-path,$(TOOLCHAIN_TRY))
+TOOLPREFIX := $(patsubst %gcc,%,$(TOOLCHAIN_GCC))
+else
+TOOLCHAIN_GCC := $(call on-path,$(TOOLPREFIX)gcc)
+endif
+CC	:= $(TOOLPREFIX)gcc
+LD	:= $(TOOLPREFIX)ld
+AR	:= $(TOOLPREFIX)ar
+OBJDUMP	:= $(TOOLPREFIX)objdump
+NM	:= $(TOOLPREFIX)nm
+
+# arch.mk found no compiler (or TOOLPREFIX names one that is not on PATH).
+# Only the goals that compile stop: deps, doctor, clean, test-host, ... must
+# work on a machine that has none yet.
+NOCC_GOALS := deps doctor clean test-host handin gradescope handout gdb gdbinit qemu-cmd
+ifeq ($(TOOLCHAIN_GCC),)
+TOOLCHAIN_WHY := $(if $(GIVEN_TOOLPREFIX),TOOLPREFIX=$(TOOLPREFIX) is given but $(TOOLPREFIX)gcc is not on PATH,tried $(TOOLCHAIN_TRY) and none is on PATH)
+TOOLCHAIN_ERROR := aqua6: no compiler for ARCH=$(ARCH): $(TOOLCHAIN_WHY). Run 'make doctor' \
+	for what to install, or name the compiler's prefix with TOOLPREFIX=
+ifneq ($(filter-out $(NOCC_GOALS),$(or $(MAKECMDGOALS),all)),)
+$(error $(TOOLCHAIN_ERROR))
+endif
+endif
 
 # ---- flags shared by kernel and user code, both ports -----------------------
 COMMON_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-ffreestanding -fno-builtin -fno-stack-protector -fno-pie -fno-pic \
 	-fno-omit-frame-pointer -fno-strict-aliasing -fno-common -nostdinc \
-	-isystem $(shell $(CC) -print-file-name=include) \
+	-isystem $(if $(TOOLCHAIN_GCC),$(shell $(CC) -print-file-name=include)) \
 	-Iinclude -I$(GEN) -MMD -MP
 
 KCFLAGS	:= $(COMMON_CFLAGS) $(ARCH_KCFLAGS) -Ikern/include -Iarch/$(ARCH)/include -D_KERNEL
@@ -145,7 +218,7 @@ $(B)/fs.img: $(H)/mkfs $(UBINS) README.md $(MANPAGES)
 # Keep object files of user programs (make would delete them as intermediates).
 .SECONDARY:
 
-.PHONY: all kernel user qemu qemu-gdb gdbinit deps checkdeps test test-host grade clean
+.PHONY: all kernel user qemu qemu-gdb gdbinit deps checkdeps doctor print-toolchain test test-host grade clean
 
 all: checkdeps $(B)/kernel $(B)/fs.img
 
@@ -160,26 +233,49 @@ qemu: all
 # port derived from the user id (so two users on one machine do not clash).
 GDBPORT	:= $(shell expr `id -u` % 5000 + 25000)
 
-# gdb only reads a .gdbinit from the current directory when the user's own
-# ~/.gdbinit allows it (gdb's "auto-load safe-path"); add that permission
-# for this tree once, and say so.
-SAFELINE := add-auto-load-safe-path $(CURDIR)/.gdbinit
-gdbinit:
-	@sed -e 's|@KERNEL@|$(B)/kernel|' -e 's|@PORT@|$(GDBPORT)|' -e 's|@ARCH@|$(GDB_ARCH)|' \
-		tools/gdbinit.in > .gdbinit
-	@grep -qsxF '$(SAFELINE)' $(HOME)/.gdbinit || { echo '$(SAFELINE)' >> $(HOME)/.gdbinit; \
-		echo "*** added '$(SAFELINE)' to ~/.gdbinit so that gdb reads this tree's .gdbinit"; }
-	@echo "*** wrote .gdbinit: run 'gdb-multiarch' (or 'gdb') in this directory in another terminal."
+# gdb's settings for this tree and port live in $(B)/gdbinit, which
+# `make gdb` hands to gdb with -x.  Nothing is written to ~/.gdbinit: gdb
+# reads a .gdbinit in the current directory only where the user's own
+# ~/.gdbinit allows it (auto-load safe-path), and adding one line per tree
+# there leaves stale lines behind for every tree a student ever made.
+GDB	?= $(shell command -v gdb-multiarch 2>/dev/null || echo gdb)
 
-qemu-gdb: all gdbinit
-	@echo "*** Now run 'gdb-multiarch' in another window (it reads .gdbinit)."
+$(B)/gdbinit: tools/gdbinit.in FORCE
+	@mkdir -p $(B)
+	@sed -e 's|@KERNEL@|$(B)/kernel|' -e 's|@PORT@|$(GDBPORT)|' -e 's|@ARCH@|$(GDB_ARCH)|' \
+		tools/gdbinit.in > $@
+
+gdbinit: $(B)/gdbinit
+
+qemu-gdb: all $(B)/gdbinit
+	@echo "*** QEMU waits for gdb on port $(GDBPORT): run 'make gdb$(if $(filter-out x86_64,$(ARCH)), ARCH=$(ARCH))' in another terminal."
 	$(QEMU) $(QEMUOPTS) -S -gdb tcp::$(GDBPORT)
 
+# The other half of qemu-gdb: gdb with the kernel's symbols, connected.
+gdb: $(B)/gdbinit
+	$(GDB) -q -x $(B)/gdbinit
+
+.PHONY: gdb FORCE
+FORCE:
+
+# What make qemu and make test do first (above, while reading this file);
+# as a goal of its own it does the same, and only that.
 checkdeps:
-	@tools/deps.sh check $(ARCH)
+	$(if $(AQUA_DEPS_CHECKED),@:,@tools/deps.sh check $(DEPS_ARGS))
+
+# Every tool, its version and the fix for each problem, on any platform.
+doctor:
+	@sh tools/doctor.sh $(DEPS_ARGS)
+
+# The port's tools as arch.mk chose them, VAR=value (tools/deps.sh reads it).
+print-toolchain:
+	$(info TOOLPREFIX=$(TOOLPREFIX))
+	$(info CC=$(CC))
+	$(foreach v,LD AR OBJDUMP NM QEMU GDB GDB_ARCH,$(info $(v)=$($(v))))
+	@:
 
 deps:
-	tools/deps.sh install
+	tools/deps.sh install $(DEPS_ARGS)
 
 # Host unit tests: mkfs/fsck and the grader's own pieces.
 test-host: $(H)/mkfs $(H)/fsck
@@ -200,7 +296,7 @@ test: checkdeps
 	$(MAKE) witness ARCH=all
 
 clean:
-	rm -rf build .gdbinit
+	rm -rf build
 
 -include $(KOBJS:.o=.d) $(ULIBOBJS:.o=.d) $(patsubst %,$(B)/%.d,$(basename $(wildcard user/bin/*.c user/tests/*.c)))
 
@@ -319,3 +415,10 @@ stress: checkdeps
 	$(if $(filter all x86_64,$(GRADE_ARCH)),$(MAKE) ARCH=x86_64 all)
 	$(if $(filter all riscv,$(GRADE_ARCH)),$(MAKE) ARCH=riscv all)
 	$(PYTHON) tools/stress.py --arch $(GRADE_ARCH) $(if $(N),-n $(N)) $(STRESS)
+
+# The fresh-machine proof (root, needs Debian's mirror): a new Debian 12 from
+# debootstrap, this tree in it, and only `make qemu` and `make test` run
+# there (QUICK=1: `make grade LAB=core` instead of make test). Not in make test.
+.PHONY: fresh-check
+fresh-check:
+	QUICK=$(QUICK) KEEP=$(KEEP) tools/freshchroot.sh

@@ -9,8 +9,9 @@
 `build` writes the autograder zip (default build/aqua6-autograder.zip):
 
     setup.sh        Gradescope runs it once, as root, to make the image: it
-                    installs the Debian packages that .ci/run installs (the
-                    list is read from .ci/run, so the two never drift apart)
+                    installs the Debian packages of tools/packages.txt, the
+                    list .ci/run and make deps install too (so they never
+                    drift apart)
     run_autograder  Gradescope runs it for every submission
     pristine/       the pristine files of this tree (grade/batch.py's plan:
                     grader, manifest, tests including hidden ones, user/,
@@ -31,10 +32,9 @@ testing the zip locally: docs/INSTRUCTORS.md).
 import argparse
 import json
 import os
-import re
-import shlex
 import shutil
 import stat
+import subprocess
 import sys
 import tempfile
 import time
@@ -51,25 +51,29 @@ import labs  # noqa: E402
 DEFAULT_ZIP = os.path.join("build", "aqua6-autograder.zip")
 
 
-def packages_from_ci(path=os.path.join(ROOT, ".ci", "run")):
-    """The Debian packages of .ci/run's `apt-get install` command."""
-    with open(path, encoding="utf-8") as f:
-        text = f.read().replace("\\\n", " ")
-    for line in text.splitlines():
-        m = re.search(r"apt-get\s+install\s+(.*)$", line)
-        if not m:
-            continue
-        words = shlex.split(m.group(1).split("#")[0].split("&&")[0].split(";")[0].split("||")[0])
-        pkgs = [w for w in words if not w.startswith("-") and not w.startswith("$")]
-        if pkgs:
-            return pkgs
-    raise SystemExit(f"gradescope: no `apt-get install <packages>` line in {path}")
+# Gradescope's machines are x86_64: dpkg calls that amd64.
+GRADESCOPE_HOST = "amd64"
+
+
+def packages(ref=ROOT, host=GRADESCOPE_HOST):
+    """The Debian packages of ref's tools/packages.txt for a `host` machine.
+
+    tools/deps.sh reads the list (its `[!arch]` marks are its to apply), so
+    the zip made on any machine, an arm64 laptop too, installs what an amd64
+    Gradescope image needs."""
+    script = os.path.join(ref, "tools", "deps.sh")
+    r = subprocess.run(["sh", script, "list"], capture_output=True, text=True,
+                       env=dict(os.environ, AQUA_HOST_ARCH=host))
+    pkgs = r.stdout.split()
+    if r.returncode != 0 or not pkgs:
+        raise SystemExit(f"gradescope: `{script} list` gave no packages: {r.stderr.strip()}")
+    return pkgs
 
 
 SETUP_SH = """#!/usr/bin/env bash
 # aqua6 Gradescope autograder: image set-up.  Gradescope runs this once, as
-# root, when it builds the autograder image.  The packages are the ones
-# .ci/run installs (grade/gradescope.py copied the list from there).
+# root, when it builds the autograder image.  The packages are tools/packages.txt
+# for an amd64 host, the ones .ci/run installs (copied here by grade/gradescope.py).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
@@ -109,7 +113,7 @@ def build_zip(out, lab=None, arches="all", timeout=1200, grade_jobs=2, ref=ROOT,
               "timeout_factor": timeout_factor,
               "stages": [s.name for s in stages], "made": time.strftime("%Y-%m-%d %H:%M:%S")}
     overlay = dict(plan.to_json(), config=config)
-    pkgs = packages_from_ci(os.path.join(ref, ".ci", "run"))
+    pkgs = packages(ref)
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     tmp = out + ".tmp"
     with zipfile.ZipFile(tmp, "w") as zf:

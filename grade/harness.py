@@ -14,6 +14,7 @@ import shlex
 import pytest
 
 import backtrace
+import explain
 import qemu
 import tap as taplib
 
@@ -113,22 +114,32 @@ class Harness:
             out.append(_field("expected", expected))
         if got is not None:
             out.append(_field("got", got))
-        out.extend(extra)
+        # init's `exited with status 139' means little to a student until
+        # it says "killed by SIGSEGV": every line shown gets the meaning.
+        out.extend(explain.annotate_line(l) for l in extra)
         if panic is not None:
             before = backtrace.lines_before_panic(console) if isinstance(console, str) else []
-            out.append(panic.render(before=_from_banner(before)))
+            out.append(panic.render(before=[explain.annotate_line(l)
+                                            for l in _from_banner(before)]))
         elif console is not None:
             lines = console.splitlines() if isinstance(console, str) else list(console)
-            lines = _from_banner(lines)
+            lines = [explain.annotate_line(l) for l in _from_banner(lines)]
             tail = lines[-tail:]
-            out.append(f"console (last {len(tail)} of {len(lines)} lines since the boot banner):"
-                       if len(tail) < len(lines) else "console since the boot banner:")
+            raw = console.splitlines() if isinstance(console, str) else list(console)
+            part = f"last {len(tail)} of {len(lines)} lines" if len(tail) < len(lines) else ""
+            if lines and explain.BANNER_RE.match(lines[0]):
+                out.append(f"console ({part} since the boot banner):" if part
+                           else "console since the boot banner:")
+            elif len(lines) < len(raw):
+                out.append(f"console ({part + ', ' if part else ''}firmware lines left out):")
+            else:
+                out.append(f"console ({part}):" if part else "console:")
             out.extend("  | " + l for l in tail)
         if self.info["log"]:
             out.append(f"full log:  {self.info['log']}")
         out.append(f"rerun:     {self.info['rerun']}")
         out.append(f"  or:      {self.info['pytest']}")
-        out.append(f"debug:     {self.gdb_command()}   (then gdb-multiarch in another terminal)")
+        out.append(f"debug:     {self.gdb_command()}   (then `make gdb ARCH={self.arch}` in another terminal)")
         pytest.fail("\n".join(out), pytrace=False)
 
     # ---- non-interactive runs -------------------------------------------------
@@ -177,8 +188,10 @@ class Harness:
                       console=res.output, extra=exit_hint(self.arch, res.returncode))
         if init[1] != status:
             self.fail(f"`{program}` exit status",
-                      expected=f"status {status}", got=f"status {init[1]}",
-                      console=res.output)
+                      expected=f"status {explain.status_text(status)}",
+                      got=f"status {explain.status_text(init[1])}",
+                      console=res.output,
+                      extra=["  hint:     " + l for l in explain.died_before_exec_hint(res.output)])
         if res.returncode != want_rc:
             self.fail("QEMU exit status after power-off",
                       expected=f"{want_rc} (poweroff({status}) on {self.arch})",
@@ -231,13 +244,26 @@ class Harness:
             elif t.failed:
                 what = (f"`{program}` stopped before check {t.failed[0].number} "
                         f"of {t.planned}")
+            elif not t.checks and t.planned is None:
+                # Not one TAP line: say whether the program even started,
+                # which is what the student needs to know first.
+                what = (f"`{program}` printed no TAP output (no plan line '1..N'): "
+                        + explain.why_no_output(res.output, program, res.panic,
+                                                res.returncode))
             else:
                 what = f"`{program}`: TAP output is incomplete ({t.summary()})"
+            silent = not t.checks and t.planned is None
+            hints = ["  hint:     " + l
+                     for l in explain.died_before_exec_hint(res.output, said=silent)]
+            details = taplib.describe_failures(t)
+            if silent:
+                # The first line already says there was no plan, and why.
+                details = [l for l in details if not l.startswith("TAP problem: no TAP plan")]
             # The failed checks carry their own context: a short tail will do
             # unless the program stopped early (then the end is the clue).
             self.fail(what, console=res.output, tail=8 if bad and not t.first_missing
                       else TAIL_LINES,
-                      extra=["  " + l for l in taplib.describe_failures(t)])
+                      extra=hints + ["  " + l for l in details])
         return t
 
     # ---- interactive --------------------------------------------------------------
@@ -358,11 +384,13 @@ def exit_hint(arch, rc):
 
 
 def _from_banner(lines):
-    """Drop the firmware's chatter (SeaBIOS, OpenSBI) before aqua6's banner."""
-    for i in range(len(lines) - 1, -1, -1):
-        if lines[i].startswith("aqua6: "):
-            return lines[i:]
-    return lines
+    """Drop the firmware's chatter (SeaBIOS, OpenSBI) before aqua6's banner.
+
+    Only lines known to be the firmware's go (explain.firmware_mask): a
+    kernel message printed before the banner, such as an early panic, is
+    the one line a student needs, so it stays.
+    """
+    return explain.strip_firmware(lines)
 
 
 def _field(label, value):

@@ -28,20 +28,45 @@
 
 static int test_no, test_failed;
 
+/*
+ * One TAP check.  A failed check also says why: why is a printf format
+ * for what was expected and what was found, printed as a "# " line before
+ * the "not ok" line, as the user test programs do (user/tests/tap.h), so
+ * the grader shows it as that check's "got:".  There is no check without
+ * a reason: a bare "not ok" leaves a student to guess.
+ */
 static void
-check(int ok, const char *what)
+vcheck(int ok, const char *what, const char *why, va_list ap)
 {
 	test_no++;
-	if (!ok)
+	if (!ok) {
 		test_failed++;
+		printf("# ");
+		vprintf(why, ap);
+		printf("\n");
+	}
 	printf("%sok %d - %s\n", ok ? "" : "not ", test_no, what);
+}
+
+static __attribute__((format(printf, 3, 4))) void
+check(int ok, const char *what, const char *why, ...)
+{
+	va_list ap;
+
+	va_start(ap, why);
+	vcheck(ok, what, why, ap);
+	va_end(ap);
 }
 
 /* For the groups in other files (kern/ktest_fork1.c). */
 void
-ktest_check(int ok, const char *what)
+ktest_check(int ok, const char *what, const char *why, ...)
 {
-	check(ok, what);
+	va_list ap;
+
+	va_start(ap, why);
+	vcheck(ok, what, why, ap);
+	va_end(ap);
 }
 
 /* n checks that cannot run because an earlier step failed: all fail. */
@@ -49,7 +74,7 @@ void
 ktest_skip(int n, const char *why)
 {
 	while (n-- > 0)
-		check(0, why);
+		check(0, why, "not run, as a step it depends on failed (see the check above)");
 }
 
 /* ---- fork1 ------------------------------------------------------------ */
@@ -97,51 +122,79 @@ test_fork1(struct proc *p)
 	int error, xstat, nproc0 = proc_count();
 	unsigned long free0 = page_free_count();
 
-	check(fork1(p, 0x40000000, box_child, NULL, NULL, NULL) == EINVAL,
-	    "fork1 rejects unknown flags with EINVAL");
-	check(fork1(p, FORK_FORK, NULL, NULL, NULL, NULL) == EINVAL,
-	    "fork1 rejects a NULL func with EINVAL");
+	error = fork1(p, 0x40000000, box_child, NULL, NULL, NULL);
+	check(error == EINVAL, "fork1 rejects unknown flags with EINVAL",
+	    "fork1(flags 0x40000000) returned %d, want EINVAL (%d)", error, EINVAL);
+	error = fork1(p, FORK_FORK, NULL, NULL, NULL, NULL);
+	check(error == EINVAL, "fork1 rejects a NULL func with EINVAL",
+	    "fork1(FORK_FORK, func NULL) returned %d, want EINVAL (%d)", error, EINVAL);
 	/* (FORK_PTRACE is a real flag since the ptrace stage: an unknown bit instead.) */
-	check(fork1(p, FORK_FORK | 0x100, box_child, NULL, NULL, NULL) == EINVAL,
-	    "fork1 rejects an unknown bit beside a known flag with EINVAL");
+	error = fork1(p, FORK_FORK | 0x100, box_child, NULL, NULL, NULL);
+	check(error == EINVAL, "fork1 rejects an unknown bit beside a known flag with EINVAL",
+	    "fork1(FORK_FORK | 0x100) returned %d, want EINVAL (%d)", error, EINVAL);
 	check(proc_count() == nproc0 && page_free_count() == free0,
-	    "a failed fork1 leaks no process slot and no page");
+	    "a failed fork1 leaks no process slot and no page",
+	    "process slots in use %d -> %d, free pages %lu -> %lu: want both unchanged",
+	    nproc0, proc_count(), free0, page_free_count());
 
 	memset(&box, 0, sizeof(box));
 	error = fork1(p, 0, box_child, &cookie, &pid, &np);
-	check(error == 0, "fork1 with no flags succeeds");
+	check(error == 0, "fork1 with no flags succeeds",
+	    "fork1(p, 0, func, arg, &retval, &newp) returned %d, want 0", error);
 	if (error != 0) {
 		ktest_skip(11, "(skipped: fork1 failed)");
 		return;
 	}
-	check(np != NULL && np->p_pid > 0, "rnewprocp gets the new process");
-	check(np != NULL && pid == np->p_pid, "retval gets the child's pid");
-	check(np != NULL && np->p_pptr == p, "the child's parent is p1");
-	check(wait_for_child(p), "the child runs func");
-	check(box.arg == &cookie, "func gets arg when arg is not NULL");
-	check(box.self == np, "the child runs as the new process");
-	check(proc_wait(p, pid, &xstat, 0, &got) == 0 && got == pid,
-	    "the parent collects the child with wait");
+	check(np != NULL && np->p_pid > 0, "rnewprocp gets the new process",
+	    "*rnewprocp is %p (pid %d), want the new process (non-NULL, pid > 0)",
+	    np, np != NULL ? np->p_pid : -1);
+	check(np != NULL && pid == np->p_pid, "retval gets the child's pid",
+	    "*retval is %ld, want the child's pid %d", (long)pid, np != NULL ? np->p_pid : -1);
+	check(np != NULL && np->p_pptr == p, "the child's parent is p1",
+	    "the child's p_pptr is %p, want the calling process %p (pid %d)",
+	    np != NULL ? np->p_pptr : NULL, p, p->p_pid);
+	int ran = wait_for_child(p);
+	check(ran, "the child runs func",
+	    "func never ran in the child within 10 s (was the child made runnable?)");
+	check(box.arg == &cookie, "func gets arg when arg is not NULL",
+	    "func got arg %p, want %p (the arg given to fork1)", box.arg, &cookie);
+	check(box.self == np, "the child runs as the new process",
+	    "curproc() in func was %p, want the new process %p", box.self, np);
+	got = -1;
+	error = proc_wait(p, pid, &xstat, 0, &got);
+	check(error == 0 && got == pid, "the parent collects the child with wait",
+	    "proc_wait(pid %ld) returned %d with pid %d, want 0 with pid %ld",
+	    (long)pid, error, got, (long)pid);
 
 	/* arg NULL: func gets the new process itself. */
 	memset(&box, 0, sizeof(box));
 	np = NULL;
 	error = fork1(p, 0, box_child, NULL, &pid, &np);
-	check(error == 0 && wait_for_child(p) && np != NULL && box.arg == np,
-	    "func gets the new process when arg is NULL");
+	ran = error == 0 && wait_for_child(p);
+	check(error == 0 && ran && np != NULL && box.arg == np,
+	    "func gets the new process when arg is NULL",
+	    "fork1 returned %d, func %s, got arg %p, want the new process %p",
+	    error, ran ? "ran" : "did not run", box.arg, np);
 	if (error == 0)
 		proc_wait(p, pid, &xstat, 0, &got);
 
 	/* retval and rnewprocp are optional. */
 	memset(&box, 0, sizeof(box));
 	error = fork1(p, 0, box_child, &cookie, NULL, NULL);
-	check(error == 0 && wait_for_child(p) && box.arg == &cookie,
-	    "fork1 with NULL retval and rnewprocp");
+	ran = error == 0 && wait_for_child(p);
+	check(error == 0 && ran && box.arg == &cookie,
+	    "fork1 with NULL retval and rnewprocp",
+	    "fork1 returned %d (want 0), func %s, got arg %p (want %p)",
+	    error, ran ? "ran" : "did not run", box.arg, &cookie);
 	if (error == 0)
 		proc_wait(p, -1, &xstat, 0, &got);
 
-	check(proc_count() == nproc0, "every child collected: no slot left behind");
-	check(page_free_count() == free0, "every child collected: no page left behind");
+	check(proc_count() == nproc0, "every child collected: no slot left behind",
+	    "process slots in use: %d before the children, %d after collecting them",
+	    nproc0, proc_count());
+	check(page_free_count() == free0, "every child collected: no page left behind",
+	    "free pages: %lu before the children, %lu after collecting them",
+	    free0, page_free_count());
 }
 
 /* Not part of "all": checks that a panic reports and powers off. */
@@ -187,24 +240,30 @@ test_witness(struct proc *p)
 	struct spinlock a, b;
 	int before = witness_reversals();
 
-	check(witness_enabled(), "witness is on (a kernel built with make DEBUG=1)");
+	check(witness_enabled(), "witness is on (a kernel built with make DEBUG=1)",
+	    "witness_enabled() is 0: build with make DEBUG=1 (or its class table is full)");
 	spinlock_init(&a, "ktest-witness-a");
 	spinlock_init(&b, "ktest-witness-b");
 	spinlock_acquire(&a);
 	spinlock_acquire(&b);
 	spinlock_release(&b);
 	spinlock_release(&a);
-	check(witness_reversals() == before, "a then b: no reversal");
+	check(witness_reversals() == before, "a then b: no reversal",
+	    "witness_reversals() went from %d to %d, want no change", before,
+	    witness_reversals());
 	spinlock_acquire(&b);
 	spinlock_acquire(&a);		/* the opposite order: reported */
 	spinlock_release(&a);
 	spinlock_release(&b);
-	check(witness_reversals() == before + 1, "b then a: one lock order reversal reported");
+	check(witness_reversals() == before + 1, "b then a: one lock order reversal reported",
+	    "witness_reversals() is %d, want %d (one more than before)", witness_reversals(),
+	    before + 1);
 	spinlock_acquire(&b);
 	spinlock_acquire(&a);		/* again: not reported twice */
 	spinlock_release(&a);
 	spinlock_release(&b);
-	check(witness_reversals() == before + 1, "the same reversal is reported only once");
+	check(witness_reversals() == before + 1, "the same reversal is reported only once",
+	    "witness_reversals() is %d, want still %d", witness_reversals(), before + 1);
 }
 
 /* ---- locks ------------------------------------------------------------ */
@@ -216,26 +275,43 @@ test_locks(struct proc *p)
 	struct sleeplock slk;
 
 	spinlock_init(&lk, "ktest");
+	/* Each value is read where the original check read it, then reported. */
 	intr_push();
-	check(!spinlock_holding(&lk), "a new spin lock is not held");
+	int held = spinlock_holding(&lk);
 	intr_pop();
+	check(!held, "a new spin lock is not held",
+	    "spinlock_holding() is %d for a lock nobody acquired, want 0", held);
 
 	int before = intr_enabled();
 	spinlock_acquire(&lk);
-	check(spinlock_holding(&lk), "spinlock_acquire: held by this CPU");
-	check(!intr_enabled(), "interrupts are off while a spin lock is held");
+	held = spinlock_holding(&lk);
+	int on = intr_enabled();
 	spinlock_acquire(&proc_lock);
 	spinlock_release(&proc_lock);
-	check(!intr_enabled(), "releasing an inner lock keeps interrupts off");
+	int on_inner = intr_enabled();
 	spinlock_release(&lk);
+	/* (reported after the release: printf takes the console's lock) */
+	check(held, "spinlock_acquire: held by this CPU",
+	    "spinlock_holding() is 0 right after spinlock_acquire, want 1");
+	check(!on, "interrupts are off while a spin lock is held",
+	    "intr_enabled() was %d while the lock was held, want 0", on);
+	check(!on_inner, "releasing an inner lock keeps interrupts off",
+	    "intr_enabled() was %d after releasing the inner lock, outer still held, want 0",
+	    on_inner);
 	check(intr_enabled() == before && !lk.locked,
-	    "releasing the last lock restores the interrupt state");
+	    "releasing the last lock restores the interrupt state",
+	    "after the release intr_enabled() is %d (before the acquire: %d), lock word %d "
+	    "(want 0)", intr_enabled(), before, (int)lk.locked);
 
 	sleeplock_init(&slk, "ktest sleep");
 	sleeplock_acquire(&slk);
-	check(sleeplock_holding(&slk), "sleeplock_acquire: held by this process");
+	held = sleeplock_holding(&slk);
 	sleeplock_release(&slk);
-	check(!sleeplock_holding(&slk), "sleeplock_release: not held");
+	check(held, "sleeplock_acquire: held by this process",
+	    "sleeplock_holding() is 0 right after sleeplock_acquire, want 1");
+	held = sleeplock_holding(&slk);
+	check(!held, "sleeplock_release: not held",
+	    "sleeplock_holding() is %d after sleeplock_release, want 0", held);
 }
 
 /* ---- pages and address spaces ----------------------------------------- */
@@ -246,39 +322,67 @@ test_pages(struct proc *p)
 	unsigned long free0 = page_free_count();
 	paddr_t pa = page_alloc();
 
-	check(pa != 0 && pa % PAGE_SIZE == 0, "page_alloc returns an aligned page");
+	check(pa != 0 && pa % PAGE_SIZE == 0, "page_alloc returns an aligned page",
+	    "page_alloc returned 0x%lx, want a non-zero multiple of %d",
+	    (unsigned long)pa, PAGE_SIZE);
 	if (pa == 0) {
-		test_no += 7;
-		test_failed += 7;
+		/* Printed, not just counted: the plan promised these checks. */
+		ktest_skip(7, "(skipped: page_alloc failed)");
 		return;
 	}
-	check(page_refcount(pa) == 1, "a new page has reference count 1");
-	int zero = 1;
-	for (int i = 0; i < PAGE_SIZE; i++)
+	int refs = page_refcount(pa);
+	check(refs == 1, "a new page has reference count 1",
+	    "page_refcount() of a new page is %d, want 1", refs);
+	int nonzero = -1;
+	for (int i = 0; i < PAGE_SIZE && nonzero < 0; i++)
 		if (((unsigned char *)PA_TO_PTR(pa))[i] != 0)
-			zero = 0;
-	check(zero, "page_alloc zeroes the page");
-	check(page_free_count() == free0 - 1, "the free count drops by one");
+			nonzero = i;
+	check(nonzero < 0, "page_alloc zeroes the page",
+	    "byte %d of the new page is 0x%x, want every byte 0", nonzero,
+	    nonzero < 0 ? 0 : ((unsigned char *)PA_TO_PTR(pa))[nonzero]);
+	check(page_free_count() == free0 - 1, "the free count drops by one",
+	    "free pages %lu before page_alloc, %lu after, want %lu", free0,
+	    page_free_count(), free0 - 1);
 	page_ref(pa);
-	check(page_refcount(pa) == 2, "page_ref counts a second user");
+	refs = page_refcount(pa);
+	check(refs == 2, "page_ref counts a second user",
+	    "page_refcount() after page_ref is %d, want 2", refs);
 	page_unref(pa);
-	check(page_refcount(pa) == 1 && page_free_count() == free0 - 1,
-	    "page_unref of a shared page keeps it");
+	refs = page_refcount(pa);
+	check(refs == 1 && page_free_count() == free0 - 1,
+	    "page_unref of a shared page keeps it",
+	    "after one page_unref of two: reference count %d (want 1), free pages %lu "
+	    "(want %lu)", refs, page_free_count(), free0 - 1);
 	page_unref(pa);
-	check(page_free_count() == free0, "the last page_unref frees it");
+	check(page_free_count() == free0, "the last page_unref frees it",
+	    "free pages %lu after the last page_unref, want %lu (as before page_alloc)",
+	    page_free_count(), free0);
 
+	/* Step by step, so that a failure names the step. */
+	const char *step = NULL;
+	int error = 0;
 	struct vmspace *vm = vmspace_alloc(), *copy = NULL;
-	int ok = vm != NULL &&
-	    vm_map_anon(vm, 0x10000000, 0x10000000 + 4 * PAGE_SIZE,
-		VM_PROT_READ | VM_PROT_WRITE, 0) == 0 &&
-	    copyout_vm(vm, 0x10000000 + 100, "abc", 4) == 0 &&
-	    vmspace_copy(vm, &copy) == 0;
+	if (vm == NULL)
+		step = "vmspace_alloc returned NULL";
+	else if ((error = vm_map_anon(vm, 0x10000000, 0x10000000 + 4 * PAGE_SIZE,
+	    VM_PROT_READ | VM_PROT_WRITE, 0)) != 0)
+		step = "vm_map_anon of 4 pages failed";
+	else if ((error = copyout_vm(vm, 0x10000000 + 100, "abc", 4)) != 0)
+		step = "copyout_vm into the mapped pages failed";
+	else if ((error = vmspace_copy(vm, &copy)) != 0)
+		step = "vmspace_copy failed";
 	if (copy != NULL)
 		vmspace_free(copy);
 	if (vm != NULL)
 		vmspace_free(vm);
-	check(ok && page_free_count() == free0,
-	    "vmspace map, copy and free give every page back");
+	unsigned long free1 = page_free_count();
+	if (step != NULL)
+		check(0, "vmspace map, copy and free give every page back",
+		    "%s (error %d)", step, error);
+	else
+		check(free1 == free0, "vmspace map, copy and free give every page back",
+		    "free pages %lu before, %lu after freeing both address spaces: %ld not "
+		    "given back", free0, free1, (long)(free0 - free1));
 }
 
 /* ---- driver ----------------------------------------------------------- */

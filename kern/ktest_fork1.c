@@ -111,17 +111,26 @@ test_ppwait(struct proc *p)
 	error = fork1(p, FORK_PPWAIT, ppwait_child, NULL, &pid, NULL);
 	/* Look at once: nothing may happen between fork1's return and here. */
 	int ran = load(&kb.ran), st = error == 0 ? state_of(pid) : 0;
-	check(error == 0, "fork1(FORK_PPWAIT) succeeds");
+	check(error == 0, "fork1(FORK_PPWAIT) succeeds",
+	    "fork1(FORK_PPWAIT) returned %d, want 0", error);
 	if (error != 0) {
 		ktest_skip(3, "(skipped: fork1 failed)");
 		return;
 	}
 	check(ran && st == SZOMB,
-	    "fork1(FORK_PPWAIT) returns only after the child ran and exited");
-	check(p->p_vforkwait == 0, "the parent's wait is over (p_vforkwait cleared)");
-	check(proc_wait(p, pid, &xstat, 0, &got) == 0 && got == pid &&
-	    WEXITSTATUS(xstat) == 7 && proc_count() == nproc0,
-	    "the parent then collects the child's status (7) with wait");
+	    "fork1(FORK_PPWAIT) returns only after the child ran and exited",
+	    "when fork1 returned the child %s and was in state %d, want: it ran and is a "
+	    "zombie (SZOMB, %d); did the parent sleep until the child exited?",
+	    ran ? "had run" : "had not run yet", st, SZOMB);
+	check(p->p_vforkwait == 0, "the parent's wait is over (p_vforkwait cleared)",
+	    "p_vforkwait is %d after fork1 returned, want 0", (int)p->p_vforkwait);
+	got = -1;
+	error = proc_wait(p, pid, &xstat, 0, &got);
+	check(error == 0 && got == pid && WEXITSTATUS(xstat) == 7 && proc_count() == nproc0,
+	    "the parent then collects the child's status (7) with wait",
+	    "proc_wait returned %d with pid %d (want 0 with %ld), exit code %d (want 7), "
+	    "slots in use %d (want %d)", error, got, (long)pid,
+	    error == 0 ? WEXITSTATUS(xstat) : -1, proc_count(), nproc0);
 }
 
 /* ---- idle ------------------------------------------------------------- */
@@ -146,29 +155,47 @@ test_idle(struct proc *p)
 	memset(&kb, 0, sizeof(kb));
 	error = fork1(p, FORK_IDLE, idle_child, &cookie, &pid, &np);
 	int st = error == 0 ? state_of(pid) : 0;
-	check(error == 0 && np != NULL, "fork1(FORK_IDLE) succeeds");
+	check(error == 0 && np != NULL, "fork1(FORK_IDLE) succeeds",
+	    "fork1(FORK_IDLE) returned %d with *rnewprocp %p, want 0 and the new process",
+	    error, np);
 	if (error != 0 || np == NULL) {
 		ktest_skip(7, "(skipped: fork1 failed)");
 		return;
 	}
-	check(st == SIDL, "the FORK_IDLE child is left in SIDL");
-	check(proc_info(np - proctab, &pi) == 0 && pi.pid == pid && pi.state == SIDL,
-	    "procinfo (what ps shows) reports it as SIDL");
+	check(st == SIDL, "the FORK_IDLE child is left in SIDL",
+	    "the child's state right after fork1 is %d, want SIDL (%d)", st, SIDL);
+	int perr = proc_info(np - proctab, &pi);
+	check(perr == 0 && pi.pid == pid && pi.state == SIDL,
+	    "procinfo (what ps shows) reports it as SIDL",
+	    "proc_info of its slot returned %d, pid %d (want %ld), state %d (want SIDL, %d)",
+	    perr, perr == 0 ? pi.pid : -1, (long)pid, perr == 0 ? pi.state : -1, SIDL);
 	clock_msleep(p, 100);
-	check(!load(&kb.ran) && state_of(pid) == SIDL,
-	    "it is never scheduled while idle (100 ms later: still SIDL, func not run)");
+	int ran_early = load(&kb.ran), st_later = state_of(pid);
+	check(!ran_early && st_later == SIDL,
+	    "it is never scheduled while idle (100 ms later: still SIDL, func not run)",
+	    "100 ms after fork1: func %s, state %d (want SIDL, %d): a FORK_IDLE child must "
+	    "wait for proc_setrunnable", ran_early ? "had run" : "had not run", st_later, SIDL);
 
 	/* The point of FORK_IDLE: set the child up before it first runs. */
 	strlcpy(np->p_comm, "idle-named", sizeof(np->p_comm));
 	proc_setrunnable(np);
 	int ran = wait_until_ran(p);
 	check(ran && kb.arg == &cookie && kb.self == np,
-	    "proc_setrunnable makes it run func(arg)");
+	    "proc_setrunnable makes it run func(arg)",
+	    "after proc_setrunnable: func %s within 10 s, arg %p (want %p), curproc %p "
+	    "(want %p)", ran ? "ran" : "did not run", kb.arg, &cookie, kb.self, np);
 	check(ran && strcmp(kb.comm, "idle-named") == 0,
-	    "its creator set it up (named it) before it first ran");
-	check(proc_wait(p, pid, &xstat, 0, &got) == 0 && got == pid && WEXITSTATUS(xstat) == 3,
-	    "the parent collects it with wait");
-	check(proc_count() == nproc0, "no process slot left behind");
+	    "its creator set it up (named it) before it first ran",
+	    "func %s; its name when it ran was \"%s\", want \"idle-named\"",
+	    ran ? "ran" : "did not run", kb.comm);
+	got = -1;
+	error = proc_wait(p, pid, &xstat, 0, &got);
+	check(error == 0 && got == pid && WEXITSTATUS(xstat) == 3,
+	    "the parent collects it with wait",
+	    "proc_wait returned %d with pid %d (want 0 with %ld), exit code %d (want 3)",
+	    error, got, (long)pid, error == 0 ? WEXITSTATUS(xstat) : -1);
+	check(proc_count() == nproc0, "no process slot left behind",
+	    "process slots in use: %d before fork1, %d after wait", nproc0, proc_count());
 }
 
 /* ---- system ----------------------------------------------------------- */
@@ -198,31 +225,54 @@ test_system(struct proc *p)
 	memset(&kb, 0, sizeof(kb));
 	park_go = 0;
 	error = kthread_create(park_child, &cookie, &np, "kthread-test");
-	check(error == 0 && np != NULL, "kthread_create succeeds");
+	check(error == 0 && np != NULL, "kthread_create succeeds",
+	    "kthread_create returned %d with *newpp %p, want 0 and the new thread", error, np);
 	if (error != 0 || np == NULL) {
 		ktest_skip(11, "(skipped: kthread_create failed)");
 		return;
 	}
 	pid_t kpid = np->p_pid;
 	int ran = wait_until_ran(p);
-	check(np->p_flag & P_SYSTEM, "a kernel thread is a system process (P_SYSTEM)");
+	check(np->p_flag & P_SYSTEM, "a kernel thread is a system process (P_SYSTEM)",
+	    "p_flag is 0x%x, want P_SYSTEM (0x%x) set", (unsigned)np->p_flag,
+	    (unsigned)P_SYSTEM);
 	check((np->p_flag & P_NOZOMBIE) && np->p_pptr == &proc0,
-	    "it is proc0's child and leaves no zombie (P_NOZOMBIE)");
+	    "it is proc0's child and leaves no zombie (P_NOZOMBIE)",
+	    "p_flag 0x%x (want P_NOZOMBIE, 0x%x, set), parent %p (want proc0, %p)",
+	    (unsigned)np->p_flag, (unsigned)P_NOZOMBIE, np->p_pptr, &proc0);
 	check(ran && kb.arg == &cookie && !kb.had_vm && !kb.had_fd,
-	    "it runs func(arg) with no address space and no descriptors");
-	check(ran && strcmp(kb.comm, "kthread-test") == 0, "it has its name when it first runs");
-	check(proc_info(np - proctab, &pi) == 0 && pi.pid == kpid && (pi.flags & PI_SYSTEM) &&
+	    "it runs func(arg) with no address space and no descriptors",
+	    "func %s within 10 s, arg %p (want %p), address space %s, descriptors %s "
+	    "(want neither)", ran ? "ran" : "did not run", kb.arg, &cookie,
+	    kb.had_vm ? "yes" : "no", kb.had_fd ? "yes" : "no");
+	check(ran && strcmp(kb.comm, "kthread-test") == 0, "it has its name when it first runs",
+	    "func %s; its name when it ran was \"%s\", want \"kthread-test\"",
+	    ran ? "ran" : "did not run", kb.comm);
+	int perr = proc_info(np - proctab, &pi);
+	check(perr == 0 && pi.pid == kpid && (pi.flags & PI_SYSTEM) &&
 	    strcmp(pi.name, "kthread-test") == 0 && pi.ppid == 0,
-	    "procinfo flags it PI_SYSTEM, ppid 0 (ps shows [kthread-test])");
-	check(proc_kill(kpid, SIGKILL) == EPERM && proc_kill(kpid, 0) == EPERM,
-	    "kill of a system process gives EPERM");
-	check(np->p_killed == 0 && state_of(kpid) != SZOMB && state_of(kpid) != SDEAD,
-	    "it was not touched by the kill");
+	    "procinfo flags it PI_SYSTEM, ppid 0 (ps shows [kthread-test])",
+	    "proc_info returned %d: pid %d (want %d), flags 0x%x (want PI_SYSTEM, 0x%x), "
+	    "name \"%s\" (want \"kthread-test\"), ppid %d (want 0)", perr,
+	    perr == 0 ? pi.pid : -1, kpid, perr == 0 ? (unsigned)pi.flags : 0,
+	    (unsigned)PI_SYSTEM, perr == 0 ? pi.name : "", perr == 0 ? pi.ppid : -1);
+	int kerr = proc_kill(kpid, SIGKILL), kerr0 = proc_kill(kpid, 0);
+	check(kerr == EPERM && kerr0 == EPERM, "kill of a system process gives EPERM",
+	    "proc_kill(SIGKILL) returned %d, proc_kill(0) returned %d, want EPERM (%d) for both",
+	    kerr, kerr0, EPERM);
+	int kst = state_of(kpid);
+	check(np->p_killed == 0 && kst != SZOMB && kst != SDEAD,
+	    "it was not touched by the kill",
+	    "after the kill p_killed is %d (want 0), state %d (want neither SZOMB %d nor "
+	    "SDEAD %d)", (int)np->p_killed, kst, SZOMB, SDEAD);
 	park_go = 1;
 	for (int i = 0; i < POLLS && (state_of(kpid) != 0 || proc_count() != nproc0); i++)
 		clock_msleep(p, 10);
-	check(state_of(kpid) == 0 && proc_count() == nproc0,
-	    "when it exits its slot is freed: no zombie");
+	kst = state_of(kpid);
+	check(kst == 0 && proc_count() == nproc0,
+	    "when it exits its slot is freed: no zombie",
+	    "10 s after it was told to exit: its slot is in state %d (want 0, free), slots "
+	    "in use %d (want %d)", kst, proc_count(), nproc0);
 
 	/*
 	 * FORK_SYSTEM from a user process: its children are not held to the
@@ -242,18 +292,21 @@ test_system(struct proc *p)
 	}
 	int full = proc_count();
 	check(error == EAGAIN && full == NPROC,
-	    "FORK_SYSTEM children fill the whole table (past the per-user limit), then EAGAIN");
-	check(made > 0 && nsystem == made, "every FORK_SYSTEM child is P_SYSTEM");
+	    "FORK_SYSTEM children fill the whole table (past the per-user limit), then EAGAIN",
+	    "made %d children, then fork1 returned %d (want EAGAIN, %d) with %d of %d slots "
+	    "in use (want all)", made, error, EAGAIN, full, NPROC);
+	check(made > 0 && nsystem == made, "every FORK_SYSTEM child is P_SYSTEM",
+	    "%d of the %d children had P_SYSTEM, want all of them (and at least one)",
+	    nsystem, made);
 	park_go = 1;
 	int reaped = 0;
 	pid_t got;
 	while (proc_wait(p, -1, &xstat, 0, &got) == 0)
 		reaped++;
 	check(reaped == made && proc_count() == nproc0 && page_free_count() == free0,
-	    "all of them exit and are collected: no slot or page left behind");
-	if (error != EAGAIN || full != NPROC)
-		printf("# made %d children (%d system), table %d of %d, last error %d\n",
-		    made, nsystem, full, NPROC, error);
+	    "all of them exit and are collected: no slot or page left behind",
+	    "collected %d of %d children; slots in use %d (want %d), free pages %lu (want %lu)",
+	    reaped, made, proc_count(), nproc0, page_free_count(), free0);
 }
 
 /* ---- the groups ------------------------------------------------------- */

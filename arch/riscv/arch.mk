@@ -1,13 +1,15 @@
 # RISC-V 64 port: toolchain, flags and QEMU command line (included by the top Makefile).
-# Either cross prefix works; the Linux one is what Debian packages.
-RVPREFIX := $(shell if command -v riscv64-linux-gnu-gcc >/dev/null 2>&1; then echo riscv64-linux-gnu-; \
-	elif command -v riscv64-unknown-elf-gcc >/dev/null 2>&1; then echo riscv64-unknown-elf-; \
-	else echo riscv64-linux-gnu-; fi)
-CC	:= $(RVPREFIX)gcc
-LD	:= $(RVPREFIX)ld
-AR	:= $(RVPREFIX)ar
-OBJDUMP	:= $(RVPREFIX)objdump
-NM	:= $(RVPREFIX)nm
+
+# The compiler: TOOLPREFIX when it is given (make ARCH=riscv
+# TOOLPREFIX=riscv64-elf-), else the first of these that is on PATH; all
+# are cross compilers that build this freestanding kernel alike:
+#   riscv64-unknown-elf-gcc  the RISC-V GNU toolchain built by hand (its default name)
+#   riscv64-elf-gcc          Homebrew's and Arch's riscv64-elf-gcc
+#   riscv64-none-elf-gcc     Arm-style bare-metal builds (xPack, some distributions)
+#   riscv64-linux-gnu-gcc    Debian/Ubuntu's gcc-riscv64-linux-gnu, Fedora's cross gcc
+# The Makefile takes the first of TOOLCHAIN_TRY on PATH (and stops, naming
+# them, when none is).
+TOOLCHAIN_TRY := riscv64-unknown-elf-gcc riscv64-elf-gcc riscv64-none-elf-gcc riscv64-linux-gnu-gcc
 GDB_ARCH := riscv:rv64
 
 # The kernel uses no floating point (no FP state to save on traps).

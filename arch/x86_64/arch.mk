@@ -1,9 +1,18 @@
 # x86_64 port: toolchain, flags and QEMU command line (included by the top Makefile).
-CC	:= gcc
-LD	:= ld
-AR	:= ar
-OBJDUMP	:= objdump
-NM	:= nm
+
+# The compiler: TOOLPREFIX when it is given (make TOOLPREFIX=x86_64-elf-;
+# TOOLPREFIX= with nothing is the host's own gcc), else the first of these
+# that is on PATH:
+#   x86_64-elf-gcc        a bare-metal cross compiler (Homebrew's x86_64-elf-gcc,
+#                         or one built by hand)
+#   x86_64-linux-gnu-gcc  Debian/Ubuntu: the native gcc's own full name on an
+#                         x86_64 host, gcc-x86-64-linux-gnu's on others (arm64)
+#   gcc                   the host's compiler, only on an x86_64 Linux host (Fedora
+#                         and Arch give it no other name): elsewhere it makes code
+#                         for another processor, and macOS's gcc is clang
+# The Makefile takes the first of TOOLCHAIN_TRY on PATH (and stops, naming
+# them, when none is).
+TOOLCHAIN_TRY := x86_64-elf-gcc x86_64-linux-gnu-gcc $(if $(filter Linux,$(shell uname -s)),$(if $(filter x86_64,$(shell uname -m)),gcc))
 GDB_ARCH := i386:x86-64
 
 # Kernel: no red zone (interrupts push onto the same stack), no SSE state

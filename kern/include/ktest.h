@@ -1,13 +1,19 @@
 /*
  * Kernel self-tests (ktest(2)): what groups outside kern/ktest.c need.
- * A group prints TAP through ktest_check(); its nchecks must be exact.
+ * A group prints TAP through ktest_check(); its nchecks must be exact, and
+ * every check gives the reason a failure prints.
  */
 #ifndef KERN_KTEST_H
 #define KERN_KTEST_H
 
 struct proc;
 
-void	ktest_check(int ok, const char *what);	/* one TAP check */
+/*
+ * One TAP check; when it fails, why (a printf format and its arguments:
+ * what was expected, what was found) is printed on a "# " line first.
+ */
+void	ktest_check(int ok, const char *what, const char *why, ...)
+	    __attribute__((format(printf, 3, 4)));
 void	ktest_skip(int n, const char *why);	/* n checks that could not run: failed */
 
 struct ktest_group {

@@ -42,21 +42,45 @@ open_console(void)
 	dup(0);		/* standard error */
 }
 
-/* Start path with argv; returns the child's pid, or -1. */
+/*
+ * Start path with argv; returns the child's pid, or -1.
+ *
+ * reached, if not NULL, is a pipe through which the child tells init that
+ * it got as far as exec: a child that dies before (a broken fork, or a
+ * new process that faults on its first return to user space) still has
+ * init's name, and without this its page fault would read as init's own.
+ * The kernel has no close-on-exec (kern/fs knows neither O_CLOEXEC nor
+ * FD_CLOEXEC), so instead of "the pipe closed at exec" the child writes
+ * one byte just before exec and closes its ends: the program then starts
+ * with only 0, 1 and 2 open, as without the pipe.  init closes its write
+ * end at once, so once the child is gone a read gives the byte, or end of
+ * file if the child never reached exec.
+ */
 static pid_t
-spawn(const char *path, char **argv)
+spawn(const char *path, char **argv, int *reached)
 {
 	pid_t pid = fork();
 
 	if (pid < 0) {
 		fprintf(stderr, "init: fork: %s\n", strerror(errno));
+		if (reached != NULL) {
+			close(reached[0]);
+			close(reached[1]);
+		}
 		return -1;
 	}
 	if (pid == 0) {
+		if (reached != NULL) {
+			close(reached[0]);
+			write(reached[1], "x", 1);
+			close(reached[1]);
+		}
 		exec(path, argv);
 		fprintf(stderr, "init: exec %s: %s\n", path, strerror(errno));
 		_exit(127);
 	}
+	if (reached != NULL)
+		close(reached[1]);
 	return pid;
 }
 
@@ -173,10 +197,29 @@ main(void)
 	if ((run = find_run(args)) != NULL && split(run, argv, MAXARG + 1) > 0) {
 		struct sysinfo before;
 		int have_before = sysinfo(&before) == 0;
-		pid_t pid = spawn(argv[0], argv);
+		int reached[2];
+		/* Without a pipe (none free?) the program still runs, unwatched. */
+		int watch = pipe(reached) == 0;
+		pid_t pid = spawn(argv[0], argv, watch ? reached : NULL);
 		int status = pid < 0 ? W_EXITCODE(127, 0) : await(pid);
 		int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 
+		if (watch && pid >= 0) {
+			char byte;
+
+			/* grade/explain.py reads this line: keep the two in step. */
+			if (read(reached[0], &byte, 1) != 1) {
+				if (WIFSIGNALED(status))
+					printf("init: the child (pid %d) forked to run %s died "
+					    "before exec (killed by signal %d)\n", pid, argv[0],
+					    WTERMSIG(status));
+				else
+					printf("init: the child (pid %d) forked to run %s died "
+					    "before exec (exit status %d)\n", pid, argv[0],
+					    WEXITSTATUS(status));
+			}
+			close(reached[0]);
+		}
 		if (have_before)
 			leak_check(&before);
 		printf("init: %s exited with status %d\n", argv[0], code);
@@ -189,7 +232,7 @@ main(void)
 
 	for (;;) {
 		char *shargv[] = { "sh", NULL };
-		pid_t pid = spawn("/bin/sh", shargv);
+		pid_t pid = spawn("/bin/sh", shargv, NULL);
 
 		if (pid < 0) {
 			msleep(1000);
