@@ -167,12 +167,18 @@ class Harness:
             self.fail(f"kernel panic while running `{program}` ({self.arch}, CPUS={cpus})",
                       panic=res.panic, console=res.output)
         if res.timed_out:
+            plist = qemu.process_list(res.output)
+            extra = (["  processes when the time ran out (the kernel's Ctrl-P list;"
+                      " WAIT is what a sleeping process waits for):"]
+                     + ["    " + row for row in plist]) if plist else \
+                ["  (the kernel did not answer Ctrl-P with its process list: interrupts off,"
+                 " or a CPU spinning with a lock held?)"]
             self.fail(f"time-out: `{program}` did not finish within "
                       f"{self.timeout(timeout):.0f} s ({self.arch}, CPUS={cpus}); "
                       "QEMU was killed",
                       expected="init: ... exited with status N, then power-off",
                       got="no power-off (a hang, a deadlock, or a very slow loop?)",
-                      console=res.output)
+                      console=res.output, extra=extra)
         return res
 
     def expect_exit(self, res, program, status=0):
@@ -186,6 +192,13 @@ class Harness:
                       got=f"QEMU exit status {res.returncode}" +
                       (f"; QEMU said: {res.stderr.strip()}" if res.stderr.strip() else ""),
                       console=res.output, extra=exit_hint(self.arch, res.returncode))
+        if init[0] != program.split()[0]:
+            # A kernel that runs something else (or prints the line itself)
+            # must not pass for the program the test asked for.
+            self.fail(f"`{program}` never finished: init's last line is about another program",
+                      expected=f"init: {program.split()[0]} exited with status {status}",
+                      got=f"init: {init[0]} exited with status {init[1]}",
+                      console=res.output)
         if init[1] != status:
             self.fail(f"`{program}` exit status",
                       expected=f"status {explain.status_text(status)}",

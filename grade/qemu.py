@@ -169,6 +169,56 @@ def write_log(path, header, text):
             f.write("\n")
 
 
+# On a time-out the grader asks the kernel for its process list before it
+# kills QEMU: Ctrl-P on the console (kern/console.c -> proc_dump) prints
+# pid, state, CPU, name and wait channel of every process, which says at
+# once what was stuck (a parent asleep in "ppwait" that nobody woke, a
+# child spinning on a CPU).  The dump is read until the console has been
+# quiet for DUMP_QUIET seconds after its header, DUMP_GRACE at most.
+CTRL_P = b"\x10"
+DUMP_HEADER = re.compile(r"^\s*PID\s+PPID\s+STATE\s+CPU\s+NAME\s+WAIT\s*$", re.M)
+DUMP_GRACE = 5.0
+DUMP_QUIET = 0.5
+
+
+def _ask_process_list(proc, sel, out, err):
+    """Send Ctrl-P and read the kernel's process list into out."""
+    try:
+        proc.stdin.write(CTRL_P)
+        proc.stdin.flush()
+    except (OSError, ValueError):
+        return
+    start = len(out)
+    end = time.monotonic() + DUMP_GRACE
+    quiet_since = time.monotonic()
+    while time.monotonic() < end:
+        events = sel.select(timeout=0.1)
+        for key, _ in events:
+            data = os.read(key.fileobj.fileno(), 65536)
+            if not data:
+                return
+            (out if key.data == "out" else err).extend(data)
+            quiet_since = time.monotonic()
+        seen = DUMP_HEADER.search(out[start:].decode("utf-8", "replace"))
+        if seen and time.monotonic() - quiet_since >= DUMP_QUIET:
+            return
+
+
+def process_list(output):
+    """The last Ctrl-P process list in console text (header and rows), or []."""
+    m = None
+    for m in DUMP_HEADER.finditer(output):
+        pass
+    if m is None:
+        return []
+    rows = [output[m.start():m.end()].strip("\n")]
+    for line in output[m.end():].splitlines()[1:]:
+        if not re.match(r"^\s*\d+\s+\d+\s+\S+\s+-?\d+\s+\S", line):
+            break
+        rows.append(line)
+    return rows
+
+
 def run_boot(arch, argv, timeout, log_path=None, kernel=None, until=None):
     """Boot, wait for QEMU to exit (or panic, or time-out); return BootResult.
 
@@ -198,6 +248,7 @@ def run_boot(arch, argv, timeout, log_path=None, kernel=None, until=None):
             if now >= deadline:
                 if not panic_seen:
                     res.timed_out = True
+                    _ask_process_list(proc, sel, out, err)
                 break
             for key, _ in sel.select(timeout=min(0.5, deadline - now)):
                 data = os.read(key.fileobj.fileno(), 65536)

@@ -291,3 +291,14 @@ def test_child_named_init_is_recognized_without_inits_line():
     rep = _report(_harness().check_tap, _result(out, 139), "/bin/systest")
     assert "init's child for /bin/systest (pid 3, still called 'init')" in rep, rep
     assert "before it could exec" in rep.splitlines()[0]
+
+
+# ---- trust: what the console says about which program ran ----------------------
+
+def test_expect_exit_wants_init_line_of_the_program_asked_for():
+    """`init: /bin/true exited with status 0` does not finish /bin/systest:
+    a kernel that runs something else, or prints the line itself, failed."""
+    out = BANNER + ("init: leak check: pages 1 -> 1, procs 2 -> 2, files 1 -> 1\n"
+                    "init: /bin/true exited with status 0\n")
+    rep = _report(_harness().expect_exit, _result(out, 0), "/bin/systest", 0)
+    assert "another program" in rep and "init: /bin/true exited with status 0" in rep, rep
