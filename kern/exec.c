@@ -10,6 +10,11 @@
  * EACCES (not a regular file), ENOEXEC (not an ELF64 executable for this
  * machine, no PT_LOAD segment, or a segment both writable and
  * executable), E2BIG (arguments do not fit), ENOMEM.
+ *
+ * The file may be hostile (any user can write one): every size in it is
+ * checked before anything is allocated (check_segments), so the work of
+ * an exec is bounded by the memory it really gets, and a kill ends a long
+ * one between two pages.
  */
 #include "systm.h"
 #include "md.h"
@@ -60,13 +65,45 @@ check_header(const struct elf64_ehdr *eh)
 }
 
 /*
- * Map one PT_LOAD segment and read its file bytes.  Segments are sorted
- * by address (the ELF spec requires it); when one starts in the page the
- * previous one ended in, that page is shared, its protection widened.
- * *mapped_end is the end of what earlier segments mapped.
+ * Check a PT_LOAD segment against the file and the address space, before
+ * anything is allocated: ENOEXEC for what no ELF file may say (file bytes
+ * past the end of the file or more than the segment's memory, a vaddr
+ * and file offset that disagree within a page, a range outside user
+ * space, a segment before the previous one's page), ENOMEM for a segment
+ * that reaches the stack.  *pages grows by the pages it needs.
  */
 static int
-load_segment(struct vmspace *vm, struct inode *ip, const struct elf64_phdr *ph, vaddr_t *mapped_end)
+check_segment(const struct inode *ip, const struct elf64_phdr *ph, vaddr_t *prev_end,
+    uint64_t *pages)
+{
+	vaddr_t stack_bottom = USER_TOP - USTACK_PAGES * PAGE_SIZE;
+
+	if (ph->p_memsz < ph->p_filesz || ph->p_offset + ph->p_filesz < ph->p_offset ||
+	    ph->p_offset + ph->p_filesz > ip->i_size ||
+	    (ph->p_filesz > 0 && ph->p_vaddr % PAGE_SIZE != ph->p_offset % PAGE_SIZE) ||
+	    !user_range_ok(ph->p_vaddr, ph->p_memsz) ||
+	    ph->p_vaddr < *prev_end - (*prev_end ? PAGE_SIZE : 0))
+		return ENOEXEC;
+	vaddr_t end = PGROUNDUP(ph->p_vaddr + ph->p_memsz);
+	if (end > stack_bottom - PAGE_SIZE)
+		return ENOMEM;		/* the image would run into the stack (exec.2) */
+	*pages += (end - PGROUNDDOWN(ph->p_vaddr)) / PAGE_SIZE;
+	if (end > *prev_end)
+		*prev_end = end;
+	return 0;
+}
+
+/*
+ * Map one PT_LOAD segment (checked by check_segment) and read its file
+ * bytes.  Segments are sorted by address (the ELF spec requires it); when
+ * one starts in the page the previous one ended in, that page is shared,
+ * its protection widened.  *mapped_end is the end of what earlier
+ * segments mapped.  A kill (p_killed) stops it between two pages: EINTR,
+ * which nobody sees (the process dies on its way out).
+ */
+static int
+load_segment(struct proc *p, struct vmspace *vm, struct inode *ip, const struct elf64_phdr *ph,
+    vaddr_t *mapped_end)
 {
 	int prot = VM_PROT_USER;
 
@@ -101,9 +138,11 @@ load_segment(struct vmspace *vm, struct inode *ip, const struct elf64_phdr *ph, 
 		if (vm_region_add(vm, start, end, prot & ~VM_PROT_USER, 0) != 0)
 			return ENOMEM;
 		for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
+			if (p->p_killed)
+				return EINTR;	/* the caller frees vm, pages included */
 			paddr_t pa = page_alloc();
 			if (pa == 0)
-				return ENOMEM;	/* the caller frees vm, pages included */
+				return ENOMEM;
 			if (pmap_enter(vm->vm_pmap, va, pa, prot) != 0) {
 				page_unref(pa);
 				return ENOMEM;
@@ -118,6 +157,8 @@ load_segment(struct vmspace *vm, struct inode *ip, const struct elf64_phdr *ph, 
 		vaddr_t va = ph->p_vaddr + done;
 		paddr_t pa;
 		int prot2;
+		if (p->p_killed)
+			return EINTR;
 		if (!pmap_extract(vm->vm_pmap, PGROUNDDOWN(va), &pa, &prot2))
 			return ENOEXEC;
 		unsigned int n = MIN(ph->p_filesz - done, PAGE_SIZE - va % PAGE_SIZE);
@@ -191,7 +232,37 @@ kern_exec(struct proc *p, const char *path, char *const *argv)
 	    check_header(&eh) != 0)
 		goto fail;
 
+	/*
+	 * First every segment is checked, and the pages they need counted:
+	 * more than are free cannot succeed (as sbrk and vmap: ENOMEM at
+	 * once), and nothing is allocated for a file that lies.  So a memsz
+	 * of 127 TiB costs a few comparisons, not an allocation loop and an
+	 * unwinding over the range.  The pass reads the headers only (at
+	 * most e_phnum of them, 65535).
+	 */
+	uint64_t pages = 0;
+	vaddr_t prev_end = 0;
+	/* Every header inside the file (readi's offsets are 32 bits: no wrapping). */
+	error = ENOEXEC;
+	if (eh.e_phoff > ip->i_size ||
+	    (uint64_t)eh.e_phnum * sizeof(struct elf64_phdr) > ip->i_size - eh.e_phoff)
+		goto fail;
+	for (int i = 0; i < eh.e_phnum; i++) {
+		struct elf64_phdr ph;
+		error = ENOEXEC;
+		if (readi(ip, 0, NULL, (uintptr_t)&ph, eh.e_phoff + i * sizeof(ph), sizeof(ph)) != sizeof(ph))
+			goto fail;
+		if (ph.p_type != PT_LOAD)
+			continue;
+		if ((error = check_segment(ip, &ph, &prev_end, &pages)) != 0)
+			goto fail;
+		error = EINTR;
+		if (p->p_killed)
+			goto fail;
+	}
 	error = ENOMEM;
+	if (pages + USTACK_PAGES > page_free_count())
+		goto fail;
 	if ((vm = vmspace_alloc()) == NULL)
 		goto fail;
 
@@ -202,7 +273,7 @@ kern_exec(struct proc *p, const char *path, char *const *argv)
 			goto fail;
 		if (ph.p_type != PT_LOAD)
 			continue;
-		if ((error = load_segment(vm, ip, &ph, &image_end)) != 0)
+		if ((error = load_segment(p, vm, ip, &ph, &image_end)) != 0)
 			goto fail;
 	}
 	iunlockput(ip);

@@ -13,6 +13,10 @@
  *                    outside the per-user limit);
  *   FORK_IDLE        the child is left in SIDL and does not run until
  *                    someone calls proc_setrunnable();
+ *   FORK_NOVM        (with FORK_IDLE) no address space: the caller gives
+ *                    the child one before it runs (makecxt); a copy made
+ *                    only to be thrown away would take a shared page's
+ *                    mapping slot (kern/share.c) for nothing;
  *   FORK_FORK, FORK_VFORK  who asked (statistics only, in OpenBSD too).
  *
  * The shape to notice: every step that can fail (a process slot, memory
@@ -46,6 +50,9 @@ fork1(struct proc *p1, int flags, void (*func)(void *), void *arg,
 	 */
 	if ((flags & (FORK_PTRACE | FORK_PPWAIT)) == (FORK_PTRACE | FORK_PPWAIT))
 		return EINVAL;
+	/* A child without an address space must not run before it gets one. */
+	if ((flags & FORK_NOVM) && !(flags & FORK_IDLE))
+		return EINVAL;
 	/* SOLUTION BEGIN ptrace: FORK_PTRACE is a flag like the others */
 	/* SOLUTION ELSE ptrace */
 	//> /* TODO(ptrace): accept FORK_PTRACE (see below where the child is marked). */
@@ -66,10 +73,10 @@ fork1(struct proc *p1, int flags, void (*func)(void *), void *arg,
 	 * vmspace.
 	 */
 	/* SOLUTION BEGIN sharevm: a FORK_SHAREVM child gets no copy */
-	if (p1->p_vmspace != NULL && !(flags & FORK_SHAREVM)) {
+	if (p1->p_vmspace != NULL && !(flags & (FORK_SHAREVM | FORK_NOVM))) {
 	/* SOLUTION ELSE sharevm */
 	//> /* TODO(sharevm): FORK_SHAREVM must not copy: the child shares p1's vmspace. */
-	//> if (p1->p_vmspace != NULL) {
+	//> if (p1->p_vmspace != NULL && !(flags & FORK_NOVM)) {
 	/* SOLUTION END sharevm */
 		error = vmspace_copy(p1->p_vmspace, &vm);
 		if (error) {

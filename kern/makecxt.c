@@ -309,11 +309,15 @@ sys_makecxt(struct proc *p, const register_t *args, register_t *retval)
 
 	/*
 	 * A child that stays in SIDL until we are done with it.  fork1 gives
-	 * it a copy of our address space, which the region replaces (in the
-	 * whole-space form that copy is what the child keeps), a copy of our
-	 * trap frame, a copy of our descriptor table and our directory.
+	 * it a copy of our trap frame, a copy of our descriptor table and our
+	 * directory, and -- in the whole-space form only -- a copy of our
+	 * address space, which it keeps.  Otherwise it gets none (FORK_NOVM)
+	 * and the one built above goes in: a copy made only to be freed would
+	 * map each of our shareable pages for a moment, and so take one of
+	 * the VS_MAXMAP mapping slots a page has (vmap.2's "16 address
+	 * spaces"), and a page with 15 partners could not get its 16th.
 	 */
-	error = fork1(p, FORK_IDLE, makecxt_child_start, NULL, NULL, &p2);
+	error = fork1(p, FORK_IDLE | (vm != NULL ? FORK_NOVM : 0), makecxt_child_start, NULL, NULL, &p2);
 	if (error) {
 		if (vm != NULL)
 			vmspace_free(vm);

@@ -70,7 +70,13 @@ pt_copy(struct proc *t, vaddr_t va, void *kbuf, size_t len, int write)
 				error = ENOMEM;
 				break;
 			}
-			page_unref(pa);
+			/*
+			 * The old page is no longer t's: a shareable page's
+			 * record must forget t, or it would list t's address
+			 * space for good (and the page, once freed, would
+			 * still look shareable to whoever gets it next).
+			 */
+			vmap_page_replaced(vm, page, pa);
 			pa = npa;
 		}
 		char *kva = (char *)PA_TO_PTR(pa) + (va - page);

@@ -40,7 +40,7 @@ sys_vfork(struct proc *p, const register_t *args, register_t *retval)
 /*
  * rfork1(flags): fork1 with the flags a user program may choose, so the
  * labs can exercise each of them (Plan 9's rfork works the same way).
- * Kernel-only flags (FORK_IDLE, FORK_SYSTEM) and unknown bits are EINVAL.
+ * Kernel-only flags (FORK_IDLE, FORK_SYSTEM, FORK_NOVM) and unknown bits are EINVAL.
  */
 #define RFORK1_USER_FLAGS (FORK_FORK | FORK_VFORK | FORK_PPWAIT | \
 	FORK_SHAREFILES | FORK_NOZOMBIE | FORK_SHAREVM | FORK_PTRACE)

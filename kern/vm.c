@@ -42,11 +42,15 @@ vmspace_ref(struct vmspace *vm)
 	sleeplock_release(&vm->vm_lock);
 }
 
-/* Unmap [start, end) and drop the pages' references.  vm_lock held (or vm private). */
+/*
+ * Unmap [start, end) and drop the pages' references.  vm_lock held (or vm
+ * private).  pmap_next() skips what is not mapped a page table at a time:
+ * the range may be huge and mostly empty (a failed exec's region).
+ */
 static void
 unmap_pages(struct vmspace *vm, vaddr_t start, vaddr_t end)
 {
-	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
+	for (vaddr_t va = start; va < end && pmap_next(vm->vm_pmap, &va, end); va += PAGE_SIZE) {
 		paddr_t pa;
 		int prot;
 		if (pmap_extract(vm->vm_pmap, va, &pa, &prot)) {
@@ -54,6 +58,20 @@ unmap_pages(struct vmspace *vm, vaddr_t start, vaddr_t end)
 			page_unref(PGROUNDDOWN(pa));
 		}
 	}
+}
+
+/*
+ * The most page-table pages one address space may hold (docs/man/vmap.2):
+ * twice what mapping all of memory would take (a table page maps 512
+ * pages), plus room for the scattered regions of any legal map.  Empty
+ * table pages are freed as soon as they are empty (the ports' pmap), so
+ * only a process that really maps that much gets near it; the limit
+ * stops one from making the kernel hold memory it does not account for.
+ */
+unsigned long
+vm_pt_limit(void)
+{
+	return page_total_count() / 256 + 64;
 }
 
 /*
@@ -94,7 +112,9 @@ vmspace_free(struct vmspace *vm)
 		struct vm_region *r = &vm->vm_regions[i];
 		if (r->r_prot == 0)
 			continue;
-		for (vaddr_t va = r->r_start; va < r->r_end; va += PAGE_SIZE) {
+		/* Only what is mapped: a failed exec may leave a huge, empty region. */
+		for (vaddr_t va = r->r_start; va < r->r_end &&
+		    pmap_next(vm->vm_pmap, &va, r->r_end); va += PAGE_SIZE) {
 			paddr_t pa;
 			int prot;
 			if (!pmap_extract(vm->vm_pmap, va, &pa, &prot))

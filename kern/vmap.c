@@ -108,11 +108,28 @@ vmap_drop_page(struct vmspace *vm, const struct vm_region *r, paddr_t pa)
 	page_unref(pa);
 }
 
+/*
+ * The page pa at va in vm was replaced by a private copy (ptrace's
+ * PT_WRITE_D into a page others map too): drop vm's mapping of pa as an
+ * unmap would -- a shareable page's record forgets vm, which may pass
+ * the ownership on -- and its reference.  vm_lock held.
+ */
+void
+vmap_page_replaced(struct vmspace *vm, vaddr_t va, paddr_t pa)
+{
+	struct vm_region *r = vmap_region_of(vm, PGROUNDDOWN(va));
+
+	if (r != NULL && (r->r_flags & VR_VMAP))
+		vmap_drop_page(vm, r, pa);
+	else
+		page_unref(pa);
+}
+
 /* Unmap and drop the pages of [start, end) of vmap region r.  vm_lock held. */
 static void
 drop_range(struct vmspace *vm, const struct vm_region *r, vaddr_t start, vaddr_t end)
 {
-	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
+	for (vaddr_t va = start; va < end && pmap_next(vm->vm_pmap, &va, end); va += PAGE_SIZE) {
 		paddr_t pa;
 		int prot;
 		if (pmap_extract(vm->vm_pmap, va, &pa, &prot)) {

@@ -24,6 +24,18 @@
  * pmap after we read pm_active walks the updated table, since it fences
  * after its satp write.  That is only true with the PTE store ordered
  * before the read of pm_active, hence the fence between them.
+ *
+ * Table pages.  A user table page that becomes empty when mappings are
+ * removed is freed at once (prune_tables), not at pmap_destroy(): else a
+ * process mapping and unmapping one page at scattered addresses makes
+ * the kernel hold a table page for every address it ever touched.  An
+ * address space holds at most vm_pt_limit() table pages (pm_ntables);
+ * beyond that pmap_enter() fails with ENOMEM.  A table page may be
+ * freed only when no hart can walk it any more: its parent entry is
+ * cleared under pm_lock (every software walk takes pm_lock), then every
+ * hart with the pmap loaded does a full sfence.vma -- a fence for an
+ * address orders only leaf entries; a cached non-leaf entry needs the
+ * whole fence -- and only then does the page go back to page_free.
  */
 #include "riscv.h"
 #include "systm.h"
@@ -36,6 +48,14 @@ struct pmap {
 	paddr_t		pm_rootpa;
 	volatile unsigned long pm_active; /* CPUs with this pmap in satp */
 	struct spinlock	pm_lock;	/* serializes changes to the tables */
+	unsigned long	pm_ntables;	/* user table pages below the root */
+};
+
+/* Table pages unlinked but not yet freed: they wait for a fence. */
+#define PRUNE_BATCH	16
+struct prunelist {
+	int	n;
+	paddr_t	pa[PRUNE_BATCH];
 };
 
 static struct pmap kernel_pmap;
@@ -176,6 +196,7 @@ pmap_create(void)
 	pm->pm_root = PHYS_TO_KVA(root);
 	pm->pm_rootpa = root;
 	pm->pm_active = 0;
+	pm->pm_ntables = 0;
 	spinlock_init(&pm->pm_lock, "pmap");
 	/* Share the kernel: the upper half of the root is the kernel's. */
 	memcpy(&pm->pm_root[NPTE / 2], &kernel_root[NPTE / 2],
@@ -233,7 +254,9 @@ pmap_destroy(struct pmap *pm)
 
 /*
  * The level-0 entry for va, creating the intermediate tables when alloc
- * is set.  NULL if a table is missing (or cannot be allocated).
+ * is set.  NULL if a table is missing (or cannot be allocated: memory is
+ * out, or the address space holds vm_pt_limit() table pages).  pm_lock
+ * held.
  */
 static pt_entry_t *
 pmap_pte(struct pmap *pm, vaddr_t va, int alloc)
@@ -250,13 +273,93 @@ pmap_pte(struct pmap *pm, vaddr_t va, int alloc)
 		} else {
 			paddr_t pa;
 
-			if (!alloc || (pa = page_alloc()) == 0)
+			if (!alloc || (pm != &kernel_pmap && pm->pm_ntables >= vm_pt_limit()) ||
+			    (pa = page_alloc()) == 0)
 				return NULL;
+			pm->pm_ntables++;
 			*e = PA_TO_PTE(pa) | PTE_V;
 		}
 		table = PHYS_TO_KVA(PTE_TO_PA(*e));
 	}
 	return &table[PT_INDEX(va, L0_SHIFT)];
+}
+
+/*
+ * The size of the hole at va when its level-0 table is missing (1 GiB or
+ * 2 MiB), or 0 when the table is there.  pm_lock held.
+ */
+static vaddr_t
+pmap_hole(struct pmap *pm, vaddr_t va)
+{
+	pt_entry_t e = pm->pm_root[PT_INDEX(va, L2_SHIFT)];
+
+	if (!(e & PTE_V) || PTE_IS_LEAF(e))
+		return 1UL << L2_SHIFT;
+	e = ((pt_entry_t *)PHYS_TO_KVA(PTE_TO_PA(e)))[PT_INDEX(va, L1_SHIFT)];
+	if (!(e & PTE_V) || PTE_IS_LEAF(e))
+		return 1UL << L1_SHIFT;
+	return 0;
+}
+
+/* Does the table hold no valid entry?  Look from i up first: unmaps go in order. */
+static int
+table_empty(const pt_entry_t *t, int i)
+{
+	for (int j = i; j < NPTE; j++)
+		if (t[j] & PTE_V)
+			return 0;
+	for (int j = 0; j < i; j++)
+		if (t[j] & PTE_V)
+			return 0;
+	return 1;
+}
+
+/*
+ * Unlink the empty table pages on va's path, bottom up (the root stays),
+ * onto pl; prune_finish() frees them after the fence.  pm_lock held.
+ */
+static void
+prune_tables(struct pmap *pm, vaddr_t va, struct prunelist *pl)
+{
+	pt_entry_t *l2e = &pm->pm_root[PT_INDEX(va, L2_SHIFT)], *l1e;
+	pt_entry_t *l1;
+
+	if (!(*l2e & PTE_V) || PTE_IS_LEAF(*l2e))
+		return;
+	l1 = PHYS_TO_KVA(PTE_TO_PA(*l2e));
+	l1e = &l1[PT_INDEX(va, L1_SHIFT)];
+	if ((*l1e & PTE_V) && !PTE_IS_LEAF(*l1e)) {
+		if (!table_empty(PHYS_TO_KVA(PTE_TO_PA(*l1e)), PT_INDEX(va, L0_SHIFT)))
+			return;
+		KASSERT(pl->n < PRUNE_BATCH);
+		pl->pa[pl->n++] = PTE_TO_PA(*l1e);
+		*l1e = 0;
+		pm->pm_ntables--;
+	}
+	if (!table_empty(l1, PT_INDEX(va, L1_SHIFT)))
+		return;
+	KASSERT(pl->n < PRUNE_BATCH);
+	pl->pa[pl->n++] = PTE_TO_PA(*l2e);
+	*l2e = 0;
+	pm->pm_ntables--;
+}
+
+static void pmap_shootdown(struct pmap *pm, vaddr_t va, size_t len);
+
+/*
+ * Free the unlinked table pages: first a full fence on every hart that
+ * has pm loaded (a range fence would leave cached non-leaf entries).
+ * pm_lock held.
+ */
+static void
+prune_finish(struct pmap *pm, struct prunelist *pl)
+{
+	if (pl->n == 0)
+		return;
+	pmap_shootdown(pm, 0, (size_t)-1);	/* SBI: size -1 is "everything" */
+	for (int i = 0; i < pl->n; i++)
+		page_unref(pl->pa[i]);
+	pl->n = 0;
 }
 
 /* VM_PROT_* -> PTE bits.  RISC-V reserves W without R, so W implies R. */
@@ -313,6 +416,7 @@ pmap_shootdown(struct pmap *pm, vaddr_t va, size_t len)
 int
 pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, int prot)
 {
+	struct prunelist pl = { 0 };
 	pt_entry_t *pte, old;
 
 	KASSERT(pm != &kernel_pmap && va < USER_TOP);
@@ -320,6 +424,9 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, int prot)
 	spinlock_acquire(&pm->pm_lock);
 	pte = pmap_pte(pm, va, 1);
 	if (pte == NULL) {
+		/* The tables this attempt added are empty: no leak per failure. */
+		prune_tables(pm, va, &pl);
+		prune_finish(pm, &pl);
 		spinlock_release(&pm->pm_lock);
 		return ENOMEM;
 	}
@@ -329,30 +436,55 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, int prot)
 		pmap_shootdown(pm, va, PAGE_SIZE);
 	else if (pm->pm_active & (1UL << curcpu()->ci_cpuid))
 		sfence_vma_page(va);
+	if (*pte == 0) {
+		prune_tables(pm, va, &pl);	/* "no access" entered: nothing mapped */
+		prune_finish(pm, &pl);
+	}
 	spinlock_release(&pm->pm_lock);
 	return 0;
 }
 
+/*
+ * Unmap [sva, eva), skipping missing tables, and free the table pages
+ * left empty (checked once per level-0 table, as the walk leaves it).
+ */
 void
 pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
 {
-	vaddr_t va;
-	int changed = 0;
+	struct prunelist pl = { 0 };
+	vaddr_t va, hole;
+	int changed = 0, touched = 0;
 
 	KASSERT(pm != &kernel_pmap);
 	sva = PGROUNDDOWN(sva);
 	if (eva > USER_TOP)
 		eva = USER_TOP;
 	spinlock_acquire(&pm->pm_lock);
-	for (va = sva; va < eva; va += PAGE_SIZE) {
+	for (va = sva; va < eva; ) {
+		if ((hole = pmap_hole(pm, va)) != 0) {
+			vaddr_t next = (va & ~(hole - 1)) + hole;
+			if (next <= va)
+				break;
+			va = next;
+			continue;
+		}
 		pt_entry_t *pte = pmap_pte(pm, va, 0);
 
 		if (pte != NULL && (*pte & PTE_V)) {
 			*pte = 0;
-			changed = 1;
+			changed = touched = 1;
+		}
+		va += PAGE_SIZE;
+		if (touched && (va % (1UL << L1_SHIFT) == 0 || va >= eva)) {
+			touched = 0;
+			if (pl.n + 2 > PRUNE_BATCH)
+				prune_finish(pm, &pl);
+			prune_tables(pm, va - PAGE_SIZE, &pl);
 		}
 	}
-	if (changed)
+	if (pl.n > 0)
+		prune_finish(pm, &pl);	/* a full fence: covers the range too */
+	else if (changed)
 		pmap_shootdown(pm, sva, eva - sva);
 	spinlock_release(&pm->pm_lock);
 }
@@ -380,7 +512,16 @@ pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, int prot)
 	for (va = sva; va < eva; va += PAGE_SIZE) {
 		pt_entry_t *pte = pmap_pte(pm, va, 0);
 		pt_entry_t bits;
+		vaddr_t hole;
 
+		if (pte == NULL && (hole = pmap_hole(pm, va)) != 0) {
+			/* Jump over the missing table (minus the loop's step). */
+			vaddr_t next = (va & ~(hole - 1)) + hole;
+			if (next <= va)
+				break;
+			va = next - PAGE_SIZE;
+			continue;
+		}
 		if (pte == NULL || !(*pte & PTE_V))
 			continue;
 		bits = prot_to_pte(prot) | (*pte & PTE_U);
@@ -421,6 +562,48 @@ pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pap, int *protp)
 	if (protp != NULL)
 		*protp = prot;
 	return 1;
+}
+
+/*
+ * The first mapped page at or after *vap and below eva: 1 with *vap set
+ * to it, or 0.  Missing tables are skipped whole, so walking a huge
+ * mostly empty range (a failed exec's region) costs what is mapped.
+ */
+int
+pmap_next(struct pmap *pm, vaddr_t *vap, vaddr_t eva)
+{
+	vaddr_t va = PGROUNDDOWN(*vap), hole;
+	int found = 0;
+
+	if (eva > USER_TOP)
+		eva = USER_TOP;
+	spinlock_acquire(&pm->pm_lock);
+	while (va < eva) {
+		if ((hole = pmap_hole(pm, va)) != 0) {
+			vaddr_t next = (va & ~(hole - 1)) + hole;
+			if (next <= va)
+				break;
+			va = next;
+			continue;
+		}
+		pt_entry_t *pte = pmap_pte(pm, va, 0);
+		if (pte != NULL && (*pte & PTE_V)) {
+			found = 1;
+			break;
+		}
+		va += PAGE_SIZE;
+	}
+	spinlock_release(&pm->pm_lock);
+	if (found)
+		*vap = va;
+	return found;
+}
+
+/* Table pages the address space holds now (procinfo, tests). */
+unsigned long
+pmap_table_count(struct pmap *pm)
+{
+	return pm->pm_ntables;
 }
 
 /*

@@ -8,8 +8,20 @@
  * lower-level kernel tables are shared and never change afterwards
  * (except for device windows added under slot 256 by pmap_mapdev()).
  *
- * User page-table pages come from page_alloc() and are freed by
- * pmap_destroy(); the pages they map belong to kern/vm.c.
+ * User page-table pages come from page_alloc(); the pages they map
+ * belong to kern/vm.c.  A table page that becomes empty when mappings are
+ * removed is freed at once (prune_tables), not at pmap_destroy(): else a
+ * process that maps and unmaps one page at scattered addresses would make
+ * the kernel hold a table page per address it ever touched.  An address
+ * space holds at most vm_pt_limit() table pages (pm_ntables); beyond
+ * that pmap_enter() fails with ENOMEM.
+ *
+ * Freeing a table page is only safe once no CPU can still walk it: its
+ * parent entry is cleared under pm_lock (so no software walk -- every one
+ * takes pm_lock, pmap_extract included -- reaches it again), then a
+ * shootdown makes every CPU that has the pmap loaded reload %cr3, which
+ * also empties the paging-structure caches that may hold the old parent
+ * entry, and only then does the page go back to page_free.
  *
  * TLB shootdown.  Each pmap keeps pm_cpus, the set of CPUs that have it
  * in %cr3 (updated by pmap_activate/pmap_deactivate with locked
@@ -37,7 +49,15 @@ struct pmap {
 	paddr_t		pm_pml4;	/* physical address of the PML4 page */
 	volatile uint64_t pm_cpus;	/* bit i: CPU i has it in %cr3 */
 	volatile int	pm_dead;	/* 1: destroyed, free when pm_cpus is 0; 2: freed */
-	struct spinlock	pm_lock;	/* page-table pages being added */
+	struct spinlock	pm_lock;	/* the tables: every walk, change, add or free */
+	unsigned long	pm_ntables;	/* user table pages below the PML4 */
+};
+
+/* Table pages unlinked but not yet freed: they wait for a shootdown. */
+#define PRUNE_BATCH	16
+struct prunelist {
+	int	n;
+	paddr_t	pa[PRUNE_BATCH];
 };
 
 #define NPTE		512
@@ -179,8 +199,12 @@ pmap_mapdev(paddr_t pa, size_t len)
 volatile int tlb_pending[MAXCPUS];
 static volatile int tlb_lock;
 
+/*
+ * full: a table page was unlinked, so flush everything here too (a
+ * reload of %cr3), not just the pages of [sva, eva).
+ */
 static void
-pmap_shootdown(struct pmap *pm, vaddr_t sva, vaddr_t eva)
+pmap_shootdown(struct pmap *pm, vaddr_t sva, vaddr_t eva, int full)
 {
 	register_t s = intr_disable();
 	int me = cpuid(), i;
@@ -189,7 +213,7 @@ pmap_shootdown(struct pmap *pm, vaddr_t sva, vaddr_t eva)
 
 	__sync_synchronize();		/* PTE stores before reading pm_cpus */
 	if (pm->pm_cpus & (1UL << me)) {
-		if (eva - sva <= 32 * PAGE_SIZE)
+		if (!full && eva - sva <= 32 * PAGE_SIZE)
 			for (va = sva; va < eva; va += PAGE_SIZE)
 				invlpg(va);
 		else
@@ -252,6 +276,7 @@ pmap_create(void)
 	pm->pm_pml4 = pa;
 	pm->pm_cpus = 0;
 	pm->pm_dead = 0;
+	pm->pm_ntables = 0;
 	spinlock_init(&pm->pm_lock, "pmap");
 	return pm;
 }
@@ -325,9 +350,10 @@ pmap_destroy(struct pmap *pm)
 }
 
 /*
- * Find the PTE of va, adding missing table pages when alloc is set.
+ * Find the PTE of va, adding missing table pages when alloc is set (NULL
+ * when memory is out or the address space is at its vm_pt_limit()).
  * Without alloc, a missing level gives NULL and *skip = the size of the
- * hole, so range walks can jump over it.
+ * hole, so range walks can jump over it.  pm_lock held.
  */
 static pt_entry_t *
 pmap_walk(struct pmap *pm, vaddr_t va, int alloc, vaddr_t *skip)
@@ -344,14 +370,77 @@ pmap_walk(struct pmap *pm, vaddr_t va, int alloc, vaddr_t *skip)
 					*skip = 1UL << shift;
 				return NULL;
 			}
-			if ((pa = page_alloc()) == 0)
+			if (pm->pm_ntables >= vm_pt_limit() || (pa = page_alloc()) == 0)
 				return NULL;
+			pm->pm_ntables++;
 			/* Upper levels allow everything; the leaf decides. */
 			*e = pa | PTE_P | PTE_W | PTE_U;
 		}
 		table = PHYS_TO_KVA(*e & PTE_FRAME);
 	}
 	return &table[(va >> 12) & 511];
+}
+
+/* Does the table page hold no valid entry?  Look near i first: unmaps go in order. */
+static int
+table_empty(const pt_entry_t *t, int i)
+{
+	for (int j = i; j < NPTE; j++)
+		if (t[j] & PTE_P)
+			return 0;
+	for (int j = 0; j < i; j++)
+		if (t[j] & PTE_P)
+			return 0;
+	return 1;
+}
+
+/*
+ * Unlink the table pages on va's path that are empty, bottom up (the
+ * PML4 stays), onto pl.  They are freed by prune_finish() after a
+ * shootdown.  pm_lock held.
+ */
+static void
+prune_tables(struct pmap *pm, vaddr_t va, struct prunelist *pl)
+{
+	pt_entry_t *path[3];		/* the PML4, PDPT, PD entries on va's path */
+	pt_entry_t *table = PHYS_TO_KVA(pm->pm_pml4);
+	int depth, shift;
+
+	for (depth = 0, shift = 39; shift > 12; shift -= 9, depth++) {
+		pt_entry_t *e = &table[(va >> shift) & 511];
+		if (!(*e & PTE_P))
+			break;
+		path[depth] = e;
+		table = PHYS_TO_KVA(*e & PTE_FRAME);
+	}
+	/* path[depth - 1] points at the lowest table on the path. */
+	for (shift = 39 - 9 * (depth - 1); depth > 0; depth--, shift += 9) {
+		pt_entry_t *e = path[depth - 1];
+		paddr_t pa = *e & PTE_FRAME;
+		if (!table_empty(PHYS_TO_KVA(pa), (va >> (shift - 9)) & 511))
+			break;
+		KASSERT(pl->n < PRUNE_BATCH);
+		*e = 0;
+		pm->pm_ntables--;
+		pl->pa[pl->n++] = pa;
+	}
+}
+
+/*
+ * Free the unlinked table pages once no CPU can walk them: after the
+ * shootdown the caller does (or does here, when it had nothing else to
+ * shoot down).  Called with or without pm_lock.
+ */
+static void
+prune_finish(struct pmap *pm, struct prunelist *pl, int shot)
+{
+	if (pl->n == 0)
+		return;
+	if (!shot)
+		pmap_shootdown(pm, 0, 0, 1);
+	for (int i = 0; i < pl->n; i++)
+		page_unref(pl->pa[i]);
+	pl->n = 0;
 }
 
 static pt_entry_t
@@ -371,6 +460,7 @@ prot_bits(int prot)
 int
 pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, int prot)
 {
+	struct prunelist pl = { 0 };
 	pt_entry_t *pte, old;
 
 	if (va >= USER_TOP)
@@ -378,24 +468,33 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, int prot)
 	spinlock_acquire(&pm->pm_lock);
 	pte = pmap_walk(pm, va, 1, NULL);
 	if (pte == NULL) {
+		/* The tables this attempt added are empty: no leak per failure. */
+		prune_tables(pm, va, &pl);
 		spinlock_release(&pm->pm_lock);
+		prune_finish(pm, &pl, 0);
 		return ENOMEM;
 	}
 	old = *pte;
 	*pte = (pa & PTE_FRAME) | prot_bits(prot);
 	spinlock_release(&pm->pm_lock);
 	if (old & PTE_P)
-		pmap_shootdown(pm, PGROUNDDOWN(va), PGROUNDDOWN(va) + PAGE_SIZE);
+		pmap_shootdown(pm, PGROUNDDOWN(va), PGROUNDDOWN(va) + PAGE_SIZE, 0);
 	return 0;
 }
 
-/* Apply f to every valid PTE in [sva, eva); shoot down if any changed. */
+/*
+ * Apply f to every valid PTE in [sva, eva); shoot down if any changed.
+ * When f removes (prune), table pages left empty are freed too: checked
+ * once per page table, as the walk leaves it.
+ */
 static void
-pmap_range(struct pmap *pm, vaddr_t sva, vaddr_t eva, pt_entry_t (*f)(pt_entry_t, int), int prot)
+pmap_range(struct pmap *pm, vaddr_t sva, vaddr_t eva, pt_entry_t (*f)(pt_entry_t, int), int prot,
+    int prune)
 {
+	struct prunelist pl = { 0 };
 	vaddr_t va, skip = PAGE_SIZE;
 	pt_entry_t *pte, n;
-	int changed = 0;
+	int changed = 0, touched = 0;
 
 	sva = PGROUNDDOWN(sva);
 	if (eva > USER_TOP)
@@ -411,14 +510,24 @@ pmap_range(struct pmap *pm, vaddr_t sva, vaddr_t eva, pt_entry_t (*f)(pt_entry_t
 			n = f(*pte, prot);
 			if (n != *pte) {
 				*pte = n;
-				changed = 1;
+				changed = touched = 1;
 			}
 		}
 		va += PAGE_SIZE;
+		if (prune && touched && (va % (NPTE * PAGE_SIZE) == 0 || va >= eva)) {
+			touched = 0;
+			if (pl.n + 3 > PRUNE_BATCH) {
+				/* Full: shoot down now (allowed under pm_lock: NMIs). */
+				pmap_shootdown(pm, sva, eva, 1);
+				prune_finish(pm, &pl, 1);
+			}
+			prune_tables(pm, va - PAGE_SIZE, &pl);
+		}
 	}
 	spinlock_release(&pm->pm_lock);
 	if (changed)
-		pmap_shootdown(pm, sva, eva);
+		pmap_shootdown(pm, sva, eva, pl.n > 0);
+	prune_finish(pm, &pl, changed);
 }
 
 static pt_entry_t
@@ -436,19 +545,23 @@ pte_protect(pt_entry_t pte, int prot)
 void
 pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
 {
-	pmap_range(pm, sva, eva, pte_remove, 0);
+	pmap_range(pm, sva, eva, pte_remove, 0, 1);
 }
 
 void
 pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, int prot)
 {
 	if ((prot & (VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC)) == 0)
-		pmap_range(pm, sva, eva, pte_remove, 0);
+		pmap_range(pm, sva, eva, pte_remove, 0, 1);
 	else
-		pmap_range(pm, sva, eva, pte_protect, prot);
+		pmap_range(pm, sva, eva, pte_protect, prot, 0);
 }
 
-/* *pap gets the physical address of va itself (page frame + offset). */
+/*
+ * *pap gets the physical address of va itself (page frame + offset).
+ * Under pm_lock: another thread may be unmapping, and the table pages
+ * on the way may be freed (prune_tables) the moment the lock is free.
+ */
 int
 pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pap, int *protp)
 {
@@ -456,8 +569,11 @@ pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pap, int *protp)
 
 	if (va >= USER_TOP)
 		return 0;
+	spinlock_acquire(&pm->pm_lock);
 	pte = pmap_walk(pm, va, 0, NULL);
-	if (pte == NULL || !((e = *pte) & PTE_P))
+	e = pte != NULL ? *pte : 0;
+	spinlock_release(&pm->pm_lock);
+	if (!(e & PTE_P))
 		return 0;
 	if (pap)
 		*pap = (e & PTE_FRAME) | (va & PAGE_MASK);
@@ -465,6 +581,49 @@ pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pap, int *protp)
 		*protp = VM_PROT_READ | ((e & PTE_W) ? VM_PROT_WRITE : 0) |
 		    ((e & PTE_U) ? VM_PROT_USER : 0) | ((e & pte_nx) ? 0 : VM_PROT_EXEC);
 	return 1;
+}
+
+/*
+ * The first mapped page at or after *vap and below eva: 1 with *vap set
+ * to it, or 0.  Holes cost one step per missing table, not per page, so
+ * walking a huge mostly empty range (a failed exec's region) is cheap.
+ */
+int
+pmap_next(struct pmap *pm, vaddr_t *vap, vaddr_t eva)
+{
+	vaddr_t va = PGROUNDDOWN(*vap), skip = PAGE_SIZE;
+	pt_entry_t *pte;
+	int found = 0;
+
+	if (eva > USER_TOP)
+		eva = USER_TOP;
+	spinlock_acquire(&pm->pm_lock);
+	while (va < eva) {
+		pte = pmap_walk(pm, va, 0, &skip);
+		if (pte == NULL) {
+			vaddr_t next = (va & ~(skip - 1)) + skip;
+			if (next <= va)
+				break;		/* wrapped past the top */
+			va = next;
+			continue;
+		}
+		if (*pte & PTE_P) {
+			found = 1;
+			break;
+		}
+		va += PAGE_SIZE;
+	}
+	spinlock_release(&pm->pm_lock);
+	if (found)
+		*vap = va;
+	return found;
+}
+
+/* Table pages the address space holds now (procinfo, tests). */
+unsigned long
+pmap_table_count(struct pmap *pm)
+{
+	return pm->pm_ntables;
 }
 
 /*

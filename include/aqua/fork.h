@@ -15,10 +15,11 @@
 #define FORK_NOZOMBIE	0x00000040	/* child leaves no status for the parent */
 #define FORK_SHAREVM	0x00000080	/* share the address space */
 #define FORK_PTRACE	0x00000400	/* child starts traced */
+#define FORK_NOVM	0x00000800	/* kernel only: no address space yet (makecxt gives one) */
 
 /* Every flag fork1() knows; anything outside this mask is EINVAL. */
 #define FORK_ALLFLAGS	(FORK_FORK | FORK_VFORK | FORK_IDLE | FORK_PPWAIT | \
 			 FORK_SHAREFILES | FORK_SYSTEM | FORK_NOZOMBIE | \
-			 FORK_SHAREVM | FORK_PTRACE)
+			 FORK_SHAREVM | FORK_PTRACE | FORK_NOVM)
 
 #endif

@@ -72,6 +72,18 @@ int	pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, int prot); /* 0 or ENOME
 void	pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva);	/* unmap, no page freeing */
 void	pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, int prot); /* change protection, shoot down TLBs */
 int	pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pap, int *protp); /* 1 if mapped */
+/*
+ * The first mapped page in [*vap, eva): 1 and *vap set to it, or 0.  Holes
+ * cost one step per missing page table, so a walk over a huge, mostly
+ * unmapped range costs what is mapped, not its length.
+ */
+int	pmap_next(struct pmap *pm, vaddr_t *vap, vaddr_t eva);
+/*
+ * Page-table pages pm holds (the root not counted).  pmap_remove frees
+ * the ones it leaves empty; pmap_enter fails with ENOMEM rather than hold
+ * more than vm_pt_limit() (kern/vm.c).
+ */
+unsigned long pmap_table_count(struct pmap *pm);
 void	pmap_activate(struct proc *p);	/* load p's page tables and kernel stack on this CPU */
 void	pmap_deactivate(void);		/* switch this CPU to the kernel-only tables */
 /*

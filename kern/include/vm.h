@@ -46,6 +46,7 @@ unsigned long vm_cowfault_count(void);	/* pages copied by copy-on-write faults (
 int	vm_sbrk(struct proc *p, intptr_t incr, vaddr_t *oldbrk);
 int	user_range_ok(vaddr_t va, size_t len);	/* inside [0, USER_TOP) without overflow */
 size_t	vmspace_size(struct vmspace *vm);	/* bytes mapped */
+unsigned long vm_pt_limit(void);	/* page-table pages one address space may hold */
 int	vm_region_add(struct vmspace *vm, vaddr_t start, vaddr_t end, int prot, int flags); /* bookkeeping only */
 
 /* kern/vmap.c: vmap regions (VR_VMAP) and their shareable pages (kern/share.c). */
@@ -53,6 +54,7 @@ int	vmap_fork_region(struct vmspace *src, struct vmspace *dst, const struct vm_r
 int	vmap_enter_partner(struct vmspace *dst, vaddr_t va, paddr_t pa, int rprot); /* 0, ENOENT, ENOMEM */
 int	vmap_enter_local_copy(struct vmspace *dst, vaddr_t va, paddr_t pa, int rprot);
 void	vmap_drop_page(struct vmspace *vm, const struct vm_region *r, paddr_t pa);
+void	vmap_page_replaced(struct vmspace *vm, vaddr_t va, paddr_t pa); /* pa at va got a private copy */
 int	vmap_fault_denied(struct vmspace *vm, vaddr_t va);
 
 /* kern/copy.c: copyout into an address space that is not (yet) the process's (exec). */

@@ -11,7 +11,9 @@
  * issues random system calls -- any number of the table, known or not,
  * with random and adversarial arguments: NULL, kernel and non-canonical
  * addresses, unmapped and page-straddling pointers, read-only text,
- * huge sizes and counts, random flags -- and may well die of what it
+ * huge sizes and counts, random flags, hostile executables (/fz/hx, an
+ * ELF image with random program headers, rewritten by a quarter of the
+ * batches; /fz/hxbig, a PT_LOAD memsz of 127 TiB) -- and may well die of what it
  * does (a fault, a signal, an exec); that is its business.  The parent
  * only forks, waits, and kills a child that made no call for STALL_MS or
  * runs over TIME_LIMIT_MS (a call may legitimately sleep for ever, e.g.
@@ -140,7 +142,7 @@ static char *pool[] = {
 	"abcdefghijklmn", "abcdefghijklmno", "d/abcdefghijklmnopqrstuvwxyz",
 	"x/y/z/w/v/u/t/s/r/q/p/o/n/m/l/k/j/i/h/g/f/e/d/c/b/a/x/y/z/w/v/u/t/s/r/q/"
 	"p/o/n/m/l/k/j/i/h/g/f/e/d/c/b/a/x/y/z/w/v/u/t/s/r/q/p/o/n/m/l/k/j/i/h/g",
-	"no-such-ktest-group",
+	"no-such-ktest-group", "/fz/hx", "/fz/hxbig",
 };
 #define NPOOL	(int)(sizeof(pool) / sizeof(pool[0]))
 
@@ -317,6 +319,81 @@ make_arg(char kind)
 	}
 }
 
+/*
+ * Hostile executables.  The ELF header of /bin/true (read once by the
+ * parent: the machine), n program headers of random shape -- sizes,
+ * offsets and addresses from the lists above, huge and kernel ones
+ * included -- and a page of code at 4096 that loops, so an image that
+ * happens to be valid runs until the parent kills the batch as stalled.
+ * exec must refuse the others at once (exec.2), however big they say
+ * they are.
+ */
+static unsigned char elf_header[64];
+static unsigned char elf_image[2 * PAGE];
+
+struct fz_phdr {
+	uint32_t type, flags;
+	uint64_t offset, vaddr, paddr, filesz, memsz, align;
+};
+
+static uint64_t
+elf_size(void)
+{
+	switch (below(4)) {
+	case 0: return below(4) * PAGE + below(64);
+	case 1: return 0x7f0000000000ULL >> below(8);	/* 127 TiB, and less */
+	default: return any_size();
+	}
+}
+
+static void
+write_elf(const char *path, int huge)
+{
+	struct fz_phdr ph[3];
+	int n = huge ? 2 : 1 + below(3), fd;
+	uint64_t phoff = huge || below(4) ? 64 : any_size();
+	uint64_t entry = 0x400000;
+	uint16_t phnum = below(8) ? n : (uint16_t)rnd(), phentsize = sizeof(ph[0]), zero = 0;
+
+	memset(elf_image, 0, sizeof(elf_image));
+	memcpy(elf_image, elf_header, sizeof(elf_header));
+	/* A text segment that would work, then hostile ones. */
+	ph[0] = (struct fz_phdr){ 1, 5, PAGE, 0x400000, 0, PAGE, PAGE, PAGE };
+	for (int i = 1; i < n; i++) {
+		ph[i].type = below(8) ? 1 : (uint32_t)rnd();
+		ph[i].flags = below(8);
+		ph[i].offset = below(2) ? PAGE : elf_size();
+		ph[i].vaddr = below(2) ? 0x10000000 + below(1 << 16) * PAGE + below(2) * below(PAGE) :
+		    below(2) ? bad_addrs[below(N(bad_addrs))] : rnd();
+		ph[i].paddr = 0;
+		ph[i].filesz = below(2) ? below(2 * PAGE) : elf_size();
+		ph[i].memsz = elf_size();
+		ph[i].align = PAGE;
+	}
+	if (huge)
+		ph[1] = (struct fz_phdr){ 1, 6, 0, 0x10000000, 0, 0, 0x7f0000000000ULL, PAGE };
+	if (below(8) == 0)
+		entry = any_pointer();
+	memcpy(elf_image + 24, &entry, 8);
+	memcpy(elf_image + 32, &phoff, 8);
+	memset(elf_image + 40, 0, 8);			/* no section headers */
+	memcpy(elf_image + 54, &phentsize, 2);
+	memcpy(elf_image + 56, &phnum, 2);
+	memcpy(elf_image + 60, &zero, 2);
+	memcpy(elf_image + 64, ph, n * sizeof(ph[0]));
+#ifdef __x86_64__
+	elf_image[PAGE] = 0xeb;			/* jmp . */
+	elf_image[PAGE + 1] = 0xfe;
+#else
+	elf_image[PAGE] = 0x6f;			/* j . */
+#endif
+	unlink(path);
+	if ((fd = open(path, O_CREAT | O_WRONLY)) >= 0) {
+		write(fd, elf_image, below(8) ? sizeof(elf_image) : below(sizeof(elf_image)));
+		close(fd);
+	}
+}
+
 /* ---- keeping the run alive ------------------------------------------------ */
 
 static pid_t protected_pids[3];		/* init, the fuzzer, the fuzzer's parent */
@@ -435,6 +512,10 @@ run_batch(uint64_t seed, unsigned long batch)
 	else
 		heap_edge = scratch + sizeof(scratch);
 
+	/* A quarter of the batches bring a hostile executable of their own. */
+	if (below(4) == 0)
+		write_elf("/fz/hx", 0);
+
 	for (int i = 0; i < BATCH; i++) {
 		uint64_t a[6];
 		long n;
@@ -450,6 +531,12 @@ run_batch(uint64_t seed, unsigned long batch)
 		const char *k = below(4) == 0 ? "" : kinds(n);
 		for (int j = 0; j < 6; j++)
 			a[j] = make_arg(j < (int)strlen(k) ? k[j] : '?');
+		if (below(64) == 0) {
+			/* exec of a hostile image (found: 127 TiB held a CPU for minutes) */
+			n = SYS_exec;
+			a[0] = (uintptr_t)(below(2) ? "/fz/hx" : "/fz/hxbig");
+			a[1] = (uintptr_t)argv_true;
+		}
 		guard(a);
 		if (!tame(n, a))
 			continue;
@@ -635,6 +722,14 @@ main(int argc, char **argv)
 	mkdir("/fz");
 	mkdir("/fz/d");
 	chdir("/fz");
+	int hfd = open("/bin/true", O_RDONLY);
+	if (hfd >= 0) {
+		read(hfd, elf_header, sizeof(elf_header));
+		close(hfd);
+	}
+	rng = batch_seed(seed, ~0UL);
+	write_elf("/fz/hxbig", 1);
+	write_elf("/fz/hx", 0);
 
 	printf("# fuzz: seed %lu, %lu calls from batch %lu, %d calls per child, "
 	    "killed after %d ms without a call\n", (unsigned long)seed, want, batch, BATCH,

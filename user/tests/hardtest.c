@@ -12,6 +12,7 @@
  * process, so a check that kills its process fails alone.
  */
 #include <aqua/fork.h>
+#include <aqua/sysinfo.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -98,6 +99,262 @@ t_exec_errno(void)
 	}
 	EXPECT_ERR(exec("/hd.noload", argv), ENOEXEC, "exec of an ELF with no PT_LOAD");
 	unlink("/hd.noload");
+	return failures;
+}
+
+/* ---- issue 26: hostile executables --------------------------------------- */
+
+/*
+ * ELF images built here, each with one thing wrong: exec(2) must refuse
+ * each at once with the errno exec.2 gives, before it allocates anything
+ * (a memsz of 127 TiB used to keep exec in the kernel for minutes,
+ * unkillable, unwinding page by page).  The file: the ELF header of
+ * /bin/true (the machine), program headers at 64, a page of code at 4096
+ * that loops for ever, loaded at 0x400000.
+ */
+#define HX_PAGE		4096UL
+#define HX_TEXT		0x400000UL
+#ifdef __x86_64__
+#define HX_USER_TOP	0x00007fffff000000UL
+#define HX_HUGE		0x7f0000000000UL	/* 127 TiB */
+#define HX_KERNEL	0xffff800000000000UL
+static const unsigned char hx_loop[] = { 0xeb, 0xfe };			/* jmp . */
+#else
+#define HX_USER_TOP	0x3fc0000000UL
+#define HX_HUGE		0x3f00000000UL		/* 252 GiB */
+#define HX_KERNEL	0xffffffc000000000UL
+static const unsigned char hx_loop[] = { 0x6f, 0x00, 0x00, 0x00 };	/* j . */
+#endif
+
+struct hx_phdr {
+	uint32_t type, flags;
+	uint64_t offset, vaddr, paddr, filesz, memsz, align;
+};
+
+static struct hx_phdr
+hx_seg(uint64_t offset, uint64_t vaddr, uint64_t filesz, uint64_t memsz, uint32_t flags)
+{
+	struct hx_phdr ph = { 1 /* PT_LOAD */, flags, offset, vaddr, vaddr, filesz, memsz, HX_PAGE };
+	return ph;
+}
+#define HX_RX	(4 | 1)
+#define HX_RW	(4 | 2)
+
+/* Write the image: /bin/true's header, the n program headers, the code page. */
+static int
+hx_write(const char *path, const struct hx_phdr *ph, int n, uint64_t phoff)
+{
+	static unsigned char img[2 * HX_PAGE];
+	int fd, ok;
+
+	memset(img, 0, sizeof(img));
+	if ((fd = open("/bin/true", O_RDONLY)) < 0)
+		return -1;
+	ok = read(fd, img, 64) == 64;
+	close(fd);
+	if (!ok)
+		return -1;
+	uint64_t entry = HX_TEXT;
+	uint16_t phnum = n, phentsize = sizeof(struct hx_phdr), zero = 0;
+	memcpy(img + 24, &entry, 8);		/* e_entry */
+	memcpy(img + 32, &phoff, 8);		/* e_phoff */
+	memset(img + 40, 0, 8);			/* e_shoff */
+	memcpy(img + 54, &phentsize, 2);
+	memcpy(img + 56, &phnum, 2);
+	memcpy(img + 60, &zero, 2);		/* e_shnum */
+	memcpy(img + 64, ph, n * sizeof(*ph));
+	memcpy(img + HX_PAGE, hx_loop, sizeof(hx_loop));
+	unlink(path);
+	if ((fd = open(path, O_CREAT | O_WRONLY)) < 0)
+		return -1;
+	ok = write(fd, img, sizeof(img)) == (int)sizeof(img);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/*
+ * exec path in a child; the child's exit status is exec's errno.  The
+ * wait is bounded: a refusal takes a few header reads, and 20 s is far
+ * beyond anything load can stretch that to, while the old kernel took
+ * minutes.  -1 (after a SIGKILL) when the child was still in exec then.
+ */
+static int
+hx_exec_errno(const char *path)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char *argv[] = { (char *)path, NULL };
+		exec(path, argv);
+		_exit(errno);
+	}
+	if (pid < 0)
+		return -2;
+	for (int i = 0; i < 2000; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
+		msleep(10);
+	}
+	kill(pid, SIGKILL);
+	return -1;
+}
+
+static int
+t_exec_hostile(void)
+{
+	struct hx_phdr text = hx_seg(HX_PAGE, HX_TEXT, HX_PAGE, HX_PAGE, HX_RX);
+	struct hx_phdr big_text = hx_seg(HX_PAGE, HX_TEXT, HX_PAGE, 16 * HX_PAGE, HX_RX);
+	static const struct {
+		const char *what;
+		int n;
+		struct hx_phdr second;
+		uint64_t phoff;
+		int want;
+	} cases[] = {
+		{ "a PT_LOAD memsz of 127 TiB (x86_64; 252 GiB RISC-V)", 2,
+		  { 1, HX_RW, 0, 0x10000000UL, 0x10000000UL, 0, HX_HUGE, HX_PAGE }, 64, ENOMEM },
+		{ "a segment reaching into the stack", 2,
+		  { 1, HX_RW, 0, HX_USER_TOP - 8 * HX_PAGE, 0, 0, HX_PAGE, HX_PAGE }, 64, ENOMEM },
+		{ "overlapping segments", 2,
+		  { 1, HX_RW, 0, HX_TEXT + 2 * HX_PAGE, 0, 0, HX_PAGE, HX_PAGE }, 64, ENOEXEC },
+		{ "filesz > memsz", 2,
+		  { 1, HX_RW, HX_PAGE, 0x10000000UL, 0, 64, 32, HX_PAGE }, 64, ENOEXEC },
+		{ "file bytes past the end of the file", 2,
+		  { 1, HX_RW, 1UL << 20, 0x10000000UL, 0, 16, HX_PAGE, HX_PAGE }, 64, ENOEXEC },
+		{ "an offset that wraps around", 2,
+		  { 1, HX_RW, ~0UL - 8, 0x10000000UL, 0, 64, HX_PAGE, HX_PAGE }, 64, ENOEXEC },
+		{ "a vaddr in the kernel half", 2,
+		  { 1, HX_RW, 0, HX_KERNEL, 0, 0, HX_PAGE, HX_PAGE }, 64, ENOEXEC },
+		{ "vaddr + memsz wrapping around", 2,
+		  { 1, HX_RW, 0, 0x10000000UL, 0, 0, ~0UL - 0x1000, HX_PAGE }, 64, ENOEXEC },
+		{ "vaddr and offset misaligned within a page", 2,
+		  { 1, HX_RW, HX_PAGE, 0x10000010UL, 0, 16, HX_PAGE, HX_PAGE }, 64, ENOEXEC },
+		{ "program headers past the end of the file", 2,
+		  { 1, HX_RW, 0, 0x10000000UL, 0, 0, HX_PAGE, HX_PAGE }, 1UL << 40, ENOEXEC },
+		{ "program headers at an offset that wraps", 2,
+		  { 1, HX_RW, 0, 0x10000000UL, 0, 0, HX_PAGE, HX_PAGE }, ~0UL - 16, ENOEXEC },
+	};
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct hx_phdr ph[2] = { i == 2 ? big_text : text, cases[i].second };
+		if (hx_write("/hd.elf", ph, cases[i].n, cases[i].phoff) != 0) {
+			diag("cannot write /hd.elf: %s", strerror(errno));
+			return 1;
+		}
+		int got = hx_exec_errno("/hd.elf");
+		if (got == -1)
+			diag("exec of an ELF with %s: no answer after 20 s (still in exec, or it "
+			    "succeeded and the image runs)", cases[i].what);
+		else
+			CHECK(got == cases[i].want, "exec of an ELF with %s: %s %d, want errno %d (%s)",
+			    cases[i].what, got >= 1000 ? "killed by signal" : "errno",
+			    got >= 1000 ? got - 1000 : got, cases[i].want, strerror(cases[i].want));
+		if (got == -1)
+			failures++;
+	}
+	/* The image itself is fine: it runs (and loops until killed). */
+	struct hx_phdr ok[1] = { text };
+	if (hx_write("/hd.elf", ok, 1, 64) == 0) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			char *argv[] = { "hd.elf", NULL };
+			exec("/hd.elf", argv);
+			_exit(100 + errno);
+		}
+		msleep(50);
+		kill(pid, SIGKILL);
+		int status = wait_for(pid);
+		CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+		    "the well-formed image: %s, want it to run until killed", describe(status));
+	}
+	unlink("/hd.elf");
+	return failures;
+}
+
+static unsigned long
+hx_freepages(void)
+{
+	struct sysinfo si;
+
+	return sysinfo(&si) == 0 ? si.freepages : 0;
+}
+
+/* procinfo(2) of pid into *pi: 0, or -1 if there is no such process. */
+static int
+hx_procinfo(pid_t pid, struct procinfo *pi)
+{
+	for (int slot = 0;; slot++) {
+		if (procinfo(slot, pi) < 0) {
+			if (errno == ESRCH)
+				continue;
+			return -1;
+		}
+		if (pi->pid == pid)
+			return 0;
+	}
+}
+
+/*
+ * SIGKILL ends a long exec: a legal image whose bss is 3/4 of free
+ * memory takes a while to build (every page allocated and zeroed).  We
+ * kill the child once it has taken 1/16 of those pages (it is inside
+ * exec then: a state, read from the free count), and then look at the
+ * zombie: the pages it allocated (procinfo's pgalloc) must be far fewer
+ * than the image needs, and its name must not be the new program's --
+ * the exec was abandoned, not finished and then killed.  Only a parent
+ * that does not get to run while the child builds 11/16 of the image
+ * could see otherwise.
+ */
+static int
+t_exec_killed(void)
+{
+	unsigned long f0 = hx_freepages(), n = f0 / 4 * 3;
+	struct hx_phdr ph[2] = {
+		hx_seg(HX_PAGE, HX_TEXT, HX_PAGE, HX_PAGE, HX_RX),
+		hx_seg(0, 0x10000000UL, 0, n * HX_PAGE, HX_RW),
+	};
+	struct procinfo pi;
+	int p[2];
+	char c;
+
+	REQUIRE(hx_write("/hd.big", ph, 2, 64) == 0, "cannot write /hd.big: %s", strerror(errno));
+	REQUIRE(pipe(p) == 0, "pipe: %s", strerror(errno));
+	pid_t pid = fork();
+	if (pid == 0) {
+		char *argv[] = { "hd.big", NULL };
+		close(p[0]);
+		write(p[1], "x", 1);
+		exec("/hd.big", argv);
+		_exit(100 + errno);
+	}
+	REQUIRE(pid > 0, "fork: %s", strerror(errno));
+	close(p[1]);
+	REQUIRE(read(p[0], &c, 1) == 1, "the child did not start");
+	close(p[0]);
+	int gone = 0;
+	while (hx_freepages() + n / 16 > f0) {
+		int status;
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			diag("the child ended before its exec took %lu pages: %s", n / 16, describe(status));
+			gone = 1;
+			break;
+		}
+	}
+	if (gone)
+		return 1;
+	kill(pid, SIGKILL);
+	/* Wait for the zombie (a state; waitpid would reap it before we look). */
+	while (hx_procinfo(pid, &pi) == 0 && pi.state != SZOMB)
+		msleep(1);
+	CHECK(pi.pgalloc < n / 16 * 11, "the killed child allocated %lu pages; its image needs "
+	    "%lu: exec went on after the kill", pi.pgalloc, n);
+	CHECK(strcmp(pi.name, "hd.big") != 0, "the killed child is named \"%s\": its exec "
+	    "finished despite the kill", pi.name);
+	int status = wait_for(pid);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "the child: %s, want SIGKILL",
+	    describe(status));
+	unlink("/hd.big");
 	return failures;
 }
 
@@ -231,6 +488,8 @@ static const struct test {
 	{ "kill_init_eperm", t_kill_init },
 	{ "ktest_panic_eperm", t_ktest_panic_eperm },
 	{ "exec_errno", t_exec_errno },
+	{ "exec_hostile", t_exec_hostile },
+	{ "exec_killed", t_exec_killed },
 	{ "open_dirs", t_open_dirs },
 	{ "waitpid_status", t_waitpid_status },
 	{ "vfork_deadlocks", t_vfork_deadlocks },

@@ -5,7 +5,9 @@
  *	                   user code and at exec; permissions and errors
  *	ptracetest peek    PT_READ_D/PT_WRITE_D (the child's copy only),
  *	                   a breakpoint written into read-only shared text,
- *	                   PT_GETREGS/PT_SETREGS (no kernel privilege)
+ *	                   PT_GETREGS/PT_SETREGS (no kernel privilege),
+ *	                   PT_WRITE_D into a shared vmap page (the record
+ *	                   forgets the partner that got a private copy)
  *	ptracetest step    PT_STEP: one instruction at a time
  *
  * Prints TAP: "1..N", then "ok N - what" or "not ok N - what".
@@ -19,6 +21,7 @@
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <aqua/fork.h>
+#include <aqua/memory.h>
 #include <machine/dbgmd.h>
 
 static int ntest, nfail;
@@ -76,6 +79,9 @@ traced_child(void (*body)(void))
 	}
 	return pid;
 }
+
+static int share_poke_rounds(void);
+static int share_still_right(void);
 
 /* ---- fork ------------------------------------------------------------- */
 
@@ -149,7 +155,7 @@ test_peek(void)
 	struct reg r, r2;
 	pid_t pid;
 
-	printf("1..11\n");
+	printf("1..13\n");
 	pid = traced_child(peek_body);
 	check(stopped_with(pid, SIGSTOP), "PT_TRACE_ME, then SIGSTOP: the parent sees the stop");
 	shared_value = 5;		/* our copy: the child still has 1234 */
@@ -187,6 +193,100 @@ test_peek(void)
 	ptrace(PT_WRITE_I, pid, (void *)text, orig);
 	check(ptrace(PT_CONTINUE, pid, (void *)text, 0) == 0 && exited_with(pid, 0),
 	    "instruction restored, pc set back: the child finishes correctly");
+
+	check(share_poke_rounds(), "300 rounds: PT_WRITE_D into a partner's shared page drops "
+	    "the partner from the page's record");
+	check(share_still_right(), "after them VMAP_SHARE works and a new process's private "
+	    "vmap pages are private");
+}
+
+/*
+ * PT_WRITE_D into a partner's VMAP_SHARE page gives the partner a private
+ * copy; the page's record must then forget the partner.  It used not to:
+ * each round left a record listing an address space that was gone, and
+ * after a few hundred rounds fork failed, VMAP_SHARE failed for everyone
+ * and a freed page, mapped privately by someone else, looked shared.
+ * 1 if all rounds were right (the "# " lines say what went wrong).
+ */
+#define SHARE_ROUNDS	300
+
+static int
+share_poke_rounds(void)
+{
+	struct vmap_conv c = { 0, PROT_READ | PROT_WRITE };
+	int pids[4];
+
+	for (int round = 0; round < SHARE_ROUNDS; round++) {
+		volatile int *pg = vmap(NULL, 4096, PROT_READ | PROT_WRITE, VMAP_SHARE, NULL, &c);
+		if (pg == VMAP_FAILED) {
+			printf("# round %d: vmap(VMAP_SHARE): %s\n", round, strerror(errno));
+			return 0;
+		}
+		pg[0] = 1;
+		pid_t pid = rfork1(FORK_FORK | FORK_PTRACE);
+		if (pid == 0)
+			_exit(pg[0] == 99 ? 0 : 3);	/* sees the debugger's word */
+		if (pid < 0) {
+			printf("# round %d: rfork1(FORK_PTRACE): %s\n", round, strerror(errno));
+			return 0;
+		}
+		int ok = stopped_with(pid, SIGTRAP);
+		long before = vctl((void *)pg, VCTL_PARTNERS, pids, 4);
+		ok = ok && ptrace(PT_WRITE_D, pid, (void *)pg, 99) == 0;
+		long after = vctl((void *)pg, VCTL_PARTNERS, pids, 4);
+		if (!ok || before != 1 || after != 0 || pg[0] != 1) {
+			printf("# round %d: partners %ld before PT_WRITE_D (want 1), %ld after "
+			    "(want 0: the child has a private copy now), our word %d (want 1)\n",
+			    round, before, after, pg[0]);
+			ok = 0;
+		}
+		ptrace(PT_CONTINUE, pid, (void *)1, 0);
+		if (!exited_with(pid, 0)) {
+			printf("# round %d: the child did not see the word written into its copy\n", round);
+			ok = 0;
+		}
+		vunmap((void *)pg, 4096);
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+/* After the rounds: VMAP_SHARE works, and a new process's private page is private. */
+static int
+share_still_right(void)
+{
+	struct vmap_conv c = { 0, PROT_READ };
+	void *sh = vmap(NULL, 4096, PROT_READ | PROT_WRITE, VMAP_SHARE, NULL, &c);
+
+	if (sh == VMAP_FAILED) {
+		printf("# vmap(VMAP_SHARE) after the rounds: %s\n", strerror(errno));
+		return 0;
+	}
+	vunmap(sh, 4096);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* 256 private pages: some are pages the rounds' records named. */
+		int bad = 0;
+		char *pv = vmap(NULL, 256 * 4096, PROT_READ | PROT_WRITE, 0, NULL, NULL);
+		if (pv == VMAP_FAILED)
+			_exit(2);
+		for (int i = 0; i < 256; i++) {
+			pv[i * 4096] = 1;
+			if (vctl(pv + i * 4096, VCTL_GETSTATUS, NULL, 0) != VSTAT_PRIVATE)
+				bad = 1;
+		}
+		_exit(bad);
+	}
+	if (pid < 0) {
+		printf("# fork after the rounds: %s\n", strerror(errno));
+		return 0;
+	}
+	if (!exited_with(pid, 0)) {
+		printf("# a new process's private vmap pages: not all VSTAT_PRIVATE (or vmap failed)\n");
+		return 0;
+	}
+	return 1;
 }
 
 /* ---- step ---------------------------------------------------------------- */

@@ -702,6 +702,49 @@ t_core_no_leak(void)
 	return leak_rounds(core_round);
 }
 
+/*
+ * Page tables are not a free resource.  vmap and vunmap one page at
+ * scattered addresses -- each in its own gigabyte, so each needs page
+ * tables of its own -- for more rounds than free memory could give those
+ * tables if they stayed: the free count must stay where it was (the
+ * kernel frees a table page once it is empty), and come back at the end.
+ * On a kernel that kept them (3 pages per round on x86_64, 1-2 on
+ * RISC-V) the first check below fails after 512 rounds.
+ */
+#ifdef __x86_64__
+#define PT_USER_TOP	0x00007fffff000000UL
+#else
+#define PT_USER_TOP	0x3fc0000000UL
+#endif
+#define PT_GIB		(1UL << 30)
+
+static int
+t_pt_scatter(void)
+{
+	unsigned long start = settle(freepages()), ngib = PT_USER_TOP / PT_GIB - 4;
+	unsigned long rounds = start + 1024, low = start;
+
+	for (unsigned long i = 0; i < rounds; i++) {
+		uintptr_t va = (2 + i % ngib) * PT_GIB + (i / ngib % 512) * (2UL << 20);
+		char *p = vmap((void *)va, PAGE, PROT_READ | PROT_WRITE, VMAP_FIXED, NULL, NULL);
+		REQUIRE(p == (char *)va, "round %lu: vmap at 0x%lx: %s", i, (unsigned long)va,
+		    p == VMAP_FAILED ? strerror(errno) : "another address");
+		p[0] = 1;
+		REQUIRE(vunmap(p, PAGE) == 0, "round %lu: vunmap: %s", i, strerror(errno));
+		if (i % 512 == 511) {
+			unsigned long now = freepages();
+			low = now < low ? now : low;
+			REQUIRE(now + 64 >= start, "after %lu rounds of vmap/vunmap at scattered "
+			    "addresses, %lu fewer free pages (%lu -> %lu): page tables kept for "
+			    "nothing mapped", i + 1, start - now, start, now);
+		}
+	}
+	unsigned long end = settle(start);
+	CHECK(end == start, "%lu rounds: %lu free pages before, %lu after (lowest %lu)",
+	    rounds, start, end, low);
+	return failures;
+}
+
 /* ---- group share-vmem ------------------------------------------------------------- */
 
 /* The man page's family: maker, MAKECXT_SHARE_VMEM sibling, second owner, partner. */
@@ -838,6 +881,52 @@ t_range_partner(void)
 	return failures;
 }
 
+/*
+ * vmap.2: a shareable page may be mapped by at most 16 address spaces:
+ * ours and 15 partners.  makecxt must manage all 15 (it used to stop at
+ * 14: fork1's throw-away copy of our address space took a slot of the
+ * page while the new process's space held another), and a 16th partner
+ * is ENOMEM.
+ */
+static int
+t_partner_limit(void)
+{
+	int p[2], pids[16], n;
+	pid_t kids[16];
+	char *sh = blob_page(PROT_READ | PROT_WRITE);
+
+	REQUIRE(sh != VMAP_FAILED, "vmap fixed shared page: %s", strerror(errno));
+	REQUIRE(pipe(p) == 0, "pipe");
+	for (n = 0; n < 15; n++) {
+		if ((kids[n] = blob_read(sh, p[0], 0)) <= 0) {
+			CHECK(0, "makecxt of partner %d of 15: %s", n + 1, strerror(errno));
+			break;
+		}
+	}
+	if (n == 15) {
+		long c = vctl(sh, VCTL_PARTNERS, pids, 16);
+		CHECK(c == 15, "partners of the page: %ld, want 15", c);
+		pid_t extra = blob_read(sh, p[0], 0);
+		int e = errno;
+		CHECK(extra == -1 && e == ENOMEM, "a 16th partner: %d (%s), want -1 ENOMEM",
+		    (int)extra, extra == -1 ? strerror(e) : "made");
+		if (extra > 0)
+			kids[n++] = extra;
+	}
+	for (int i = 0; i < n; i++)
+		write(p[1], "partner!", 8);
+	for (int i = 0; i < n; i++) {
+		int status = wait_for(kids[i]);
+		CHECK(exited_with(status, 8), "partner %d: %s, want exit status 8", i + 1,
+		    describe(status));
+	}
+	CHECK(vctl(sh, VCTL_PARTNERS, pids, 16) == 0, "partners after they exited: not 0");
+	vunmap(sh, PAGE);
+	close(p[0]);
+	close(p[1]);
+	return failures;
+}
+
 static int
 share_round(void)
 {
@@ -960,11 +1049,13 @@ static const struct tap_test core_tests[] = {
 	{ "second_owner", t_second_owner },
 	{ "concurrent", t_concurrent },
 	{ "no_leak", t_core_no_leak },
+	{ "pt_scatter", t_pt_scatter },
 };
 static const struct tap_test share_tests[] = {
 	{ "family", t_family },
 	{ "sibling_memory", t_sibling_memory },
 	{ "range_partner", t_range_partner },
+	{ "partner_limit", t_partner_limit },
 	{ "no_leak", t_share_no_leak },
 };
 static const struct tap_test copy_tests[] = {
