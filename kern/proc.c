@@ -333,6 +333,9 @@ exit1(struct proc *p, int xstat)
 	if (p == initproc)
 		panic("init exited (status 0x%x)", xstat);
 
+	/* A fatal signal ends the whole program, every thread (kern/sys_thread.c). */
+	if (WIFSIGNALED(xstat))
+		thread_group_exit(p, WTERMSIG(xstat));
 	p->p_flag |= P_WEXIT;
 	if (p->p_fd != NULL) {
 		fdfree(p);

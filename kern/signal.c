@@ -64,6 +64,25 @@ wake(struct proc *p)
 }
 
 /*
+ * End p with sig as its status, whatever its handlers and mask say: what
+ * SIGKILL does, and what a fatal signal of one thread does to the others
+ * of its program (kern/sys_thread.c).  At once, even a stopped or traced
+ * process goes (unless its tracer is reading its memory: kern/ptrace.c
+ * lets it go after).  proc_lock held.
+ */
+void
+proc_terminate_locked(struct proc *p, int sig)
+{
+	if (p->p_stat == 0 || p->p_stat == SZOMB || p->p_stat == SDEAD ||
+	    (p->p_flag & (P_SYSTEM | P_WEXIT)))
+		return;
+	p->p_killed = sig;
+	if (p->p_stat == SSTOP && p->p_sig.ps_ptbusy == 0)
+		p->p_stat = SRUN;
+	wake(p);
+}
+
+/*
  * Post sig to p.  proc_lock held.  Signals to a process that is exiting,
  * a zombie or a system process are dropped.
  */
@@ -81,12 +100,7 @@ psignal_locked(struct proc *p, int sig)
 	traced = (p->p_flag & P_TRACED) != 0;
 
 	if (sig == SIGKILL) {
-		/* Always, at once: even a stopped or traced process goes. */
-		p->p_killed = SIGKILL;
-		/* (Unless the tracer is reading its memory: kern/ptrace.c lets it go after.) */
-		if (p->p_stat == SSTOP && ps->ps_ptbusy == 0)
-			p->p_stat = SRUN;
-		wake(p);
+		proc_terminate_locked(p, SIGKILL);
 		return;
 	}
 	/* A continue cancels pending stops and vice versa. */

@@ -37,6 +37,7 @@ struct sigstate {
 struct proc;
 /* kern/signal.c */
 void	psignal_locked(struct proc *p, int sig);	/* post sig to p; proc_lock held */
+void	proc_terminate_locked(struct proc *p, int sig);	/* end p with status sig; proc_lock held */
 void	psignal(struct proc *p, int sig);
 void	signal_userret(struct proc *p);		/* deliver what is pending (userret) */
 void	trapsignal(struct proc *p, int sig, const char *what, vaddr_t addr); /* fault/trap */
