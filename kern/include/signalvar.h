@@ -59,6 +59,7 @@ int	signal_return(struct proc *p, vaddr_t frame);
 /* kern/ptrace.c */
 int	ptrace_trapped(struct proc *p);		/* a SIGTRAP: was it our step breakpoint? */
 void	ptrace_exec(struct proc *p);		/* exec: forget step breakpoints */
+void	ptrace_fork(struct proc *p1, struct proc *p2);	/* fork1: the child is not stepped */
 int	ptrace_poke(struct proc *t, vaddr_t va, const void *src, size_t len); /* private copy */
 int	ptrace_peek(struct proc *t, vaddr_t va, void *dst, size_t len);
 

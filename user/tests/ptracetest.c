@@ -6,7 +6,8 @@
  *	ptracetest peek    PT_READ_D/PT_WRITE_D (the child's copy only),
  *	                   a breakpoint written into read-only shared text,
  *	                   PT_GETREGS/PT_SETREGS (no kernel privilege)
- *	ptracetest step    PT_STEP: one instruction at a time
+ *	ptracetest step    PT_STEP: one instruction at a time, and over a fork
+ *	                   (the child is not stepped)
  *
  * Prints TAP: "1..N", then "ok N - what" or "not ok N - what".
  */
@@ -201,6 +202,20 @@ step_body(void)
 	_exit(sink == 25 ? 0 : 12);
 }
 
+/* Forks while its tracer single-steps it; the untraced child must run normally. */
+static void
+fork_body(void)
+{
+	int status = 0;
+	pid_t c = fork();
+
+	if (c == 0)
+		_exit(0);
+	if (c < 0 || waitpid(c, &status, 0) != c)
+		_exit(14);
+	_exit(WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 13);
+}
+
 static void
 test_step(void)
 {
@@ -209,7 +224,7 @@ test_step(void)
 	int ok = 1, moved = 0, steps = 200;
 	pid_t pid;
 
-	printf("1..5\n");
+	printf("1..7\n");
 	pid = traced_child(step_body);
 	check(stopped_with(pid, SIGSTOP), "the child stops (PT_TRACE_ME, SIGSTOP)");
 	for (int i = 0; i < steps && ok; i++) {
@@ -236,6 +251,24 @@ test_step(void)
 	/* The program's own result proves the steps executed each instruction once. */
 	check(ptrace(PT_CONTINUE, pid, (void *)1, 0) == 0, "PT_CONTINUE after stepping");
 	check(exited_with(pid, 0), "the stepped program computed the right result");
+
+	/*
+	 * A fork while single-stepped: the child used to inherit the step
+	 * (x86_64: the trap flag; RISC-V: the breakpoint in its copy of the
+	 * memory) and die of SIGTRAP, untraced; the stepped parent's waitpid
+	 * then says so (exit 13).
+	 */
+	int status = 0, nstep = 0;
+	pid = traced_child(fork_body);
+	check(stopped_with(pid, SIGSTOP), "a child that will fork stops");
+	for (; nstep < 100000; nstep++) {
+		if (ptrace(PT_STEP, pid, (void *)1, 0) < 0 || waitpid(pid, &status, 0) != pid ||
+		    !WIFSTOPPED(status))
+			break;
+	}
+	printf("# %d steps; status %#x\n", nstep, status);
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "stepped over fork: the untraced child runs normally and exits 0");
 }
 
 int
