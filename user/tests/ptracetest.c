@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <aqua/fork.h>
 #include <machine/dbgmd.h>
+#include <aqua/procinfo.h>
 
 static int ntest, nfail;
 static volatile int shared_value = 1234;
@@ -80,6 +81,70 @@ traced_child(void (*body)(void))
 
 /* ---- fork ------------------------------------------------------------- */
 
+/* The state of process pid, or 0 when it is gone (a zombie counts as gone: init reaps it). */
+static int
+state_of(pid_t pid)
+{
+	struct procinfo pi;
+
+	for (int slot = 0;; slot++) {
+		if (procinfo(slot, &pi) < 0) {
+			if (errno == ESRCH)
+				continue;
+			return 0;
+		}
+		if (pi.pid == pid)
+			return pi.state == SZOMB ? 0 : pi.state;
+	}
+}
+
+/*
+ * A tracer that exits while its tracee is stopped: the tracee must not
+ * stay stopped for ever under init (OpenBSD: it is killed).  Returns 1
+ * when the tracee went away.
+ */
+static int
+orphaned_tracee_ends(void)
+{
+	int fds[2], status, st;
+	pid_t tracer, tracee = -1;
+
+	if (pipe(fds) < 0)
+		return 0;
+	fflush(stdout);
+	if ((tracer = fork()) == 0) {
+		pid_t c = fork();
+		if (c == 0) {
+			if (ptrace(PT_TRACE_ME, 0, 0, 0) < 0)
+				_exit(90);
+			kill(getpid(), SIGSTOP);
+			for (;;)
+				msleep(1000);
+		}
+		write(fds[1], &c, sizeof(c));
+		_exit(c > 0 && stopped_with(c, SIGSTOP) ? 0 : 1);	/* exits, the tracee stopped */
+	}
+	close(fds[1]);
+	if (read(fds[0], &tracee, sizeof(tracee)) != sizeof(tracee) || tracee <= 0 ||
+	    tracer < 0 || waitpid(tracer, &status, 0) != tracer || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		printf("# could not set up a stopped tracee\n");
+		close(fds[0]);
+		return 0;
+	}
+	close(fds[0]);
+	/* The tracer's exit is over: the tracee is dying, or it is stuck. */
+	while ((st = state_of(tracee)) != 0) {
+		if (st == SSTOP) {
+			printf("# pid %d still stopped after its tracer exited\n", tracee);
+			kill(tracee, SIGKILL);	/* no leak left for the next check */
+			return 0;
+		}
+		msleep(1);
+	}
+	return 1;
+}
+
 static void
 test_fork(void)
 {
@@ -87,7 +152,7 @@ test_fork(void)
 	pid_t pid;
 	int status;
 
-	printf("1..10\n");
+	printf("1..11\n");
 	pid = rfork1(FORK_FORK | FORK_PTRACE);
 	if (pid == 0) {
 		char *argv[] = { "echo", "traced-echo", NULL };
@@ -116,6 +181,7 @@ test_fork(void)
 	check(ptrace(PT_CONTINUE, 99999, (void *)1, 0) < 0 && errno == ESRCH &&
 	    ptrace(12345, getpid(), 0, 0) < 0 && errno == EINVAL,
 	    "unknown pid: ESRCH; unknown request: EINVAL");
+	check(orphaned_tracee_ends(), "a tracee stopped when its tracer exits does not stay stopped");
 	(void)status;
 }
 
