@@ -362,7 +362,7 @@ exit1(struct proc *p, int xstat)
 	}
 
 	spinlock_acquire(&proc_lock);
-	signal_exit(p);			/* SIGCHLD to the parent; traced children die (kern/signal.c) */
+	signal_exit(p);			/* SIGCHLD to the parent; traced children die, stopped ones are hung up (kern/signal.c) */
 	for (int i = 0; i < NPROC; i++) {
 		struct proc *q = &proctab[i];
 		if (q->p_stat != 0 && q->p_pptr == p) {

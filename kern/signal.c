@@ -347,18 +347,34 @@ signal_exec(struct proc *p)
 }
 
 /*
- * exit1, proc_lock held, before p becomes a zombie: traced children die
- * with their tracer (as in OpenBSD: nobody would ever continue them),
- * the alarm is disarmed, and the parent gets SIGCHLD.
+ * exit1, proc_lock held, before p becomes a zombie and its children
+ * init's: traced children die with their tracer (as in OpenBSD: nobody
+ * would ever continue them), the alarm is disarmed, and the parent gets
+ * SIGCHLD.
+ *
+ * A child that is stopped, or has a stop signal pending, and is not
+ * traced (a plain SIGSTOP, or a tracee that PT_DETACH left stopped) would
+ * be just as stuck: init never continues anyone, so it stayed stopped
+ * for ever, holding its memory and descriptors (issue 26: the leak line
+ * showed one more process and two more open files).  As POSIX and
+ * OpenBSD's orphanpg() do for a stopped member of an orphaned process
+ * group, it gets SIGHUP, then SIGCONT: it dies, unless it catches or
+ * ignores SIGHUP, and then it runs on.  (There are no process groups
+ * here: each child is its own.)
  */
 void
 signal_exit(struct proc *p)
 {
 	for (int i = 0; i < NPROC; i++) {
 		struct proc *q = &proctab[i];
-		if (q->p_stat != 0 && q->p_pptr == p && (q->p_flag & P_TRACED)) {
+		if (q->p_stat == 0 || q->p_pptr != p)
+			continue;
+		if (q->p_flag & P_TRACED) {
 			q->p_flag &= ~P_TRACED;
 			psignal_locked(q, SIGKILL);
+		} else if (q->p_stat == SSTOP || (q->p_sig.ps_siglist & STOPSIGS)) {
+			psignal_locked(q, SIGHUP);
+			psignal_locked(q, SIGCONT);
 		}
 	}
 	if (p->p_sig.ps_alarm != 0) {

@@ -2,7 +2,8 @@
  * ptracetest: checks of the ptrace stage (grade/tests/test_ptrace.py).
  *
  *	ptracetest fork    FORK_PTRACE: the child stops with SIGTRAP before
- *	                   user code and at exec; permissions and errors
+ *	                   user code and at exec; permissions and errors;
+ *	                   a stopped child does not outlive its parent stopped
  *	ptracetest peek    PT_READ_D/PT_WRITE_D (the child's copy only),
  *	                   a breakpoint written into read-only shared text,
  *	                   PT_GETREGS/PT_SETREGS (no kernel privilege)
@@ -99,45 +100,89 @@ state_of(pid_t pid)
 }
 
 /*
- * A tracer that exits while its tracee is stopped: the tracee must not
- * stay stopped for ever under init (OpenBSD: it is killed).  Returns 1
- * when the tracee went away.
+ * A parent that exits while its child is stopped: the child must not
+ * stay stopped for ever under init, which never continues anyone.
+ *
+ *	ORPHAN_TRACED	the child is traced (stopped for its tracer): it is
+ *			killed with its tracer (OpenBSD: the same).
+ *	ORPHAN_DETACHED	the tracer let it go with PT_DETACH and SIGSTOP, so
+ *			it is stopped, untraced: it used to stay so for ever
+ *			(issue 26's "procs 2 -> 3, files 1 -> 3").  Now, as
+ *			POSIX does for an orphaned stopped process group, it
+ *			gets SIGHUP and SIGCONT, and dies of the SIGHUP.
+ *	ORPHAN_STOPPED	a plain child stopped by SIGSTOP, never traced: the
+ *			same rule.
+ *
+ * The hunt for issue 26 (a hostile program, both ports) found only the
+ * untraced stops stuck.  These all ended with their tracer on the old
+ * kernel already: the tracer killed by SIGKILL or dying of SIGSEGV; the
+ * tracee stopped at its FORK_PTRACE start stop, at its exec stop, at a
+ * PT_STEP stop, in a signal-delivery stop, in a job-control stop passed
+ * back by PT_CONTINUE with SIGSTOP, with SIGUSR1, SIGSTOP and SIGTERM
+ * pending, or asleep in a pipe read; the tracer exiting before it
+ * collected the stop; the tracer a thread whose main thread exits or is
+ * killed, or which itself ends by thread_exit; the tracer exec'ing; the
+ * tracer a FORK_PPWAIT child; the tracer a child of a parent that exited
+ * first; a tracee that traces its own FORK_PTRACE child; PT_ATTACH'ed,
+ * FORK_NOZOMBIE, FORK_SHAREFILES and FORK_SHAREVM tracees; the tracer
+ * killed while it loops on PT_READ_D.
+ *
+ * Returns 1 when the child went away.
  */
+enum { ORPHAN_TRACED, ORPHAN_DETACHED, ORPHAN_STOPPED };
+
 static int
-orphaned_tracee_ends(void)
+orphan_goes_away(int how)
 {
 	int fds[2], status, st;
-	pid_t tracer, tracee = -1;
+	pid_t parent, child = -1;
 
 	if (pipe(fds) < 0)
 		return 0;
 	fflush(stdout);
-	if ((tracer = fork()) == 0) {
+	if ((parent = fork()) == 0) {
 		pid_t c = fork();
 		if (c == 0) {
-			if (ptrace(PT_TRACE_ME, 0, 0, 0) < 0)
+			close(fds[0]);
+			close(fds[1]);
+			if (how != ORPHAN_STOPPED && ptrace(PT_TRACE_ME, 0, 0, 0) < 0)
 				_exit(90);
 			kill(getpid(), SIGSTOP);
 			for (;;)
 				msleep(1000);
 		}
 		write(fds[1], &c, sizeof(c));
-		_exit(c > 0 && stopped_with(c, SIGSTOP) ? 0 : 1);	/* exits, the tracee stopped */
+		if (c < 0)
+			_exit(1);
+		if (how != ORPHAN_STOPPED && !stopped_with(c, SIGSTOP))
+			_exit(2);
+		if (how == ORPHAN_DETACHED) {
+			/* Let it go, and have it take the SIGSTOP: stopped, untraced. */
+			if (ptrace(PT_DETACH, c, (void *)1, SIGSTOP) < 0)
+				_exit(3);
+		}
+		if (how != ORPHAN_TRACED &&
+		    (waitpid(c, &st, WUNTRACED) != c || !WIFSTOPPED(st)))
+			_exit(4);
+		_exit(0);	/* exits, the child stopped */
 	}
 	close(fds[1]);
-	if (read(fds[0], &tracee, sizeof(tracee)) != sizeof(tracee) || tracee <= 0 ||
-	    tracer < 0 || waitpid(tracer, &status, 0) != tracer || !WIFEXITED(status) ||
+	if (read(fds[0], &child, sizeof(child)) != sizeof(child) || child <= 0 ||
+	    parent < 0 || waitpid(parent, &status, 0) != parent || !WIFEXITED(status) ||
 	    WEXITSTATUS(status) != 0) {
-		printf("# could not set up a stopped tracee\n");
+		printf("# could not set up a stopped child (%#x)\n", status);
 		close(fds[0]);
 		return 0;
 	}
 	close(fds[0]);
-	/* The tracer's exit is over: the tracee is dying, or it is stuck. */
-	while ((st = state_of(tracee)) != 0) {
+	/*
+	 * The parent's exit is over (it is a zombie we collected), and exit
+	 * deals with its children before that: the child is dying, or stuck.
+	 */
+	while ((st = state_of(child)) != 0) {
 		if (st == SSTOP) {
-			printf("# pid %d still stopped after its tracer exited\n", tracee);
-			kill(tracee, SIGKILL);	/* no leak left for the next check */
+			printf("# pid %d still stopped after its parent exited\n", child);
+			kill(child, SIGKILL);	/* no leak left for the next check */
 			return 0;
 		}
 		msleep(1);
@@ -152,7 +197,7 @@ test_fork(void)
 	pid_t pid;
 	int status;
 
-	printf("1..11\n");
+	printf("1..13\n");
 	pid = rfork1(FORK_FORK | FORK_PTRACE);
 	if (pid == 0) {
 		char *argv[] = { "echo", "traced-echo", NULL };
@@ -181,7 +226,11 @@ test_fork(void)
 	check(ptrace(PT_CONTINUE, 99999, (void *)1, 0) < 0 && errno == ESRCH &&
 	    ptrace(12345, getpid(), 0, 0) < 0 && errno == EINVAL,
 	    "unknown pid: ESRCH; unknown request: EINVAL");
-	check(orphaned_tracee_ends(), "a tracee stopped when its tracer exits does not stay stopped");
+	check(orphan_goes_away(ORPHAN_TRACED), "a tracee stopped when its tracer exits does not stay stopped");
+	check(orphan_goes_away(ORPHAN_DETACHED),
+	    "a tracee PT_DETACHed with SIGSTOP when its tracer exits does not stay stopped (SIGHUP)");
+	check(orphan_goes_away(ORPHAN_STOPPED),
+	    "an untraced child stopped when its parent exits does not stay stopped (SIGHUP)");
 	(void)status;
 }
 
