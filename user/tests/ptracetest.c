@@ -6,7 +6,8 @@
  *	                   a stopped child does not outlive its parent stopped
  *	ptracetest peek    PT_READ_D/PT_WRITE_D (the child's copy only),
  *	                   a breakpoint written into read-only shared text,
- *	                   PT_GETREGS/PT_SETREGS (no kernel privilege)
+ *	                   PT_GETREGS/PT_SETREGS (no kernel privilege; every
+ *	                   flag bit, hostile pcs, stacks, selectors, bases)
  *	ptracetest step    PT_STEP: one instruction at a time, and over a fork
  *	                   (the child is not stepped)
  *
@@ -22,6 +23,7 @@
 #include <sys/wait.h>
 #include <aqua/fork.h>
 #include <machine/dbgmd.h>
+#include <machine/cpustate.h>	/* the port's hostile CPU state (user/arch/<port>) */
 #include <aqua/procinfo.h>
 
 static int ntest, nfail;
@@ -257,6 +259,160 @@ peek_body(void)
 	_exit(0);
 }
 
+/*
+ * What a setregs child does after its stop: uses its stack, so that a bad
+ * sp faults, then exits 0.  Not inlined: inlined, its buffer would be
+ * addressed through the caller's frame pointer, not sp.
+ */
+static void __attribute__((noinline))
+touch_stack(void)
+{
+	volatile char buf[64];
+
+	buf[0] = 1;
+	buf[63] = buf[0];
+}
+
+/*
+ * PT_SETREGS with one hostile change (edit(r, arg)) to a child stopped
+ * just before it would _exit(0): the kernel must sanitise what it loads
+ * (issue 26: RFLAGS.NT in a frame made the x86_64 kernel's iretq #GP in
+ * ring 0; a RISC-V odd or kernel pc reached sret).  The child then runs
+ * (exit 0) or gets a signal, which it stops for (it is traced) and which
+ * we pass on, so it dies of it.  Returns the wait status, or -1 if the
+ * set-up failed; *user says whether the registers read back were the
+ * user's (md_regs_user).
+ */
+static int
+setregs_outcome(void (*edit)(struct reg *, long), long arg, int *user)
+{
+	struct reg r;
+	int status = -1;
+	pid_t pid;
+
+	fflush(stdout);
+	*user = 0;
+	pid = traced_child(touch_stack);
+	if (pid < 0 || !stopped_with(pid, SIGSTOP))
+		return -1;
+	if (ptrace(PT_GETREGS, pid, &r, 0) < 0)
+		goto kill;
+	edit(&r, arg);
+	if (ptrace(PT_SETREGS, pid, &r, 0) < 0) {
+		printf("# PT_SETREGS: %s\n", strerror(errno));
+		goto kill;
+	}
+	*user = ptrace(PT_GETREGS, pid, &r, 0) == 0 && md_regs_user(&r);
+	for (int sig = 0, round = 0; round < 8; round++) {
+		if (ptrace(PT_CONTINUE, pid, (void *)1, sig) < 0 ||
+		    waitpid(pid, &status, 0) != pid)
+			goto kill;
+		if (!WIFSTOPPED(status))
+			return status;
+		sig = WSTOPSIG(status);		/* pass it on: the child dies of it */
+	}
+	printf("# pid %d keeps stopping (last with %d)\n", pid, WSTOPSIG(status));
+kill:
+	ptrace(PT_KILL, pid, 0, 0);
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
+static void edit_flag(struct reg *r, long bit) { md_reg_set_flag(r, (int)bit); }
+static void edit_pc(struct reg *r, long pc) { REG_PC(r) = (unsigned long)pc; }
+static void edit_odd_pc(struct reg *r, long unused) { (void)unused; REG_PC(r) = (unsigned long)touch_stack | 1; }
+static void edit_hostile(struct reg *r, long i) { int want; (void)md_reg_hostile(r, (int)i, &want); }
+
+static int
+want_ok(int status, int want)
+{
+	if (status == -1)
+		return 0;
+	if (want == MD_WANT_RUN)
+		return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	if (want == MD_WANT_SEGV)
+		return WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV;
+	return (WIFEXITED(status) && WEXITSTATUS(status) == 0) || WIFSIGNALED(status);
+}
+
+static const char *
+status_words(int status)
+{
+	static char buf[48];
+
+	if (status == -1)
+		return "set-up failed";
+	if (WIFSIGNALED(status))
+		snprintf(buf, sizeof(buf), "killed by signal %d", WTERMSIG(status));
+	else
+		snprintf(buf, sizeof(buf), "exit %d", WEXITSTATUS(status));
+	return buf;
+}
+
+/* Every flag bit the port has, one child each (x86_64: RFLAGS 0..31; RISC-V: none). */
+static int
+setregs_every_flag_bit(void)
+{
+	int ok = 1, user, status;
+
+	for (int bit = 0; bit < MD_FLAG_BITS; bit++) {
+		status = setregs_outcome(edit_flag, bit, &user);
+		if (!want_ok(status, MD_WANT_ANY) || !user) {
+			printf("# flag bit %d: %s%s\n", bit, status_words(status),
+			    user ? "" : ", registers read back not the user's");
+			ok = 0;
+		}
+	}
+	return ok;
+}
+
+/* The port's hostile pcs (and an odd one where sret would round it down): SIGSEGV. */
+static int
+setregs_hostile_pcs(void)
+{
+	int ok = 1, user, status;
+
+	for (unsigned i = 0; i < sizeof(md_hostile_pcs) / sizeof(md_hostile_pcs[0]); i++) {
+		status = setregs_outcome(edit_pc, (long)md_hostile_pcs[i], &user);
+		if (!want_ok(status, MD_WANT_SEGV)) {
+			printf("# pc %#lx: %s, want killed by signal %d\n", md_hostile_pcs[i],
+			    status_words(status), SIGSEGV);
+			ok = 0;
+		}
+	}
+	if (MD_ODD_PC_FAULTS) {
+		status = setregs_outcome(edit_odd_pc, 0, &user);
+		if (!want_ok(status, MD_WANT_SEGV)) {
+			printf("# odd pc: %s, want killed by signal %d\n", status_words(status),
+			    SIGSEGV);
+			ok = 0;
+		}
+	}
+	return ok;
+}
+
+/* Stacks, selectors, bases, all flags at once (user/arch/<port>/machine/cpustate.h). */
+static int
+setregs_hostile_rest(void)
+{
+	struct reg dummy;
+	const char *what;
+	int ok = 1, user, status, want;
+
+	memset(&dummy, 0, sizeof(dummy));
+	for (int i = 0; (what = md_reg_hostile(&dummy, i, &want)) != NULL; i++) {
+		status = setregs_outcome(edit_hostile, i, &user);
+		if (!want_ok(status, want) || !user) {
+			printf("# %s: %s (want %s)%s\n", what, status_words(status),
+			    want == MD_WANT_RUN ? "exit 0" : want == MD_WANT_SEGV ?
+			    "SIGSEGV" : "exit 0 or a signal",
+			    user ? "" : ", registers read back not the user's");
+			ok = 0;
+		}
+	}
+	return ok;
+}
+
 static void
 test_peek(void)
 {
@@ -265,7 +421,7 @@ test_peek(void)
 	struct reg r, r2;
 	pid_t pid;
 
-	printf("1..11\n");
+	printf("1..14\n");
 	pid = traced_child(peek_body);
 	check(stopped_with(pid, SIGSTOP), "PT_TRACE_ME, then SIGSTOP: the parent sees the stop");
 	shared_value = 5;		/* our copy: the child still has 1234 */
@@ -303,6 +459,11 @@ test_peek(void)
 	ptrace(PT_WRITE_I, pid, (void *)text, orig);
 	check(ptrace(PT_CONTINUE, pid, (void *)text, 0) == 0 && exited_with(pid, 0),
 	    "instruction restored, pc set back: the child finishes correctly");
+
+	/* Hostile PT_SETREGS: the kernel never panics, the child runs or gets a signal. */
+	check(setregs_every_flag_bit(), "PT_SETREGS with each flag bit: the child exits 0 or gets a signal");
+	check(setregs_hostile_pcs(), "PT_SETREGS with a pc outside user space (or odd): SIGSEGV");
+	check(setregs_hostile_rest(), "PT_SETREGS with hostile stack, selectors, bases: as the port says");
 }
 
 /* ---- step ---------------------------------------------------------------- */

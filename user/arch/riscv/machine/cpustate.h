@@ -25,4 +25,31 @@ static const unsigned long md_hostile_pcs[] = {
 };
 #define MD_ODD_PC_FAULTS	1	/* sret would round an odd pc down */
 
+/*
+ * What a hostile PT_SETREGS (or sigreturn) may ask for besides a pc:
+ * variant i of the registers r of a process stopped just before it would
+ * _exit(0), or NULL past the last.  struct reg has no sstatus (nor any
+ * other CSR) to set: only x1..x31 and pc, so the rest is stack and
+ * thread pointers the kernel must not trust (trapvec.S keeps its own tp).
+ * *want: MD_WANT_RUN, the process exits 0; MD_WANT_SEGV, it dies of
+ * SIGSEGV; MD_WANT_ANY, either, or another signal.
+ */
+enum { MD_WANT_RUN, MD_WANT_SEGV, MD_WANT_ANY };
+
+static inline const char *
+md_reg_hostile(struct reg *r, int i, int *want)
+{
+	*want = MD_WANT_RUN;
+	switch (i) {
+	case 0: r->r_x[1] = 0x0000004000000000UL; *want = MD_WANT_SEGV; return "non-canonical sp";
+	case 1: r->r_x[1] = 0xffffffff80200000UL; *want = MD_WANT_SEGV; return "a kernel sp";
+	case 2: r->r_x[1] = 0; *want = MD_WANT_SEGV; return "sp 0";
+	case 3: r->r_x[3] = 0xffffffff80200000UL; *want = MD_WANT_ANY; return "a kernel tp";
+	case 4: r->r_x[2] = 0x8000000000000000UL; *want = MD_WANT_ANY; return "a non-canonical gp";
+	case 5: r->r_pc = 0; *want = MD_WANT_SEGV; return "pc 0";
+	case 6: r->r_pc += 2; *want = MD_WANT_ANY; return "pc into the middle of an instruction";
+	default: return NULL;
+	}
+}
+
 #endif

@@ -86,4 +86,39 @@ static const unsigned long md_hostile_pcs[] = {
 };
 #define MD_ODD_PC_FAULTS	0	/* an odd pc is a fine pc */
 
+/*
+ * What a hostile PT_SETREGS (or sigreturn) may ask for besides one flag
+ * bit or one pc: variant i of the registers r of a process stopped just
+ * before it would _exit(0), or NULL past the last.  *want says what must
+ * follow: MD_WANT_RUN, the kernel ignores it and the process exits 0;
+ * MD_WANT_SEGV, the process cannot run with it and dies of SIGSEGV;
+ * MD_WANT_ANY, either, or another signal.
+ */
+enum { MD_WANT_RUN, MD_WANT_SEGV, MD_WANT_ANY };
+
+static inline const char *
+md_reg_hostile(struct reg *r, int i, int *want)
+{
+	*want = MD_WANT_RUN;
+	switch (i) {
+	case 0: r->r_cs = 0; r->r_ss = 0; return "null cs and ss";
+	case 1: r->r_cs = 0x08; r->r_ss = 0x10; return "the kernel's cs and ss";
+	case 2: r->r_cs = 0xffff; r->r_ss = 0xffff; return "cs and ss 0xffff (past the GDT)";
+	case 3: r->r_cs = 0x1b; r->r_ss = 0x0b; return "other ring 3 selectors";
+	case 4: r->r_rflags = ~0UL; *want = MD_WANT_ANY; return "every RFLAGS bit";
+	case 5: r->r_rflags = 0; return "no RFLAGS bit (interrupts off, reserved bit 1 clear)";
+	case 6: r->r_fs_base = 0x0000800000000000UL; *want = MD_WANT_SEGV;
+		return "non-canonical fs base";
+	case 7: r->r_gs_base = 0x8000000000000000UL; *want = MD_WANT_SEGV;
+		return "non-canonical gs base";
+	case 8: r->r_gs_base = 0xffffffff80100000UL; *want = MD_WANT_ANY;
+		return "the kernel's half as gs base";
+	case 9: r->r_rsp = 0x0000800000000000UL; *want = MD_WANT_SEGV; return "non-canonical rsp";
+	case 10: r->r_rsp = 0xffffffff80100000UL; *want = MD_WANT_SEGV; return "a kernel rsp";
+	case 11: r->r_rsp = 0; *want = MD_WANT_SEGV; return "rsp 0";
+	case 12: r->r_rip = 0; *want = MD_WANT_SEGV; return "rip 0";
+	default: return NULL;
+	}
+}
+
 #endif
