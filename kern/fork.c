@@ -183,6 +183,7 @@ fork1(struct proc *p1, int flags, void (*func)(void *), void *arg,
 	 * As fork1(9) says, a NULL arg means "pass the new process".
 	 */
 	cpu_fork(p1, p2, func, arg != NULL ? arg : p2);
+	ptrace_fork(p1, p2);		/* p1's single step is not the child's (kern/ptrace.c) */
 
 	if (retval != NULL)
 		*retval = p2->p_pid;

@@ -333,6 +333,9 @@ exit1(struct proc *p, int xstat)
 	if (p == initproc)
 		panic("init exited (status 0x%x)", xstat);
 
+	/* A fatal signal ends the whole program, every thread (kern/sys_thread.c). */
+	if (WIFSIGNALED(xstat))
+		thread_group_exit(p, WTERMSIG(xstat));
 	p->p_flag |= P_WEXIT;
 	if (p->p_fd != NULL) {
 		fdfree(p);
@@ -359,7 +362,7 @@ exit1(struct proc *p, int xstat)
 	}
 
 	spinlock_acquire(&proc_lock);
-	signal_exit(p);			/* SIGCHLD to the parent; traced children die (kern/signal.c) */
+	signal_exit(p);			/* SIGCHLD to the parent; traced children die, stopped ones are hung up (kern/signal.c) */
 	for (int i = 0; i < NPROC; i++) {
 		struct proc *q = &proctab[i];
 		if (q->p_stat != 0 && q->p_pptr == p) {

@@ -116,6 +116,33 @@ step_remove(struct proc *t)
 	ps->ps_nstepbp = 0;
 }
 
+/*
+ * fork1, after cpu_fork, before the child can run: the child does not
+ * inherit its parent's single step.  On x86_64 the step is the trap flag
+ * in the frame the child copied; on RISC-V it is breakpoints in memory,
+ * and a child with a copy of that memory hit them untraced and died of
+ * SIGTRAP.  Put the original instructions back in the child's copy
+ * (ptrace_poke gives it a private page, so the parent's step stays).  A
+ * child that shares the memory (FORK_SHAREVM) shares the breakpoints as
+ * well; they stay, for the parent's step (ptrace(2), BUGS).  A failed
+ * restore (no memory for the private page) leaves that breakpoint: the
+ * child then dies of SIGTRAP, as a program does at any breakpoint.
+ */
+void
+ptrace_fork(struct proc *p1, struct proc *p2)
+{
+	struct sigstate *ps = &p1->p_sig;
+
+	if (p1 == NULL || p1->p_vmspace == NULL || p2->p_md.md_tf == NULL)
+		return;
+	(void)md_ptrace_step(p2, 0, NULL);
+	if (p2->p_vmspace == p1->p_vmspace)
+		return;
+	for (int i = ps->ps_nstepbp - 1; i >= 0; i--)
+		(void)ptrace_poke(p2, ps->ps_stepbp_va[i], &ps->ps_stepbp_orig[i],
+		    ps->ps_stepbp_len[i]);
+}
+
 /* exec: the breakpoints were in the old image, which is gone. */
 void
 ptrace_exec(struct proc *p)

@@ -64,6 +64,25 @@ wake(struct proc *p)
 }
 
 /*
+ * End p with sig as its status, whatever its handlers and mask say: what
+ * SIGKILL does, and what a fatal signal of one thread does to the others
+ * of its program (kern/sys_thread.c).  At once, even a stopped or traced
+ * process goes (unless its tracer is reading its memory: kern/ptrace.c
+ * lets it go after).  proc_lock held.
+ */
+void
+proc_terminate_locked(struct proc *p, int sig)
+{
+	if (p->p_stat == 0 || p->p_stat == SZOMB || p->p_stat == SDEAD ||
+	    (p->p_flag & (P_SYSTEM | P_WEXIT)))
+		return;
+	p->p_killed = sig;
+	if (p->p_stat == SSTOP && p->p_sig.ps_ptbusy == 0)
+		p->p_stat = SRUN;
+	wake(p);
+}
+
+/*
  * Post sig to p.  proc_lock held.  Signals to a process that is exiting,
  * a zombie or a system process are dropped.
  */
@@ -81,12 +100,7 @@ psignal_locked(struct proc *p, int sig)
 	traced = (p->p_flag & P_TRACED) != 0;
 
 	if (sig == SIGKILL) {
-		/* Always, at once: even a stopped or traced process goes. */
-		p->p_killed = SIGKILL;
-		/* (Unless the tracer is reading its memory: kern/ptrace.c lets it go after.) */
-		if (p->p_stat == SSTOP && ps->ps_ptbusy == 0)
-			p->p_stat = SRUN;
-		wake(p);
+		proc_terminate_locked(p, SIGKILL);
 		return;
 	}
 	/* A continue cancels pending stops and vice versa. */
@@ -333,18 +347,34 @@ signal_exec(struct proc *p)
 }
 
 /*
- * exit1, proc_lock held, before p becomes a zombie: traced children die
- * with their tracer (as in OpenBSD: nobody would ever continue them),
- * the alarm is disarmed, and the parent gets SIGCHLD.
+ * exit1, proc_lock held, before p becomes a zombie and its children
+ * init's: traced children die with their tracer (as in OpenBSD: nobody
+ * would ever continue them), the alarm is disarmed, and the parent gets
+ * SIGCHLD.
+ *
+ * A child that is stopped, or has a stop signal pending, and is not
+ * traced (a plain SIGSTOP, or a tracee that PT_DETACH left stopped) would
+ * be just as stuck: init never continues anyone, so it stayed stopped
+ * for ever, holding its memory and descriptors (issue 26: the leak line
+ * showed one more process and two more open files).  As POSIX and
+ * OpenBSD's orphanpg() do for a stopped member of an orphaned process
+ * group, it gets SIGHUP, then SIGCONT: it dies, unless it catches or
+ * ignores SIGHUP, and then it runs on.  (There are no process groups
+ * here: each child is its own.)
  */
 void
 signal_exit(struct proc *p)
 {
 	for (int i = 0; i < NPROC; i++) {
 		struct proc *q = &proctab[i];
-		if (q->p_stat != 0 && q->p_pptr == p && (q->p_flag & P_TRACED)) {
+		if (q->p_stat == 0 || q->p_pptr != p)
+			continue;
+		if (q->p_flag & P_TRACED) {
 			q->p_flag &= ~P_TRACED;
 			psignal_locked(q, SIGKILL);
+		} else if (q->p_stat == SSTOP || (q->p_sig.ps_siglist & STOPSIGS)) {
+			psignal_locked(q, SIGHUP);
+			psignal_locked(q, SIGCONT);
 		}
 	}
 	if (p->p_sig.ps_alarm != 0) {

@@ -16,7 +16,7 @@
 int
 sys_exit(struct proc *p, const register_t *args, register_t *retval)
 {
-	thread_group_exit(p);		/* exit(2) ends every thread (kern/sys_thread.c) */
+	thread_group_exit(p, SIGKILL);	/* exit(2) ends every thread (kern/sys_thread.c) */
 	exit1(p, W_EXITCODE(SCARG_INT(args, 0), 0));
 }
 

@@ -85,7 +85,7 @@ thr_wake_locked(struct vmspace *vm, vaddr_t addr, int n)
  * or our second pass sees the child's vmspace.
  */
 static void
-thread_group_kill(struct proc *p, struct vmspace *vm)
+thread_group_kill(struct proc *p, struct vmspace *vm, int sig)
 {
 	/*
 	 * MAKECXT_SHARE_VMEM siblings (P_FAMILY) share the memory but are
@@ -102,7 +102,7 @@ thread_group_kill(struct proc *p, struct vmspace *vm)
 			    q->p_stat == 0 || q->p_stat == SZOMB || q->p_stat == SDEAD)
 				continue;
 			/* As kill(2): at once, even if stopped; a sleep ends with EINTR. */
-			psignal_locked(q, SIGKILL);
+			proc_terminate_locked(q, sig);
 		}
 		__sync_synchronize();
 	}
@@ -217,18 +217,27 @@ sys_threxit(struct proc *p, const register_t *args, register_t *retval)
 	/* SOLUTION END sharevm */
 }
 
-/* sys_exit: exit(2) from any thread ends the whole thread group. */
+/*
+ * The threads are one program (thread(3)): exit(2) from any thread ends
+ * every thread of the group (sys_exit, sig = SIGKILL), and so does a
+ * fatal signal to any one of them (exit1, sig = that signal, so that the
+ * program's parent sees the program die of it: a thread's SIGSEGV used
+ * to leave the rest running, its joiner asleep for ever, and a SIGKILL
+ * of the main thread left the other threads running under init).
+ */
 void
-thread_group_exit(struct proc *p)
+thread_group_exit(struct proc *p, int sig)
 {
 	/* SOLUTION BEGIN sharevm: kill the other threads */
-	thread_group_kill(p, p->p_vmspace);
+	thread_group_kill(p, p->p_vmspace, sig);
 	/* SOLUTION ELSE sharevm */
 	//> /*
 	//>  * TODO(sharevm): every other process sharing p's vmspace is a
-	//>  * thread of the same program: kill it (as kill(2) does), unless p is
-	//>  * a FORK_PPWAIT child, whose exit only releases its parent.
+	//>  * thread of the same program: end it with status sig (as kill(2)
+	//>  * does with SIGKILL), unless p is a FORK_PPWAIT child, whose exit
+	//>  * only releases its parent.
 	//>  */
+	//> (void)sig;
 	/* SOLUTION END sharevm */
 }
 
@@ -265,7 +274,7 @@ thread_exec_end(struct proc *p, struct vmspace *oldvm, int error)
 		return;
 	/* SOLUTION BEGIN sharevm: a new program has no other threads */
 	if (error == 0)
-		thread_group_kill(p, oldvm);
+		thread_group_kill(p, oldvm, SIGKILL);
 	vmspace_free(oldvm);
 	/* SOLUTION ELSE sharevm */
 	//> /* TODO(sharevm): after a successful exec, kill the threads still in oldvm. */

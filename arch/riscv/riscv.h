@@ -24,7 +24,10 @@
 #define SSTATUS_SPIE	(1UL << 5)	/* SIE before the trap; sret copies it back */
 #define SSTATUS_SPP	(1UL << 8)	/* trap came from S-mode (1) or U-mode (0) */
 #define SSTATUS_FS	(3UL << 13)	/* FPU state: 0 = off, so FP instructions trap */
+#define SSTATUS_UBE	(1UL << 6)	/* U-mode data accesses big-endian: kept clear */
+#define SSTATUS_VS	(3UL << 9)	/* vector state: 0 = off */
 #define SSTATUS_SUM	(1UL << 18)	/* S-mode may touch U pages: kept clear */
+#define SSTATUS_MXR	(1UL << 19)	/* loads from execute-only pages: kept clear */
 
 /* sie / sip */
 #define SIE_SSIE	(1UL << 1)	/* software interrupt (IPI) */

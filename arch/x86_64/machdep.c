@@ -250,14 +250,15 @@ cpu_init_this(int id)
 	/*
 	 * syscall/sysret: STAR[47:32] is the kernel %cs (and %ss = +8);
 	 * STAR[63:48] + 16 is the user %cs and + 8 the user %ss of sysret.
-	 * FMASK clears IF (interrupts stay off until the entry code is on the
-	 * kernel stack), DF (the C ABI), TF (no single-step trap in the
-	 * kernel) and AC.
+	 * FMASK clears every flag that is not plain arithmetic
+	 * (PSL_SYSCALL_MASK, <machine/psl.h>): the kernel never runs with
+	 * flags user mode chose.  Without NT, a user's `popfq' with NT set
+	 * followed by syscall made the kernel's own iretq fault in ring 0.
 	 */
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE | (cpu_has_nx ? EFER_NXE : 0));
 	wrmsr(MSR_STAR, ((uint64_t)(GSEL_KDATA | SEL_UPL) << 48) | ((uint64_t)GSEL_KCODE << 32));
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
-	wrmsr(MSR_FMASK, PSL_I | PSL_D | PSL_T | PSL_AC);
+	wrmsr(MSR_FMASK, PSL_SYSCALL_MASK);
 
 	/*
 	 * FPU/SSE for user programs; rdfsbase & co. where the CPU has them.

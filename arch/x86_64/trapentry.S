@@ -14,6 +14,7 @@
  * The trap frame layout is struct trapframe in <machine/md.h>.
  */
 #include <machine/md.h>
+#include <machine/psl.h>
 
 #define PUSH_GPRS \
 	pushq %rax; pushq %rbx; pushq %rcx; pushq %rdx; pushq %rsi; pushq %rdi; \
@@ -52,7 +53,15 @@ alltraps:
 	jz 1f
 	swapgs				/* from user: %gs now reaches this CPU's mdcpu */
 	xorl %ebp, %ebp			/* backtraces stop here, not in user memory */
+	/*
+	 * The CPU cleared TF, NT, RF and VM (and IF, for an interrupt gate)
+	 * but kept DF and AC as user mode left them.  DF: the C ABI.  AC: a
+	 * user's AC must not open user pages to the kernel under SMAP.
+	 */
 1:	cld
+	pushfq
+	andq $~PSL_AC, (%rsp)
+	popfq
 	movq %rsp, %rdi
 	call trap
 
@@ -72,9 +81,10 @@ trapret:
 
 /*
  * syscall: the CPU put the user %rip in %rcx and %rflags in %r11, masked
- * %rflags with MSR_FMASK (IF, DF, TF, AC off) and loaded the kernel %cs
- * and %ss from MSR_STAR.  It did not change %rsp: we switch to the top of
- * the current process's kernel stack (cpu->ci_md.mc_kstack_top, set by
+ * %rflags with MSR_FMASK (PSL_SYSCALL_MASK: IF, TF, DF, AC, NT, IOPL,
+ * ... off) and loaded the kernel %cs and %ss from MSR_STAR.  It did
+ * not change %rsp: we switch to the top of the current process's kernel
+ * stack (cpu->ci_md.mc_kstack_top, set by
  * pmap_activate) and build the same frame an interrupt from user mode
  * would have, so the return is the common iretq path.  iretq is slower
  * than sysret but it has no trap door: sysret with a non-canonical %rcx

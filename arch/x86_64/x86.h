@@ -34,20 +34,7 @@
 #define MSR_GS_BASE	0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
 
-#define PSL_C		0x00000001
-#define PSL_PF		0x00000004
-#define PSL_AF		0x00000010
-#define PSL_Z		0x00000040
-#define PSL_N		0x00000080
-#define PSL_T		0x00000100	/* trap flag (single step) */
-#define PSL_I		0x00000200	/* interrupts enabled */
-#define PSL_D		0x00000400	/* direction */
-#define PSL_V		0x00000800
-#define PSL_AC		0x00040000
-#define PSL_ID		0x00200000
-#define PSL_MBO		0x00000002	/* must be one */
-/* Flags a user program may set for itself (no IOPL, NT, VM, ...). */
-#define PSL_USERCHANGE	(PSL_C | PSL_PF | PSL_AF | PSL_Z | PSL_N | PSL_T | PSL_D | PSL_V | PSL_AC | PSL_ID)
+#include <machine/psl.h>	/* PSL_*: the RFLAGS bits */
 
 /* ---- page table entries ----------------------------------------------- */
 #define PTE_P		(1UL << 0)

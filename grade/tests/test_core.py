@@ -23,7 +23,8 @@ def test_systest(aqua, cpus):
 def test_hardtest(aqua):
     """/bin/hardtest: regression checks for the reliability review's bugs
     (kill of init, ktest panic without ktest.panic=1, exec and open errno,
-    waitpid's status, user code jumping into the kernel)."""
+    waitpid's status, user code jumping into the kernel, user-chosen CPU
+    state: every RFLAGS bit by syscall, interrupt and sigreturn, hostile pcs)."""
     res = aqua.boot("/bin/hardtest", cpus=2, timeout=60)
     aqua.check_tap(res, "/bin/hardtest")
     aqua.expect_exit(res, "/bin/hardtest", 0)

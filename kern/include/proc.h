@@ -101,7 +101,7 @@ int	reaper_wakeup_locked(void);	/* 1 if the reaper will free SDEAD slots (proc_l
 
 /* kern/sys_thread.c (stage sharevm): the processes sharing a vmspace are one thread group */
 struct vmspace;
-void	thread_group_exit(struct proc *p);	/* sys_exit: end the other threads */
+void	thread_group_exit(struct proc *p, int sig);	/* exit(2), fatal signal: end the other threads */
 struct vmspace *thread_exec_begin(struct proc *p);	/* sys_exec, before kern_exec */
 void	thread_exec_end(struct proc *p, struct vmspace *oldvm, int error); /* ... and after */
 

@@ -37,6 +37,7 @@ struct sigstate {
 struct proc;
 /* kern/signal.c */
 void	psignal_locked(struct proc *p, int sig);	/* post sig to p; proc_lock held */
+void	proc_terminate_locked(struct proc *p, int sig);	/* end p with status sig; proc_lock held */
 void	psignal(struct proc *p, int sig);
 void	signal_userret(struct proc *p);		/* deliver what is pending (userret) */
 void	trapsignal(struct proc *p, int sig, const char *what, vaddr_t addr); /* fault/trap */
@@ -58,6 +59,7 @@ int	signal_return(struct proc *p, vaddr_t frame);
 /* kern/ptrace.c */
 int	ptrace_trapped(struct proc *p);		/* a SIGTRAP: was it our step breakpoint? */
 void	ptrace_exec(struct proc *p);		/* exec: forget step breakpoints */
+void	ptrace_fork(struct proc *p1, struct proc *p2);	/* fork1: the child is not stepped */
 int	ptrace_poke(struct proc *t, vaddr_t va, const void *src, size_t len); /* private copy */
 int	ptrace_peek(struct proc *t, vaddr_t va, void *dst, size_t len);
 

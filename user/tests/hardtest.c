@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "tap.h"	/* diag, failures, CHECK, REQUIRE, EXPECT_ERR */
+#include <machine/cpustate.h>	/* the port's hostile CPU state (user/arch/<port>) */
 
 /* ---- A1: init refuses signals ------------------------------------------ */
 
@@ -479,6 +480,106 @@ t_faults(void)
 	return failures;
 }
 
+/* ---- F: user-chosen CPU state never reaches the kernel (issue 26) -------- */
+
+/*
+ * One way of handing the kernel a hostile state, in a child; the child
+ * must exit 0 or die of a signal.  A panic ends the boot (the grader
+ * reports it): before the fix, RFLAGS.NT and a syscall did.
+ */
+enum { VIA_SYSCALL, VIA_INTERRUPT, VIA_SIGRETURN, VIA_PC };
+
+static int cs_bit;
+static unsigned long cs_pc;
+static int cs_how;
+
+/* Where a hostile sigreturn lands when the pc itself is not the point. */
+static void __attribute__((noreturn, used))
+cs_landing(void)
+{
+	_exit(0);
+}
+
+/* The kernel passes the saved context, which starts with struct reg, as the third argument. */
+static void
+cs_handler(int sig, void *unused, void *ctx)
+{
+	struct reg *r = ctx;
+
+	(void)sig;
+	(void)unused;
+	if (cs_how == VIA_SIGRETURN) {
+		md_reg_set_flag(r, cs_bit);
+		REG_PC(r) = (unsigned long)cs_landing;
+		REG_SP(r) = (REG_SP(r) & ~15UL) - 8;	/* as after a call */
+	} else {
+		REG_PC(r) = cs_pc;
+	}
+}
+
+static int
+cs_child(int how, int bit, unsigned long pc)
+{
+	struct sigaction sa;
+	pid_t pid;
+
+	fflush(stdout);
+	if ((pid = fork()) != 0)
+		return wait_for(pid);
+	cs_how = how;
+	cs_bit = bit;
+	cs_pc = pc;
+	switch (how) {
+	case VIA_SYSCALL:
+		md_syscall_with_flag(bit);
+		md_syscall_with_flag(bit);
+		_exit(0);
+	case VIA_INTERRUPT: {
+		/* Until the clock has ticked twice, almost always inside the spin. */
+		unsigned long t0 = uptime();
+		while (uptime() - t0 < 25)
+			md_spin_with_flag(bit, 200000);
+		_exit(0);
+	}
+	default:
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = (void (*)(int))(void *)cs_handler;
+		if (sigaction(SIGUSR1, &sa, NULL) < 0)
+			_exit(98);
+		kill(getpid(), SIGUSR1);
+		_exit(how == VIA_PC ? 97 : 96);	/* sigreturn came back here */
+	}
+}
+
+static int
+t_cpu_state(void)
+{
+	static const char *const via[] = { "syscall", "interrupt", "sigreturn" };
+	int status;
+
+	for (int bit = 0; bit < MD_FLAG_BITS; bit++) {
+		for (int how = VIA_SYSCALL; how <= VIA_SIGRETURN; how++) {
+			status = cs_child(how, bit, 0);
+			CHECK(status != -1 && (exited_with(status, 0) || WIFSIGNALED(status)),
+			    "flag bit %d by %s: %s, want exit 0 or a signal", bit, via[how],
+			    describe(status));
+		}
+	}
+	for (unsigned i = 0; i < sizeof(md_hostile_pcs) / sizeof(md_hostile_pcs[0]); i++) {
+		status = cs_child(VIA_PC, 0, md_hostile_pcs[i]);
+		CHECK(status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV,
+		    "sigreturn to pc %#lx: %s, want killed by signal %d", md_hostile_pcs[i],
+		    describe(status), SIGSEGV);
+	}
+	if (MD_ODD_PC_FAULTS) {
+		/* The hardware would run cs_landing (exit 0): the kernel must refuse. */
+		status = cs_child(VIA_PC, 0, (unsigned long)cs_landing | 1);
+		CHECK(status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV,
+		    "sigreturn to an odd pc: %s, want killed by signal %d", describe(status), SIGSEGV);
+	}
+	return failures;
+}
+
 /* ---- the table ------------------------------------------------------------ */
 
 static const struct test {
@@ -494,6 +595,7 @@ static const struct test {
 	{ "waitpid_status", t_waitpid_status },
 	{ "vfork_deadlocks", t_vfork_deadlocks },
 	{ "faults_killed", t_faults },
+	{ "cpu_state", t_cpu_state },
 };
 
 #define NTESTS	(int)(sizeof(tests) / sizeof(tests[0]))

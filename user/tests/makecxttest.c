@@ -30,6 +30,7 @@
  * DELTA higher than in this process.
  */
 #include <aqua/context.h>
+#include <machine/cpustate.h>	/* the port's hostile CPU state (user/arch/<port>) */
 #include <aqua/procinfo.h>
 #include <aqua/syscall.h>
 #include <aqua/sysinfo.h>
@@ -255,6 +256,47 @@ t_registers(void)
 		CHECK(got[i] == w[i], "register word %d started as 0x%lx, want 0x%lx", i, got[i], w[i]);
 	close(p[0]);
 	close(p[1]);
+	return failures;
+}
+
+/*
+ * Registers the new process may not have (issue 26): every flag bit
+ * (x86_64 RFLAGS) and pcs outside user space, or odd on RISC-V.  The new
+ * process exits or gets a signal (a bad pc: SIGSEGV); the kernel never
+ * runs with such a flag, nor faults loading such a frame.
+ */
+static int
+t_hostile_regs(void)
+{
+	struct aqua_makecxt_data c;
+	int status;
+	pid_t pid;
+
+	for (int bit = 0; bit < MD_FLAG_BITS; bit++) {
+		blob_cxt(&c, cxt_blob_call_exit, 0, 0, 0, SYS_getpid);
+		MD_REGS_SET_FLAG(&c.registers, bit);
+		pid = blob_makecxt(&c, 0, 0);
+		REQUIRE(pid > 0, "makecxt with flag bit %d: %s", bit, strerror(errno));
+		status = wait_for(pid);
+		CHECK(status != -1 && (WIFEXITED(status) || WIFSIGNALED(status)),
+		    "flag bit %d: %s, want an exit or a signal", bit, describe(status));
+	}
+	for (unsigned i = 0; i <= sizeof(md_hostile_pcs) / sizeof(md_hostile_pcs[0]); i++) {
+		int odd = i == sizeof(md_hostile_pcs) / sizeof(md_hostile_pcs[0]);
+		if (odd && !MD_ODD_PC_FAULTS)
+			break;
+		blob_cxt(&c, cxt_blob_call_exit, 0, 0, 0, SYS_getpid);
+		if (odd)
+			AQUA_REG_PC(&c.registers) |= 1;	/* sret would run the blob: refuse */
+		else
+			AQUA_REG_PC(&c.registers) = md_hostile_pcs[i];
+		pid = blob_makecxt(&c, 0, 0);
+		REQUIRE(pid > 0, "makecxt with pc %#lx: %s", AQUA_REG_PC(&c.registers), strerror(errno));
+		status = wait_for(pid);
+		CHECK(status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV,
+		    "pc %#lx: %s, want killed by signal %d", AQUA_REG_PC(&c.registers),
+		    describe(status), SIGSEGV);
+	}
 	return failures;
 }
 
@@ -1116,6 +1158,7 @@ static const struct tap_test base_tests[] = {
 	{ "only_region", t_only_region },
 	{ "registers", t_registers },
 	{ "private_copy", t_private_copy },
+	{ "hostile_regs", t_hostile_regs },
 	{ "pid_request", t_pid_request },
 	{ "errors", t_errors },
 	{ "signals", t_signals },

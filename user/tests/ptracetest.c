@@ -2,13 +2,16 @@
  * ptracetest: checks of the ptrace stage (grade/tests/test_ptrace.py).
  *
  *	ptracetest fork    FORK_PTRACE: the child stops with SIGTRAP before
- *	                   user code and at exec; permissions and errors
+ *	                   user code and at exec; permissions and errors;
+ *	                   a stopped child does not outlive its parent stopped
  *	ptracetest peek    PT_READ_D/PT_WRITE_D (the child's copy only),
  *	                   a breakpoint written into read-only shared text,
- *	                   PT_GETREGS/PT_SETREGS (no kernel privilege),
+ *	                   PT_GETREGS/PT_SETREGS (no kernel privilege; every
+ *	                   flag bit, hostile pcs, stacks, selectors, bases),
  *	                   PT_WRITE_D into a shared vmap page (the record
  *	                   forgets the partner that got a private copy)
- *	ptracetest step    PT_STEP: one instruction at a time
+ *	ptracetest step    PT_STEP: one instruction at a time, and over a fork
+ *	                   (the child is not stepped)
  *
  * Prints TAP: "1..N", then "ok N - what" or "not ok N - what".
  */
@@ -23,6 +26,8 @@
 #include <aqua/fork.h>
 #include <aqua/memory.h>
 #include <machine/dbgmd.h>
+#include <machine/cpustate.h>	/* the port's hostile CPU state (user/arch/<port>) */
+#include <aqua/procinfo.h>
 
 static int ntest, nfail;
 static volatile int shared_value = 1234;
@@ -85,6 +90,114 @@ static int share_still_right(void);
 
 /* ---- fork ------------------------------------------------------------- */
 
+/* The state of process pid, or 0 when it is gone (a zombie counts as gone: init reaps it). */
+static int
+state_of(pid_t pid)
+{
+	struct procinfo pi;
+
+	for (int slot = 0;; slot++) {
+		if (procinfo(slot, &pi) < 0) {
+			if (errno == ESRCH)
+				continue;
+			return 0;
+		}
+		if (pi.pid == pid)
+			return pi.state == SZOMB ? 0 : pi.state;
+	}
+}
+
+/*
+ * A parent that exits while its child is stopped: the child must not
+ * stay stopped for ever under init, which never continues anyone.
+ *
+ *	ORPHAN_TRACED	the child is traced (stopped for its tracer): it is
+ *			killed with its tracer (OpenBSD: the same).
+ *	ORPHAN_DETACHED	the tracer let it go with PT_DETACH and SIGSTOP, so
+ *			it is stopped, untraced: it used to stay so for ever
+ *			(issue 26's "procs 2 -> 3, files 1 -> 3").  Now, as
+ *			POSIX does for an orphaned stopped process group, it
+ *			gets SIGHUP and SIGCONT, and dies of the SIGHUP.
+ *	ORPHAN_STOPPED	a plain child stopped by SIGSTOP, never traced: the
+ *			same rule.
+ *
+ * The hunt for issue 26 (a hostile program, both ports) found only the
+ * untraced stops stuck.  These all ended with their tracer on the old
+ * kernel already: the tracer killed by SIGKILL or dying of SIGSEGV; the
+ * tracee stopped at its FORK_PTRACE start stop, at its exec stop, at a
+ * PT_STEP stop, in a signal-delivery stop, in a job-control stop passed
+ * back by PT_CONTINUE with SIGSTOP, with SIGUSR1, SIGSTOP and SIGTERM
+ * pending, or asleep in a pipe read; the tracer exiting before it
+ * collected the stop; the tracer a thread whose main thread exits or is
+ * killed, or which itself ends by thread_exit; the tracer exec'ing; the
+ * tracer a FORK_PPWAIT child; the tracer a child of a parent that exited
+ * first; a tracee that traces its own FORK_PTRACE child; PT_ATTACH'ed,
+ * FORK_NOZOMBIE, FORK_SHAREFILES and FORK_SHAREVM tracees; the tracer
+ * killed while it loops on PT_READ_D.
+ *
+ * Returns 1 when the child went away.
+ */
+enum { ORPHAN_TRACED, ORPHAN_DETACHED, ORPHAN_STOPPED };
+
+static int
+orphan_goes_away(int how)
+{
+	int fds[2], status, st;
+	pid_t parent, child = -1;
+
+	if (pipe(fds) < 0)
+		return 0;
+	fflush(stdout);
+	if ((parent = fork()) == 0) {
+		pid_t c = fork();
+		if (c == 0) {
+			close(fds[0]);
+			close(fds[1]);
+			if (how != ORPHAN_STOPPED && ptrace(PT_TRACE_ME, 0, 0, 0) < 0)
+				_exit(90);
+			kill(getpid(), SIGSTOP);
+			for (;;)
+				msleep(1000);
+		}
+		write(fds[1], &c, sizeof(c));
+		if (c < 0)
+			_exit(1);
+		if (how != ORPHAN_STOPPED && !stopped_with(c, SIGSTOP))
+			_exit(2);
+		if (how == ORPHAN_DETACHED) {
+			/* Let it go, and have it take the SIGSTOP: stopped, untraced. */
+			if (ptrace(PT_DETACH, c, (void *)1, SIGSTOP) < 0)
+				_exit(3);
+		}
+		if (how != ORPHAN_TRACED &&
+		    (waitpid(c, &st, WUNTRACED) != c || !WIFSTOPPED(st)))
+			_exit(4);
+		_exit(0);	/* exits, the child stopped */
+	}
+	close(fds[1]);
+	if (read(fds[0], &child, sizeof(child)) != sizeof(child) || child <= 0 ||
+	    parent < 0 || waitpid(parent, &status, 0) != parent || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		printf("# could not set up a stopped child (%#x)\n", status);
+		close(fds[0]);
+		return 0;
+	}
+	close(fds[0]);
+	/*
+	 * The parent's exit is over (it is a zombie we collected), and exit
+	 * deals with its children before that: the child is dying, or stuck.
+	 */
+	while ((st = state_of(child)) != 0) {
+		if (st == SSTOP) {
+			printf("# pid %d still stopped after its parent exited\n", child);
+			kill(child, SIGKILL);	/* no leak left for the next check */
+			return 0;
+		}
+		msleep(1);
+	}
+	return 1;
+}
+
 static void
 test_fork(void)
 {
@@ -92,7 +205,7 @@ test_fork(void)
 	pid_t pid;
 	int status;
 
-	printf("1..10\n");
+	printf("1..13\n");
 	pid = rfork1(FORK_FORK | FORK_PTRACE);
 	if (pid == 0) {
 		char *argv[] = { "echo", "traced-echo", NULL };
@@ -121,6 +234,11 @@ test_fork(void)
 	check(ptrace(PT_CONTINUE, 99999, (void *)1, 0) < 0 && errno == ESRCH &&
 	    ptrace(12345, getpid(), 0, 0) < 0 && errno == EINVAL,
 	    "unknown pid: ESRCH; unknown request: EINVAL");
+	check(orphan_goes_away(ORPHAN_TRACED), "a tracee stopped when its tracer exits does not stay stopped");
+	check(orphan_goes_away(ORPHAN_DETACHED),
+	    "a tracee PT_DETACHed with SIGSTOP when its tracer exits does not stay stopped (SIGHUP)");
+	check(orphan_goes_away(ORPHAN_STOPPED),
+	    "an untraced child stopped when its parent exits does not stay stopped (SIGHUP)");
 	(void)status;
 }
 
@@ -147,6 +265,160 @@ peek_body(void)
 	_exit(0);
 }
 
+/*
+ * What a setregs child does after its stop: uses its stack, so that a bad
+ * sp faults, then exits 0.  Not inlined: inlined, its buffer would be
+ * addressed through the caller's frame pointer, not sp.
+ */
+static void __attribute__((noinline))
+touch_stack(void)
+{
+	volatile char buf[64];
+
+	buf[0] = 1;
+	buf[63] = buf[0];
+}
+
+/*
+ * PT_SETREGS with one hostile change (edit(r, arg)) to a child stopped
+ * just before it would _exit(0): the kernel must sanitise what it loads
+ * (issue 26: RFLAGS.NT in a frame made the x86_64 kernel's iretq #GP in
+ * ring 0; a RISC-V odd or kernel pc reached sret).  The child then runs
+ * (exit 0) or gets a signal, which it stops for (it is traced) and which
+ * we pass on, so it dies of it.  Returns the wait status, or -1 if the
+ * set-up failed; *user says whether the registers read back were the
+ * user's (md_regs_user).
+ */
+static int
+setregs_outcome(void (*edit)(struct reg *, long), long arg, int *user)
+{
+	struct reg r;
+	int status = -1;
+	pid_t pid;
+
+	fflush(stdout);
+	*user = 0;
+	pid = traced_child(touch_stack);
+	if (pid < 0 || !stopped_with(pid, SIGSTOP))
+		return -1;
+	if (ptrace(PT_GETREGS, pid, &r, 0) < 0)
+		goto kill;
+	edit(&r, arg);
+	if (ptrace(PT_SETREGS, pid, &r, 0) < 0) {
+		printf("# PT_SETREGS: %s\n", strerror(errno));
+		goto kill;
+	}
+	*user = ptrace(PT_GETREGS, pid, &r, 0) == 0 && md_regs_user(&r);
+	for (int sig = 0, round = 0; round < 8; round++) {
+		if (ptrace(PT_CONTINUE, pid, (void *)1, sig) < 0 ||
+		    waitpid(pid, &status, 0) != pid)
+			goto kill;
+		if (!WIFSTOPPED(status))
+			return status;
+		sig = WSTOPSIG(status);		/* pass it on: the child dies of it */
+	}
+	printf("# pid %d keeps stopping (last with %d)\n", pid, WSTOPSIG(status));
+kill:
+	ptrace(PT_KILL, pid, 0, 0);
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
+static void edit_flag(struct reg *r, long bit) { md_reg_set_flag(r, (int)bit); }
+static void edit_pc(struct reg *r, long pc) { REG_PC(r) = (unsigned long)pc; }
+static void edit_odd_pc(struct reg *r, long unused) { (void)unused; REG_PC(r) = (unsigned long)touch_stack | 1; }
+static void edit_hostile(struct reg *r, long i) { int want; (void)md_reg_hostile(r, (int)i, &want); }
+
+static int
+want_ok(int status, int want)
+{
+	if (status == -1)
+		return 0;
+	if (want == MD_WANT_RUN)
+		return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	if (want == MD_WANT_SEGV)
+		return WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV;
+	return (WIFEXITED(status) && WEXITSTATUS(status) == 0) || WIFSIGNALED(status);
+}
+
+static const char *
+status_words(int status)
+{
+	static char buf[48];
+
+	if (status == -1)
+		return "set-up failed";
+	if (WIFSIGNALED(status))
+		snprintf(buf, sizeof(buf), "killed by signal %d", WTERMSIG(status));
+	else
+		snprintf(buf, sizeof(buf), "exit %d", WEXITSTATUS(status));
+	return buf;
+}
+
+/* Every flag bit the port has, one child each (x86_64: RFLAGS 0..31; RISC-V: none). */
+static int
+setregs_every_flag_bit(void)
+{
+	int ok = 1, user, status;
+
+	for (int bit = 0; bit < MD_FLAG_BITS; bit++) {
+		status = setregs_outcome(edit_flag, bit, &user);
+		if (!want_ok(status, MD_WANT_ANY) || !user) {
+			printf("# flag bit %d: %s%s\n", bit, status_words(status),
+			    user ? "" : ", registers read back not the user's");
+			ok = 0;
+		}
+	}
+	return ok;
+}
+
+/* The port's hostile pcs (and an odd one where sret would round it down): SIGSEGV. */
+static int
+setregs_hostile_pcs(void)
+{
+	int ok = 1, user, status;
+
+	for (unsigned i = 0; i < sizeof(md_hostile_pcs) / sizeof(md_hostile_pcs[0]); i++) {
+		status = setregs_outcome(edit_pc, (long)md_hostile_pcs[i], &user);
+		if (!want_ok(status, MD_WANT_SEGV)) {
+			printf("# pc %#lx: %s, want killed by signal %d\n", md_hostile_pcs[i],
+			    status_words(status), SIGSEGV);
+			ok = 0;
+		}
+	}
+	if (MD_ODD_PC_FAULTS) {
+		status = setregs_outcome(edit_odd_pc, 0, &user);
+		if (!want_ok(status, MD_WANT_SEGV)) {
+			printf("# odd pc: %s, want killed by signal %d\n", status_words(status),
+			    SIGSEGV);
+			ok = 0;
+		}
+	}
+	return ok;
+}
+
+/* Stacks, selectors, bases, all flags at once (user/arch/<port>/machine/cpustate.h). */
+static int
+setregs_hostile_rest(void)
+{
+	struct reg dummy;
+	const char *what;
+	int ok = 1, user, status, want;
+
+	memset(&dummy, 0, sizeof(dummy));
+	for (int i = 0; (what = md_reg_hostile(&dummy, i, &want)) != NULL; i++) {
+		status = setregs_outcome(edit_hostile, i, &user);
+		if (!want_ok(status, want) || !user) {
+			printf("# %s: %s (want %s)%s\n", what, status_words(status),
+			    want == MD_WANT_RUN ? "exit 0" : want == MD_WANT_SEGV ?
+			    "SIGSEGV" : "exit 0 or a signal",
+			    user ? "" : ", registers read back not the user's");
+			ok = 0;
+		}
+	}
+	return ok;
+}
+
 static void
 test_peek(void)
 {
@@ -155,7 +427,7 @@ test_peek(void)
 	struct reg r, r2;
 	pid_t pid;
 
-	printf("1..13\n");
+	printf("1..16\n");
 	pid = traced_child(peek_body);
 	check(stopped_with(pid, SIGSTOP), "PT_TRACE_ME, then SIGSTOP: the parent sees the stop");
 	shared_value = 5;		/* our copy: the child still has 1234 */
@@ -198,6 +470,10 @@ test_peek(void)
 	    "the partner from the page's record");
 	check(share_still_right(), "after them VMAP_SHARE works and a new process's private "
 	    "vmap pages are private");
+	/* Hostile PT_SETREGS: the kernel never panics, the child runs or gets a signal. */
+	check(setregs_every_flag_bit(), "PT_SETREGS with each flag bit: the child exits 0 or gets a signal");
+	check(setregs_hostile_pcs(), "PT_SETREGS with a pc outside user space (or odd): SIGSEGV");
+	check(setregs_hostile_rest(), "PT_SETREGS with hostile stack, selectors, bases: as the port says");
 }
 
 /*
@@ -301,6 +577,20 @@ step_body(void)
 	_exit(sink == 25 ? 0 : 12);
 }
 
+/* Forks while its tracer single-steps it; the untraced child must run normally. */
+static void
+fork_body(void)
+{
+	int status = 0;
+	pid_t c = fork();
+
+	if (c == 0)
+		_exit(0);
+	if (c < 0 || waitpid(c, &status, 0) != c)
+		_exit(14);
+	_exit(WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 13);
+}
+
 static void
 test_step(void)
 {
@@ -309,7 +599,7 @@ test_step(void)
 	int ok = 1, moved = 0, steps = 200;
 	pid_t pid;
 
-	printf("1..5\n");
+	printf("1..7\n");
 	pid = traced_child(step_body);
 	check(stopped_with(pid, SIGSTOP), "the child stops (PT_TRACE_ME, SIGSTOP)");
 	for (int i = 0; i < steps && ok; i++) {
@@ -336,6 +626,24 @@ test_step(void)
 	/* The program's own result proves the steps executed each instruction once. */
 	check(ptrace(PT_CONTINUE, pid, (void *)1, 0) == 0, "PT_CONTINUE after stepping");
 	check(exited_with(pid, 0), "the stepped program computed the right result");
+
+	/*
+	 * A fork while single-stepped: the child used to inherit the step
+	 * (x86_64: the trap flag; RISC-V: the breakpoint in its copy of the
+	 * memory) and die of SIGTRAP, untraced; the stepped parent's waitpid
+	 * then says so (exit 13).
+	 */
+	int status = 0, nstep = 0;
+	pid = traced_child(fork_body);
+	check(stopped_with(pid, SIGSTOP), "a child that will fork stops");
+	for (; nstep < 100000; nstep++) {
+		if (ptrace(PT_STEP, pid, (void *)1, 0) < 0 || waitpid(pid, &status, 0) != pid ||
+		    !WIFSTOPPED(status))
+			break;
+	}
+	printf("# %d steps; status %#x\n", nstep, status);
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "stepped over fork: the untraced child runs normally and exits 0");
 }
 
 int

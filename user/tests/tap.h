@@ -24,7 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int failures;	/* checks failed so far in the current test */
+static int failures __attribute__((unused));	/* checks failed so far in the current test */
 
 static __attribute__((unused, format(printf, 1, 2))) void
 diag(const char *fmt, ...)

@@ -8,7 +8,8 @@
  *				leak (run with CPUS=4)
  *	threadtest exit		exit(3) from the main thread or from another one
  *				ends every thread; exec from a thread replaces
- *				the whole program
+ *				the whole program; a thread's SIGSEGV and a
+ *				SIGKILL of the main thread end every thread
  *
  * Check 1 of both is that a FORK_SHAREVM child's store is seen by its
  * parent at all; without that nothing else can work, so the program
@@ -25,6 +26,8 @@
 #include <sys/wait.h>
 #include <thread.h>
 #include <unistd.h>
+
+#include "tap.h"	/* wait_asleep */
 
 #define PAGE		4096
 #define DEADLINE_MS	20000	/* generous: TCG on a busy host */
@@ -432,6 +435,14 @@ exec_echo(void *arg)
 	return (void *)1;	/* exec failed */
 }
 
+static void *
+segv_thread(void *arg)
+{
+	msleep(50);
+	*(volatile int *)arg = 1;	/* NULL: SIGSEGV, no handler */
+	return NULL;
+}
+
 /* In a child process: 2 sleeping threads, 1 spinning, then how to end. */
 static void
 doomed_program(int how)
@@ -446,7 +457,11 @@ doomed_program(int how)
 	msleep(50);
 	if (how == 0)
 		exit(5);			/* from the main thread */
-	t[3] = thread_create(how == 1 ? exit_six : exec_echo, NULL);
+	if (how == 4) {
+		thread_join(t[0], NULL);	/* the parent SIGKILLs us here */
+		_exit(23);
+	}
+	t[3] = thread_create(how == 1 ? exit_six : how == 2 ? exec_echo : segv_thread, NULL);
 	if (t[3] == NULL)
 		_exit(21);
 	thread_join(t[0], NULL);		/* never returns: the group ends first */
@@ -459,7 +474,7 @@ group(void)
 	int status;
 	pid_t pid;
 
-	printf("1..7\n");
+	printf("1..11\n");
 	int nproc0 = info().nproc;
 	require_shared_memory();
 
@@ -521,6 +536,34 @@ group(void)
 	    "... which replaces the whole program: the other threads are gone");
 	close(fds[0]);
 	close(fds[1]);
+
+	/* 8, 9: a thread dies of SIGSEGV: the whole program does (its joiner used to sleep for ever). */
+	pid = fork();
+	if (pid == 0)
+		doomed_program(3);
+	status = -1;
+	if (pid < 0 || wait_within(pid, &status) != pid)
+		status = -1;
+	printf("# SIGSEGV in a thread: the main thread %s (status %#x)\n", status == -1 ?
+	    "did not end" : WIFEXITED(status) ? "exited" : "was killed", status);
+	check(status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV,
+	    "a thread's SIGSEGV kills the program with SIGSEGV");
+	check(nproc_back_to(nproc0), "... and every other thread");
+
+	/* 10, 11: SIGKILL of the main thread (it used to leave the others running under init). */
+	pid = fork();
+	if (pid == 0)
+		doomed_program(4);
+	if (pid > 0) {
+		wait_asleep(pid, "thrsleep");	/* in thread_join, its threads made */
+		kill(pid, SIGKILL);
+	}
+	status = -1;
+	if (pid < 0 || wait_within(pid, &status) != pid)
+		status = -1;
+	check(status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	    "SIGKILL of the main thread kills it");
+	check(nproc_back_to(nproc0), "... and every other thread of the program");
 	return nfail != 0;
 }
 
