@@ -474,36 +474,47 @@ stati(struct inode *ip, struct stat *st)
 
 /* ---- contents ---------------------------------------------------------- */
 
-/* Copy to a user address (user) or a kernel address; 0 or -1. */
-static int
+/*
+ * Copy to a user address (user) or a kernel address: the bytes copied, n
+ * unless a user page on the way is bad (the copy stops at its start).
+ */
+static size_t
 copy_to(int user, struct proc *p, uintptr_t dst, const void *src, size_t n)
 {
-	if (user)
-		return copyout(p, dst, src, n) == 0 ? 0 : -1;
+	size_t done;
+
+	if (user) {
+		copyout_part(p, dst, src, n, &done);
+		return done;
+	}
 	memmove((void *)dst, src, n);
-	return 0;
+	return n;
 }
 
-static int
+static size_t
 copy_from(int user, struct proc *p, void *dst, uintptr_t src, size_t n)
 {
-	if (user)
-		return copyin(p, dst, src, n) == 0 ? 0 : -1;
+	size_t done;
+
+	if (user) {
+		copyin_part(p, dst, src, n, &done);
+		return done;
+	}
 	memmove(dst, (const void *)src, n);
-	return 0;
+	return n;
 }
 
 /*
  * Read up to n bytes at off into dst.  Returns the count (0 at or after
  * the end of the file) or -1 if the destination is a bad user address and
- * nothing was copied.  ip locked.
+ * nothing was copied.  A destination that goes bad part way gets the bytes
+ * up to the bad page, and the count says exactly how many.  ip locked.
  */
 int
 readi(struct inode *ip, int user, struct proc *p, uintptr_t dst, unsigned int off, unsigned int n)
 {
-	unsigned int tot, m, bno;
+	unsigned int tot, m, bno, got;
 	struct buf *b;
-	int bad;
 
 	if (off >= ip->i_size)
 		return 0;
@@ -514,14 +525,16 @@ readi(struct inode *ip, int user, struct proc *p, uintptr_t dst, unsigned int of
 		m = MIN(n - tot, BSIZE - off % BSIZE);
 		bno = bmap(ip, off / BSIZE, 0);
 		if (bno == 0) {
-			bad = copy_to(user, p, dst, zeroblock, m);
+			got = copy_to(user, p, dst, zeroblock, m);
 		} else {
 			b = bread(ip->i_dev, bno);
-			bad = copy_to(user, p, dst, b->b_data + off % BSIZE, m);
+			got = copy_to(user, p, dst, b->b_data + off % BSIZE, m);
 			brelse(b);
 		}
-		if (bad)
+		if (got < m) {
+			tot += got;
 			return tot > 0 ? (int)tot : -1;
+		}
 	}
 	return (int)n;
 }
@@ -536,7 +549,7 @@ readi(struct inode *ip, int user, struct proc *p, uintptr_t dst, unsigned int of
 int
 writei(struct inode *ip, int user, struct proc *p, uintptr_t src, unsigned int off, unsigned int n)
 {
-	unsigned int tot, m, bno;
+	unsigned int tot, m, bno, got;
 	struct buf *b;
 	int bad = 0;
 
@@ -551,16 +564,22 @@ writei(struct inode *ip, int user, struct proc *p, uintptr_t src, unsigned int o
 		if (bno == 0)
 			break;		/* disk full */
 		b = bread(ip->i_dev, bno);
-		bad = copy_from(user, p, b->b_data + off % BSIZE, src, m);
+		got = copy_from(user, p, b->b_data + off % BSIZE, src, m);
 		/*
-		 * Log the block even after a fault: the copy may have changed
-		 * part of the buffer, and the cache must never hold data the
-		 * log does not know about.
+		 * A source that goes bad part way has changed the block up to
+		 * the bad page: those bytes are written and counted (the file
+		 * holds exactly the count returned), and the block is logged
+		 * even if nothing changed, since bmap may have just allocated
+		 * it and the cache must never hold data the log does not know.
 		 */
 		log_write(b);
 		brelse(b);
-		if (bad)
+		if (got < m) {
+			tot += got;
+			off += got;
+			bad = 1;
 			break;
+		}
 	}
 	if (off > ip->i_size)
 		ip->i_size = off;

@@ -12,6 +12,7 @@
  * process, so a check that kills its process fails alone.
  */
 #include <aqua/fork.h>
+#include <aqua/memory.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -222,6 +223,123 @@ t_faults(void)
 	return failures;
 }
 
+/* ---- F: a bad buffer loses no data (issue 26) ---------------------------- */
+
+#define HT_PAGE		4096
+#define KERNEL_ADDR	((void *)0xffffffff80200000UL)	/* in both ports' kernels */
+
+/*
+ * Two pages with the second one unmapped again: the last 8 bytes of the
+ * first page are a buffer whose second half (of 16) is not there.
+ */
+static char *
+straddling_buffer(void)
+{
+	char *a = vmap(NULL, 2 * HT_PAGE, PROT_READ | PROT_WRITE, 0, NULL, NULL);
+
+	if (a == VMAP_FAILED)
+		return NULL;
+	if (vunmap(a + HT_PAGE, HT_PAGE) != 0)
+		return NULL;
+	return a + HT_PAGE - 8;
+}
+
+/*
+ * read(2) from a pipe used to take the bytes out of the pipe before it
+ * copied them out: into a straddling buffer it returned -1 EFAULT with all
+ * 16 bytes gone, into a kernel address it took 8.  Now the bytes up to the
+ * bad page are delivered and counted, the rest stay; nothing copied is
+ * EFAULT with nothing taken.  write(2) counts what it put in the same way.
+ */
+static int
+t_partial_pipe(void)
+{
+	char *buf = straddling_buffer(), got[32];
+	int p[2];
+	long r;
+
+	REQUIRE(buf != NULL, "vmap/vunmap of the straddling buffer: %s", strerror(errno));
+	REQUIRE(pipe(p) == 0, "pipe: %s", strerror(errno));
+	REQUIRE(write(p[1], "0123456789abcdef", 16) == 16, "write 16 bytes to the pipe");
+	close(p[1]);	/* lost bytes read as end of file, not a hang */
+
+	EXPECT_ERR(read(p[0], KERNEL_ADDR, 8), EFAULT, "read from a pipe into a kernel address");
+	EXPECT_ERR(read(p[0], buf + 8, 16), EFAULT, "read from a pipe into an unmapped page");
+	r = read(p[0], buf, 16);
+	CHECK(r == 8 && memcmp(buf, "01234567", 8) == 0,
+	    "read(16) from a pipe into a buffer whose second half is unmapped: got %ld "
+	    "(errno %s), want the 8 bytes that fit", r, r < 0 ? strerror(errno) : "none");
+	r = read(p[0], got, sizeof(got));
+	CHECK(r == 8 && memcmp(got, "89abcdef", 8) == 0,
+	    "the pipe after the partial read: %ld bytes, want the other 8 (\"89abcdef\")", r);
+
+	close(p[0]);
+
+	/* write: the 8 bytes before the bad page go in and are counted. */
+	REQUIRE(pipe(p) == 0, "pipe: %s", strerror(errno));
+	memcpy(buf, "ABCDEFGH", 8);
+	EXPECT_ERR(write(p[1], buf + 8, 16), EFAULT, "write to a pipe from an unmapped page");
+	r = write(p[1], buf, 16);
+	CHECK(r == 8, "write(16) to a pipe from a straddling buffer: got %ld (errno %s), want 8",
+	    r, r < 0 ? strerror(errno) : "none");
+	close(p[1]);
+	r = read(p[0], got, sizeof(got));
+	CHECK(r == 8 && memcmp(got, "ABCDEFGH", 8) == 0,
+	    "the pipe after the partial write: %ld bytes, want exactly \"ABCDEFGH\"", r);
+	close(p[0]);
+	return failures;
+}
+
+/*
+ * The same for a file.  write(2) from a straddling buffer used to return
+ * -1 EFAULT with the file's first 8 bytes changed; now it returns 8 and
+ * the file and the offset say so.  A buffer with no good byte is EFAULT
+ * and leaves the file and the offset alone.
+ */
+static int
+t_partial_file(void)
+{
+	char *buf = straddling_buffer(), got[32];
+	const char *path = "/hd.partial";
+	int fd;
+	long r;
+
+	REQUIRE(buf != NULL, "vmap/vunmap of the straddling buffer: %s", strerror(errno));
+	unlink(path);
+	REQUIRE((fd = open(path, O_CREAT | O_RDWR)) >= 0, "create %s: %s", path, strerror(errno));
+	REQUIRE(write(fd, "xxxxxxxxxxxxxxxx", 16) == 16, "write 16 bytes to %s", path);
+
+	lseek(fd, 0, SEEK_SET);
+	EXPECT_ERR(write(fd, buf + 8, 16), EFAULT, "write to a file from an unmapped page");
+	EXPECT_ERR(write(fd, KERNEL_ADDR, 16), EFAULT, "write to a file from a kernel address");
+	CHECK(lseek(fd, 0, SEEK_CUR) == 0, "the failed writes moved the offset");
+	memcpy(buf, "ABCDEFGH", 8);
+	r = write(fd, buf, 16);
+	CHECK(r == 8, "write(16) to a file from a straddling buffer: got %ld (errno %s), want 8",
+	    r, r < 0 ? strerror(errno) : "none");
+	CHECK(lseek(fd, 0, SEEK_CUR) == 8, "offset after the partial write: %ld, want 8",
+	    (long)lseek(fd, 0, SEEK_CUR));
+	lseek(fd, 0, SEEK_SET);
+	r = read(fd, got, sizeof(got));
+	CHECK(r == 16 && memcmp(got, "ABCDEFGHxxxxxxxx", 16) == 0,
+	    "the file after the partial write (%ld bytes): want exactly ABCDEFGH then the old 8", r);
+
+	/* read: the bytes that fit, counted; the offset moves by as many. */
+	lseek(fd, 0, SEEK_SET);
+	memset(buf, 0, 8);
+	EXPECT_ERR(read(fd, buf + 8, 16), EFAULT, "read from a file into an unmapped page");
+	CHECK(lseek(fd, 0, SEEK_CUR) == 0, "the failed read moved the offset");
+	r = read(fd, buf, 16);
+	CHECK(r == 8 && memcmp(buf, "ABCDEFGH", 8) == 0,
+	    "read(16) from a file into a straddling buffer: got %ld (errno %s), want 8",
+	    r, r < 0 ? strerror(errno) : "none");
+	CHECK(lseek(fd, 0, SEEK_CUR) == 8, "offset after the partial read: %ld, want 8",
+	    (long)lseek(fd, 0, SEEK_CUR));
+	close(fd);
+	unlink(path);
+	return failures;
+}
+
 /* ---- the table ------------------------------------------------------------ */
 
 static const struct test {
@@ -235,6 +353,8 @@ static const struct test {
 	{ "waitpid_status", t_waitpid_status },
 	{ "vfork_deadlocks", t_vfork_deadlocks },
 	{ "faults_killed", t_faults },
+	{ "partial_pipe", t_partial_pipe },
+	{ "partial_file", t_partial_file },
 };
 
 #define NTESTS	(int)(sizeof(tests) / sizeof(tests[0]))
