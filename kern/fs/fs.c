@@ -203,8 +203,8 @@ iget(unsigned int dev, unsigned int inum)
 			empty = ip;
 	}
 	if (empty == NULL) {
+		/* Every slot is in use: the callers report ENFILE. */
 		spinlock_release(&icache.lock);
-		printf("iget: no free in-core inode\n");
 		return NULL;
 	}
 	ip = empty;
@@ -216,9 +216,13 @@ iget(unsigned int dev, unsigned int inum)
 	return ip;
 }
 
-/* A new inode of the given type (unlocked, referenced), or NULL if none is free. */
+/*
+ * A new inode of the given type (unlocked, referenced), or NULL with *errp
+ * ENOSPC (no free inode on the disk) or ENFILE (a free one on the disk,
+ * but no free slot in the in-core table to hold it).
+ */
 struct inode *
-ialloc(unsigned int dev, short type)
+ialloc(unsigned int dev, short type, int *errp)
 {
 	struct buf *b;
 	struct dinode *dip;
@@ -241,11 +245,13 @@ ialloc(unsigned int dev, short type)
 				dip->type = 0;
 				log_write(b);
 				brelse(b);
+				*errp = ENFILE;
 			}
 			return ip;
 		}
 		brelse(b);
 	}
+	*errp = ENOSPC;
 	return NULL;
 }
 
@@ -625,15 +631,20 @@ dir_find(struct inode *dp, const char *name, unsigned int *poff)
 
 /*
  * Look name up in directory dp (locked).  Returns the entry's inode
- * (referenced, unlocked) and its byte offset in *poff, or NULL if there is
- * no such entry (or, rarely, no free in-core inode).
+ * (referenced, unlocked) and its byte offset in *poff, or NULL with *errp
+ * (if errp is not NULL) ENOENT if there is no such entry, or ENFILE if
+ * there is but no free in-core inode to hold it: a caller must not take
+ * that for "no such name" (create would add a second entry).
  */
 struct inode *
-dirlookup(struct inode *dp, const char *name, unsigned int *poff)
+dirlookup(struct inode *dp, const char *name, unsigned int *poff, int *errp)
 {
 	unsigned int inum = dir_find(dp, name, poff);
+	struct inode *ip = inum ? iget(dp->i_dev, inum) : NULL;
 
-	return inum ? iget(dp->i_dev, inum) : NULL;
+	if (ip == NULL && errp != NULL)
+		*errp = inum ? ENFILE : ENOENT;
+	return ip;
 }
 
 /*

@@ -117,7 +117,7 @@ create(struct proc *p, const char *path, short type, short major, short minor,
 		iunlockput(dp);
 		return ENOENT;
 	}
-	if ((ip = dirlookup(dp, name, NULL)) != NULL) {
+	if ((ip = dirlookup(dp, name, NULL, &error)) != NULL) {
 		iunlockput(dp);
 		ilock(ip);
 		if (type == T_FILE && !excl && (ip->i_type == T_FILE || ip->i_type == T_DEVICE)) {
@@ -133,15 +133,20 @@ create(struct proc *p, const char *path, short type, short major, short minor,
 		iunlockput(ip);
 		return error;
 	}
+	if (error != ENOENT) {
+		/* The name exists, but the in-core inode table is full (ENFILE). */
+		iunlockput(dp);
+		return error;
+	}
 	if (slash && type != T_DIR) {
 		/* Only a directory may be made under a name ending in '/' (Linux: EISDIR). */
 		iunlockput(dp);
 		return EISDIR;
 	}
 
-	if ((ip = ialloc(dp->i_dev, type)) == NULL) {
+	if ((ip = ialloc(dp->i_dev, type, &error)) == NULL) {
 		iunlockput(dp);
-		return ENOSPC;
+		return error;
 	}
 	ilock(ip);
 	ip->i_major = major;
@@ -378,10 +383,8 @@ sys_unlink(struct proc *p, const register_t *args, register_t *retval)
 		error = EINVAL;
 		goto out_dp;
 	}
-	if ((ip = dirlookup(dp, name, &off)) == NULL) {
-		error = ENOENT;
-		goto out_dp;
-	}
+	if ((ip = dirlookup(dp, name, &off, &error)) == NULL)
+		goto out_dp;		/* ENOENT, or ENFILE */
 	ilock(ip);
 	if (ip->i_nlink < 1)
 		panic("unlink: inode %u has no links", ip->i_inum);
@@ -628,11 +631,10 @@ sys_getcwd(struct proc *p, const register_t *args, register_t *retval)
 			iunlockput(cur);
 			break;
 		}
-		parent = dirlookup(cur, "..", NULL);
+		parent = dirlookup(cur, "..", NULL, &error);
 		iunlock(cur);
 		if (parent == NULL) {
-			iput(cur);
-			error = ENOENT;
+			iput(cur);	/* error: ENOENT (removed), or ENFILE */
 			break;
 		}
 		ilock(parent);

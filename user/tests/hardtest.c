@@ -340,6 +340,102 @@ t_partial_file(void)
 	return failures;
 }
 
+/* ---- G: a full in-core inode table is ENFILE (issue 26) ------------------ */
+
+#define IT_FILES	88	/* more than NINODE (64) */
+#define IT_PER_CHILD	11	/* NOFILE less stdio and two pipe ends */
+#define IT_MAXCHILD	(IT_FILES / IT_PER_CHILD)
+
+/*
+ * Fill the kernel's in-core inode table with files held open by children,
+ * then ask for one more inode.  mkdir used to say ENOSPC with free inodes
+ * on the disk; an open(O_CREAT) or unlink of a name whose inode could not
+ * be brought in took it for a missing name (a second entry was tried, or
+ * ENOENT); exec said ENFILE, which exec(2) did not list.  All of them are
+ * ENFILE now, documented, and the table works again once the files close.
+ * Everything is done relative to the test directory, which this process
+ * holds as its current directory: a lookup then needs no new inode on its
+ * way, so the table stays full from the first ENFILE on.
+ */
+static int
+t_inode_table(void)
+{
+	int rep[2], rel[2], nchild = 0, full = 0, status, fd;
+	pid_t kids[IT_MAXCHILD];
+	char name[16], c;
+
+	mkdir("/hd.it");
+	REQUIRE(chdir("/hd.it") == 0, "chdir /hd.it: %s", strerror(errno));
+	for (int i = 0; i < IT_FILES; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		fd = open(name, O_CREAT | O_RDWR);
+		REQUIRE(fd >= 0, "create /hd.it/%s: %s", name, strerror(errno));
+		close(fd);
+	}
+	REQUIRE(pipe(rep) == 0 && pipe(rel) == 0, "pipe: %s", strerror(errno));
+	while (!full && nchild < IT_MAXCHILD) {
+		fflush(stdout);
+		pid_t pid = fork();
+		if (pid == 0) {
+			int err = 0;
+			close(rep[0]);
+			close(rel[1]);
+			for (int j = 0; j < IT_PER_CHILD && err == 0; j++) {
+				snprintf(name, sizeof(name), "f%d", nchild * IT_PER_CHILD + j);
+				if (open(name, O_RDWR) < 0)
+					err = errno;
+			}
+			c = err == 0 ? 'o' : err == ENFILE ? 'F' : 'E';
+			if (c == 'E')
+				diag("holder %d: open: %s", nchild, strerror(err));
+			write(rep[1], &c, 1);
+			read(rel[0], &c, 1);	/* until the parent lets go */
+			_exit(0);
+		}
+		REQUIRE_PID(pid);
+		kids[nchild++] = pid;
+		if (read(rep[0], &c, 1) != 1 || c == 'E') {
+			failures++;
+			break;
+		}
+		full = c == 'F';
+	}
+	CHECK(full, "%d children holding %d files each never filled the in-core inode table",
+	    nchild, IT_PER_CHILD);
+	if (full) {
+		EXPECT_ERR(mkdir("d"), ENFILE, "mkdir with the in-core inode table full");
+		snprintf(name, sizeof(name), "f%d", IT_FILES - 1);	/* held by nobody */
+		EXPECT_ERR(open(name, O_CREAT | O_RDWR), ENFILE,
+		    "open(O_CREAT) of an existing file that cannot be brought in");
+		EXPECT_ERR(unlink(name), ENFILE, "unlink with the in-core inode table full");
+		fflush(stdout);
+		pid_t pid = fork();
+		if (pid == 0) {
+			char *argv[] = { "true", NULL };
+			exec("/bin/true", argv);
+			_exit(errno);
+		}
+		status = wait_for(pid);
+		CHECK(exited_with(status, ENFILE), "exec with the in-core inode table full: %s, "
+		    "want exit status ENFILE (%d) from the failed exec", describe(status), ENFILE);
+	}
+	close(rel[1]);		/* the holders read end of file and exit */
+	for (int k = 0; k < nchild; k++)
+		wait_for(kids[k]);
+	close(rel[0]);
+	close(rep[0]);
+	close(rep[1]);
+	CHECK(mkdir("d") == 0, "mkdir once the files are closed again: %s", strerror(errno));
+	unlink("d");
+	for (int i = 0; i < IT_FILES; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		CHECK(unlink(name) == 0, "unlink /hd.it/%s afterwards: %s", name, strerror(errno));
+	}
+	chdir("/");
+	CHECK(unlink("/hd.it") == 0, "unlink /hd.it: %s", strerror(errno));
+	return failures;
+}
+
 /* ---- the table ------------------------------------------------------------ */
 
 static const struct test {
@@ -355,6 +451,7 @@ static const struct test {
 	{ "faults_killed", t_faults },
 	{ "partial_pipe", t_partial_pipe },
 	{ "partial_file", t_partial_file },
+	{ "inode_table_enfile", t_inode_table },
 };
 
 #define NTESTS	(int)(sizeof(tests) / sizeof(tests[0]))
