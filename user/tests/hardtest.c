@@ -538,16 +538,16 @@ static const struct test {
 	int	(*fn)(void);
 	int	named_only;	/* slow: run only when named (hardtest disk_full) */
 } tests[] = {
-	{ "kill_init_eperm", t_kill_init },
-	{ "ktest_panic_eperm", t_ktest_panic_eperm },
-	{ "exec_errno", t_exec_errno },
-	{ "open_dirs", t_open_dirs },
-	{ "waitpid_status", t_waitpid_status },
-	{ "vfork_deadlocks", t_vfork_deadlocks },
-	{ "faults_killed", t_faults },
-	{ "partial_pipe", t_partial_pipe },
-	{ "partial_file", t_partial_file },
-	{ "inode_table_enfile", t_inode_table },
+	{ "kill_init_eperm", t_kill_init, 0 },
+	{ "ktest_panic_eperm", t_ktest_panic_eperm, 0 },
+	{ "exec_errno", t_exec_errno, 0 },
+	{ "open_dirs", t_open_dirs, 0 },
+	{ "waitpid_status", t_waitpid_status, 0 },
+	{ "vfork_deadlocks", t_vfork_deadlocks, 0 },
+	{ "faults_killed", t_faults, 0 },
+	{ "partial_pipe", t_partial_pipe, 0 },
+	{ "partial_file", t_partial_file, 0 },
+	{ "inode_table_enfile", t_inode_table, 0 },
 	{ "disk_full", t_disk_full, 1 },	/* 1-2 min: fills the 32 MiB disk */
 };
 
