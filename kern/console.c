@@ -31,6 +31,7 @@ static struct {
 	unsigned int	r;		/* next byte read() returns */
 	unsigned int	w;		/* end of the completed lines */
 	unsigned int	e;		/* end of the line being edited */
+	int		reading;	/* a read() is copying out bytes from r on */
 } input = { .lock = { .name = "console input" } };
 
 void
@@ -57,40 +58,67 @@ echo(int c)
 	}
 }
 
+/*
+ * read() from the console: the completed input up to the end of a line (or
+ * n bytes).  The bytes are copied out before they are taken, and only those
+ * that copyout_part() delivered are taken: a read into a bad buffer leaves
+ * the typed line for the next read instead of losing it.  Since the bytes
+ * stay in the buffer while the lock is dropped, one reader at a time does
+ * this (input.reading).
+ */
 static int
 console_read(struct proc *p, vaddr_t ubuf, size_t n, ssize_t *done)
 {
 	char kbuf[INPUT_SIZE];
-	size_t got = 0;
+	size_t got = 0, out = 0;
+	unsigned int pos;
+	int error = 0;
 
 	if (n > sizeof(kbuf))
 		n = sizeof(kbuf);
+	if (n == 0)
+		return 0;
 	spinlock_acquire(&input.lock);
-	while (got < n) {
-		while (input.r == input.w) {
-			if (p->p_killed) {
-				spinlock_release(&input.lock);
-				return EINTR;
-			}
-			sleep(&input.r, &input.lock, "ttyin");
+	while (input.r == input.w || input.reading) {
+		if (p->p_killed) {
+			spinlock_release(&input.lock);
+			return EINTR;
 		}
-		char c = input.buf[input.r++ % INPUT_SIZE];
+		sleep(&input.r, &input.lock, "ttyin");
+	}
+	for (pos = input.r; got < n && pos != input.w; pos++) {
+		char c = input.buf[pos % INPUT_SIZE];
 		if (c == CTRL('D')) {
-			/* Leave it for the next read, which then returns 0. */
-			if (got > 0)
-				input.r--;
+			/*
+			 * End of file: a read at the start of a line takes the
+			 * Ctrl-D and returns 0; one with bytes before it leaves
+			 * it for the next read.
+			 */
+			if (got == 0)
+				input.r++;
 			break;
 		}
 		kbuf[got++] = c;
 		if (c == '\n')
 			break;
 	}
+	if (got == 0) {
+		spinlock_release(&input.lock);
+		*done = 0;
+		return 0;
+	}
+	input.reading = 1;
 	spinlock_release(&input.lock);
 
-	if (copyout(p, ubuf, kbuf, got) != 0)
-		return EFAULT;
-	*done = got;
-	return 0;
+	error = copyout_part(p, ubuf, kbuf, got, &out);
+
+	spinlock_acquire(&input.lock);
+	input.r += out;
+	input.reading = 0;
+	wakeup(&input.r);
+	spinlock_release(&input.lock);
+	*done = out;
+	return out > 0 ? 0 : error;
 }
 
 static int
@@ -100,14 +128,16 @@ console_write(struct proc *p, vaddr_t ubuf, size_t n, ssize_t *done)
 	size_t off = 0;
 
 	while (off < n) {
-		size_t chunk = MIN(n - off, sizeof(kbuf));
-		if (copyin(p, kbuf, ubuf + off, chunk) != 0) {
-			if (off > 0)
-				break;
-			return EFAULT;
-		}
+		size_t chunk;
+		/* Up to a bad page the bytes are written and counted. */
+		int error = copyin_part(p, kbuf, ubuf + off, MIN(n - off, sizeof(kbuf)), &chunk);
 		cons_write(kbuf, chunk);
 		off += chunk;
+		if (error) {
+			if (off > 0)
+				break;
+			return error;
+		}
 	}
 	*done = off;
 	return 0;

@@ -58,19 +58,28 @@ user_byte(struct proc *p, struct vmspace *vm, vaddr_t va, int write)
 	return NULL;
 }
 
-/* Copy len bytes between kernel memory and vm at uva, one page at a time. */
+/*
+ * Copy len bytes between kernel memory and vm at uva, one page at a time.
+ * *done, if not NULL, gets the bytes moved before a fault: every page up
+ * to the first bad one is copied whole, so that count is exact.
+ */
 static int
-copy_user(struct proc *p, struct vmspace *vm, vaddr_t uva, void *kbuf, size_t len, int write)
+copy_user(struct proc *p, struct vmspace *vm, vaddr_t uva, void *kbuf, size_t len, int write,
+	  size_t *done)
 {
 	char *k = kbuf;
+	size_t moved = 0;
+	int error = 0;
 
-	if (!user_range_ok(uva, len))
-		return EFAULT;
+	if (done == NULL && !user_range_ok(uva, len))
+		return EFAULT;		/* all or nothing: fail before any byte moves */
 	while (len > 0) {
-		char *u = user_byte(p, vm, uva, write);
+		char *u = uva < USER_TOP ? user_byte(p, vm, uva, write) : NULL;
 		size_t n = PAGE_SIZE - uva % PAGE_SIZE;
-		if (u == NULL)
-			return EFAULT;
+		if (u == NULL) {
+			error = EFAULT;
+			break;
+		}
 		if (n > len)
 			n = len;
 		if (write)
@@ -80,27 +89,48 @@ copy_user(struct proc *p, struct vmspace *vm, vaddr_t uva, void *kbuf, size_t le
 		uva += n;
 		k += n;
 		len -= n;
+		moved += n;
 	}
-	return 0;
+	if (done != NULL)
+		*done = moved;
+	return error;
 }
 
 int
 copyin(struct proc *p, void *kdst, vaddr_t usrc, size_t len)
 {
-	return copy_user(p, p->p_vmspace, usrc, kdst, len, 0);
+	return copy_user(p, p->p_vmspace, usrc, kdst, len, 0, NULL);
 }
 
 int
 copyout(struct proc *p, vaddr_t udst, const void *ksrc, size_t len)
 {
-	return copy_user(p, p->p_vmspace, udst, (void *)ksrc, len, 1);
+	return copy_user(p, p->p_vmspace, udst, (void *)ksrc, len, 1, NULL);
+}
+
+/*
+ * The partial forms, for read(2) and write(2): copy what can be copied, up
+ * to the first page that cannot be, and say how much in *done (0 or EFAULT
+ * returned as for copyin/copyout).  A caller that takes data out of a pipe
+ * or a terminal consumes exactly *done bytes, so a bad buffer loses none.
+ */
+int
+copyin_part(struct proc *p, void *kdst, vaddr_t usrc, size_t len, size_t *done)
+{
+	return copy_user(p, p->p_vmspace, usrc, kdst, len, 0, done);
+}
+
+int
+copyout_part(struct proc *p, vaddr_t udst, const void *ksrc, size_t len, size_t *done)
+{
+	return copy_user(p, p->p_vmspace, udst, (void *)ksrc, len, 1, done);
 }
 
 /* exec writes the new stack before the vmspace belongs to the process. */
 int
 copyout_vm(struct vmspace *vm, vaddr_t udst, const void *ksrc, size_t len)
 {
-	return copy_user(NULL, vm, udst, (void *)ksrc, len, 1);
+	return copy_user(NULL, vm, udst, (void *)ksrc, len, 1, NULL);
 }
 
 /*

@@ -154,7 +154,14 @@ fdalloc(struct proc *p, struct file *f, int *fdp)
 	return EMFILE;
 }
 
-/* The file behind descriptor fd, or NULL if fd is out of range or closed. */
+/*
+ * The file behind descriptor fd with a reference for the caller, who drops
+ * it with FRELE(); NULL if fd is out of range or closed.  The reference is
+ * taken while the table lock keeps the slot's own reference alive: after
+ * the lock is released, a close(2) on another CPU may empty the slot, and
+ * without ours the file could be freed (and its slot reused by another
+ * open) under the caller's feet.  Lock order: fd_lock, then the file table.
+ */
 struct file *
 fd_getfile(struct proc *p, int fd)
 {
@@ -164,7 +171,8 @@ fd_getfile(struct proc *p, int fd)
 	if (fdt == NULL || fd < 0 || fd >= NOFILE)
 		return NULL;
 	spinlock_acquire(&fdt->fd_lock);
-	f = fdt->fd_ofiles[fd];
+	if ((f = fdt->fd_ofiles[fd]) != NULL)
+		FREF(f);
 	spinlock_release(&fdt->fd_lock);
 	return f;
 }
@@ -183,6 +191,31 @@ fd_release(struct proc *p, int fd)
 	fdt->fd_ofiles[fd] = NULL;
 	spinlock_release(&fdt->fd_lock);
 	return f;
+}
+
+/*
+ * Undo fdalloc(p, f, fd) on a failing path (pipe(2) whose copyout
+ * faulted): empty slot fd and close f, but only if the slot still holds f.
+ * Another thread sharing the table may have closed the descriptor already,
+ * dropping the slot's reference itself, and perhaps opened another file
+ * under the number, which is not ours to close.
+ */
+void
+fdremove(struct proc *p, int fd, struct file *f)
+{
+	struct filedesc *fdt = p->p_fd;
+	int ours = 0;
+
+	if (fdt == NULL || fd < 0 || fd >= NOFILE)
+		return;
+	spinlock_acquire(&fdt->fd_lock);
+	if (fdt->fd_ofiles[fd] == f) {
+		fdt->fd_ofiles[fd] = NULL;
+		ours = 1;
+	}
+	spinlock_release(&fdt->fd_lock);
+	if (ours)
+		file_close(f);
 }
 
 /*

@@ -203,8 +203,8 @@ iget(unsigned int dev, unsigned int inum)
 			empty = ip;
 	}
 	if (empty == NULL) {
+		/* Every slot is in use: the callers report ENFILE. */
 		spinlock_release(&icache.lock);
-		printf("iget: no free in-core inode\n");
 		return NULL;
 	}
 	ip = empty;
@@ -216,9 +216,13 @@ iget(unsigned int dev, unsigned int inum)
 	return ip;
 }
 
-/* A new inode of the given type (unlocked, referenced), or NULL if none is free. */
+/*
+ * A new inode of the given type (unlocked, referenced), or NULL with *errp
+ * ENOSPC (no free inode on the disk) or ENFILE (a free one on the disk,
+ * but no free slot in the in-core table to hold it).
+ */
 struct inode *
-ialloc(unsigned int dev, short type)
+ialloc(unsigned int dev, short type, int *errp)
 {
 	struct buf *b;
 	struct dinode *dip;
@@ -241,11 +245,13 @@ ialloc(unsigned int dev, short type)
 				dip->type = 0;
 				log_write(b);
 				brelse(b);
+				*errp = ENFILE;
 			}
 			return ip;
 		}
 		brelse(b);
 	}
+	*errp = ENOSPC;
 	return NULL;
 }
 
@@ -474,36 +480,47 @@ stati(struct inode *ip, struct stat *st)
 
 /* ---- contents ---------------------------------------------------------- */
 
-/* Copy to a user address (user) or a kernel address; 0 or -1. */
-static int
+/*
+ * Copy to a user address (user) or a kernel address: the bytes copied, n
+ * unless a user page on the way is bad (the copy stops at its start).
+ */
+static size_t
 copy_to(int user, struct proc *p, uintptr_t dst, const void *src, size_t n)
 {
-	if (user)
-		return copyout(p, dst, src, n) == 0 ? 0 : -1;
+	size_t done;
+
+	if (user) {
+		copyout_part(p, dst, src, n, &done);
+		return done;
+	}
 	memmove((void *)dst, src, n);
-	return 0;
+	return n;
 }
 
-static int
+static size_t
 copy_from(int user, struct proc *p, void *dst, uintptr_t src, size_t n)
 {
-	if (user)
-		return copyin(p, dst, src, n) == 0 ? 0 : -1;
+	size_t done;
+
+	if (user) {
+		copyin_part(p, dst, src, n, &done);
+		return done;
+	}
 	memmove(dst, (const void *)src, n);
-	return 0;
+	return n;
 }
 
 /*
  * Read up to n bytes at off into dst.  Returns the count (0 at or after
  * the end of the file) or -1 if the destination is a bad user address and
- * nothing was copied.  ip locked.
+ * nothing was copied.  A destination that goes bad part way gets the bytes
+ * up to the bad page, and the count says exactly how many.  ip locked.
  */
 int
 readi(struct inode *ip, int user, struct proc *p, uintptr_t dst, unsigned int off, unsigned int n)
 {
-	unsigned int tot, m, bno;
+	unsigned int tot, m, bno, got;
 	struct buf *b;
-	int bad;
 
 	if (off >= ip->i_size)
 		return 0;
@@ -514,14 +531,16 @@ readi(struct inode *ip, int user, struct proc *p, uintptr_t dst, unsigned int of
 		m = MIN(n - tot, BSIZE - off % BSIZE);
 		bno = bmap(ip, off / BSIZE, 0);
 		if (bno == 0) {
-			bad = copy_to(user, p, dst, zeroblock, m);
+			got = copy_to(user, p, dst, zeroblock, m);
 		} else {
 			b = bread(ip->i_dev, bno);
-			bad = copy_to(user, p, dst, b->b_data + off % BSIZE, m);
+			got = copy_to(user, p, dst, b->b_data + off % BSIZE, m);
 			brelse(b);
 		}
-		if (bad)
+		if (got < m) {
+			tot += got;
 			return tot > 0 ? (int)tot : -1;
+		}
 	}
 	return (int)n;
 }
@@ -536,7 +555,7 @@ readi(struct inode *ip, int user, struct proc *p, uintptr_t dst, unsigned int of
 int
 writei(struct inode *ip, int user, struct proc *p, uintptr_t src, unsigned int off, unsigned int n)
 {
-	unsigned int tot, m, bno;
+	unsigned int tot, m, bno, got;
 	struct buf *b;
 	int bad = 0;
 
@@ -551,16 +570,22 @@ writei(struct inode *ip, int user, struct proc *p, uintptr_t src, unsigned int o
 		if (bno == 0)
 			break;		/* disk full */
 		b = bread(ip->i_dev, bno);
-		bad = copy_from(user, p, b->b_data + off % BSIZE, src, m);
+		got = copy_from(user, p, b->b_data + off % BSIZE, src, m);
 		/*
-		 * Log the block even after a fault: the copy may have changed
-		 * part of the buffer, and the cache must never hold data the
-		 * log does not know about.
+		 * A source that goes bad part way has changed the block up to
+		 * the bad page: those bytes are written and counted (the file
+		 * holds exactly the count returned), and the block is logged
+		 * even if nothing changed, since bmap may have just allocated
+		 * it and the cache must never hold data the log does not know.
 		 */
 		log_write(b);
 		brelse(b);
-		if (bad)
+		if (got < m) {
+			tot += got;
+			off += got;
+			bad = 1;
 			break;
+		}
 	}
 	if (off > ip->i_size)
 		ip->i_size = off;
@@ -606,15 +631,20 @@ dir_find(struct inode *dp, const char *name, unsigned int *poff)
 
 /*
  * Look name up in directory dp (locked).  Returns the entry's inode
- * (referenced, unlocked) and its byte offset in *poff, or NULL if there is
- * no such entry (or, rarely, no free in-core inode).
+ * (referenced, unlocked) and its byte offset in *poff, or NULL with *errp
+ * (if errp is not NULL) ENOENT if there is no such entry, or ENFILE if
+ * there is but no free in-core inode to hold it: a caller must not take
+ * that for "no such name" (create would add a second entry).
  */
 struct inode *
-dirlookup(struct inode *dp, const char *name, unsigned int *poff)
+dirlookup(struct inode *dp, const char *name, unsigned int *poff, int *errp)
 {
 	unsigned int inum = dir_find(dp, name, poff);
+	struct inode *ip = inum ? iget(dp->i_dev, inum) : NULL;
 
-	return inum ? iget(dp->i_dev, inum) : NULL;
+	if (ip == NULL && errp != NULL)
+		*errp = inum ? ENFILE : ENOENT;
+	return ip;
 }
 
 /*

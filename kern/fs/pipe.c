@@ -12,6 +12,15 @@
  * User memory is never touched with the pipe's spin lock held: copyin and
  * copyout may need to resolve a copy-on-write page.  Data goes through a
  * small buffer on the kernel stack instead.
+ *
+ * A bad user buffer loses no data.  A reader copies bytes out of the ring
+ * without taking them, and takes only those that copyout_part() delivered:
+ * a read into a buffer whose second half is unmapped returns the first
+ * half's count and leaves the rest in the pipe, one into a kernel address
+ * fails with EFAULT and takes nothing.  Since the bytes stay in the ring
+ * while the lock is dropped, one reader at a time does this (pi->reading);
+ * the others wait for it.  A writer puts in exactly what copyin_part()
+ * fetched and counts it.
  */
 #include "types.h"
 #include "param.h"
@@ -29,6 +38,7 @@ struct pipe {
 	unsigned int	count;		/* bytes in the buffer */
 	int		readopen;	/* read end still open? */
 	int		writeopen;	/* write end still open? */
+	int		reading;	/* a reader is copying out bytes still in data[] */
 	char		data[];		/* PIPESIZE bytes, to the end of the page */
 };
 
@@ -52,6 +62,7 @@ pipe_alloc(struct file **rf, struct file **wf)
 	}
 	spinlock_init(&pi->lock, "pipe");
 	pi->rpos = pi->count = 0;
+	pi->reading = 0;
 	pi->readopen = pi->writeopen = 1;
 	(*rf)->f_type = FT_PIPE;
 	(*rf)->f_readable = 1;
@@ -85,12 +96,13 @@ pipe_write(struct pipe *pi, struct proc *p, vaddr_t ubuf, size_t n, ssize_t *don
 {
 	char kbuf[PIPE_BOUNCE];
 	size_t total = 0, m, i, put, wpos;
-	int error = 0;
+	int error = 0, cerr;
 
 	while (total < n && error == 0) {
-		m = MIN(n - total, sizeof(kbuf));
-		if (copyin(p, kbuf, ubuf + total, m) != 0) {
-			error = EFAULT;
+		/* The bytes up to a bad page go in; then EFAULT, or the count. */
+		cerr = copyin_part(p, kbuf, ubuf + total, MIN(n - total, sizeof(kbuf)), &m);
+		if (m == 0) {
+			error = cerr;
 			break;
 		}
 		spinlock_acquire(&pi->lock);
@@ -118,6 +130,8 @@ pipe_write(struct pipe *pi, struct proc *p, vaddr_t ubuf, size_t n, ssize_t *don
 		wakeup(pi);
 		spinlock_release(&pi->lock);
 		total += i;
+		if (error == 0)
+			error = cerr;
 	}
 	*done = total;
 	return total > 0 ? 0 : error;
@@ -127,39 +141,46 @@ int
 pipe_read(struct pipe *pi, struct proc *p, vaddr_t ubuf, size_t n, ssize_t *done)
 {
 	char kbuf[PIPE_BOUNCE];
-	size_t total = 0, m, got, take;
+	size_t total = 0, m, got, take, pos, out;
+	int error = 0;
 
 	*done = 0;
 	if (n == 0)
 		return 0;
 	spinlock_acquire(&pi->lock);
-	while (pi->count == 0 && pi->writeopen) {
+	while ((pi->count == 0 && pi->writeopen) || pi->reading) {
 		if (p->p_killed) {
 			spinlock_release(&pi->lock);
 			return EINTR;
 		}
 		sleep(pi, &pi->lock, "piperd");
 	}
+	pi->reading = 1;
 	/* Take what is there (up to n) without waiting for more. */
 	while (total < n && pi->count > 0) {
 		m = MIN(n - total, sizeof(kbuf));
 		m = MIN(m, pi->count);
-		for (got = 0; got < m; got += take) {
-			take = MIN(m - got, PIPESIZE - pi->rpos);
-			memcpy(kbuf + got, pi->data + pi->rpos, take);
-			pi->rpos = (pi->rpos + take) % PIPESIZE;
-			pi->count -= take;
+		/* Copy, but do not take: only this reader moves rpos. */
+		for (got = 0, pos = pi->rpos; got < m; got += take) {
+			take = MIN(m - got, PIPESIZE - pos);
+			memcpy(kbuf + got, pi->data + pos, take);
+			pos = (pos + take) % PIPESIZE;
 		}
-		wakeup(pi);		/* room for the writer */
 		spinlock_release(&pi->lock);
-		if (copyout(p, ubuf + total, kbuf, m) != 0) {
-			*done = total;
-			return total > 0 ? 0 : EFAULT;
-		}
-		total += m;
+		error = copyout_part(p, ubuf + total, kbuf, m, &out);
 		spinlock_acquire(&pi->lock);
+		KASSERT(out <= pi->count);
+		pi->rpos = (pi->rpos + out) % PIPESIZE;
+		pi->count -= out;
+		total += out;
+		if (out > 0)
+			wakeup(pi);	/* room for the writer */
+		if (error)
+			break;
 	}
+	pi->reading = 0;
+	wakeup(pi);			/* the next reader's turn */
 	spinlock_release(&pi->lock);
 	*done = total;
-	return 0;
+	return total > 0 ? 0 : error;
 }

@@ -48,7 +48,12 @@ is_root(struct proc *p, const char *path, int error)
 	return 1;
 }
 
-/* The file behind descriptor args[n], or NULL. */
+/*
+ * The file behind descriptor args[n] with a reference the handler must drop
+ * with FRELE() on every way out, or NULL (EBADF).  Another thread sharing
+ * the table may close the descriptor meanwhile; the reference keeps the
+ * file, and what it holds, alive until the handler is done with it.
+ */
 #define ARG_FILE(p, args, n)	fd_getfile((p), SCARG_INT((args), (n)))
 
 int
@@ -61,6 +66,7 @@ sys_read(struct proc *p, const register_t *args, register_t *retval)
 	if ((f = ARG_FILE(p, args, 0)) == NULL)
 		return EBADF;
 	error = file_read(f, p, SCARG_PTR(args, 1), SCARG_SIZE(args, 2), &done);
+	FRELE(f, p);
 	if (error)
 		return error;
 	retval[0] = done;
@@ -77,6 +83,7 @@ sys_write(struct proc *p, const register_t *args, register_t *retval)
 	if ((f = ARG_FILE(p, args, 0)) == NULL)
 		return EBADF;
 	error = file_write(f, p, SCARG_PTR(args, 1), SCARG_SIZE(args, 2), &done);
+	FRELE(f, p);
 	if (error)
 		return error;
 	retval[0] = done;
@@ -110,7 +117,7 @@ create(struct proc *p, const char *path, short type, short major, short minor,
 		iunlockput(dp);
 		return ENOENT;
 	}
-	if ((ip = dirlookup(dp, name, NULL)) != NULL) {
+	if ((ip = dirlookup(dp, name, NULL, &error)) != NULL) {
 		iunlockput(dp);
 		ilock(ip);
 		if (type == T_FILE && !excl && (ip->i_type == T_FILE || ip->i_type == T_DEVICE)) {
@@ -126,15 +133,20 @@ create(struct proc *p, const char *path, short type, short major, short minor,
 		iunlockput(ip);
 		return error;
 	}
+	if (error != ENOENT) {
+		/* The name exists, but the in-core inode table is full (ENFILE). */
+		iunlockput(dp);
+		return error;
+	}
 	if (slash && type != T_DIR) {
 		/* Only a directory may be made under a name ending in '/' (Linux: EISDIR). */
 		iunlockput(dp);
 		return EISDIR;
 	}
 
-	if ((ip = ialloc(dp->i_dev, type)) == NULL) {
+	if ((ip = ialloc(dp->i_dev, type, &error)) == NULL) {
 		iunlockput(dp);
-		return ENOSPC;
+		return error;
 	}
 	ilock(ip);
 	ip->i_major = major;
@@ -213,10 +225,10 @@ sys_open(struct proc *p, const register_t *args, register_t *retval)
 		error = ENFILE;
 		goto bad;
 	}
-	if ((error = fdalloc(p, f, &fd)) != 0) {
-		file_close(f);		/* FT_NONE: only frees the slot */
-		goto bad;
-	}
+	/*
+	 * Complete the file before a descriptor names it: from then on
+	 * another thread sharing the table can use it.
+	 */
 	if (ip->i_type == T_DEVICE) {
 		f->f_type = FT_DEVICE;
 		f->f_major = ip->i_major;
@@ -228,6 +240,13 @@ sys_open(struct proc *p, const register_t *args, register_t *retval)
 	f->f_readable = readable;
 	f->f_writable = writable;
 	f->f_append = (flags & O_APPEND) != 0;
+	if ((error = fdalloc(p, f, &fd)) != 0) {
+		/* Nobody saw f: free the slot only; the inode goes below. */
+		f->f_type = FT_NONE;
+		f->f_inode = NULL;
+		file_close(f);
+		goto bad;
+	}
 	if ((flags & O_TRUNC) && writable && ip->i_type == T_FILE)
 		itrunc(ip);
 	iunlock(ip);
@@ -266,16 +285,13 @@ sys_pipe(struct proc *p, const register_t *args, register_t *retval)
 		return error;
 	}
 	if ((error = fdalloc(p, wf, &fds[1])) != 0) {
-		fd_release(p, fds[0]);
-		file_close(rf);
+		fdremove(p, fds[0], rf);
 		file_close(wf);
 		return error;
 	}
 	if (copyout(p, SCARG_PTR(args, 0), fds, sizeof(fds)) != 0) {
-		fd_release(p, fds[0]);
-		fd_release(p, fds[1]);
-		file_close(rf);
-		file_close(wf);
+		fdremove(p, fds[0], rf);
+		fdremove(p, fds[1], wf);
 		return EFAULT;
 	}
 	return 0;
@@ -367,10 +383,8 @@ sys_unlink(struct proc *p, const register_t *args, register_t *retval)
 		error = EINVAL;
 		goto out_dp;
 	}
-	if ((ip = dirlookup(dp, name, &off)) == NULL) {
-		error = ENOENT;
-		goto out_dp;
-	}
+	if ((ip = dirlookup(dp, name, &off, &error)) == NULL)
+		goto out_dp;		/* ENOENT, or ENFILE */
 	ilock(ip);
 	if (ip->i_nlink < 1)
 		panic("unlink: inode %u has no links", ip->i_inum);
@@ -476,9 +490,13 @@ sys_fstat(struct proc *p, const register_t *args, register_t *retval)
 {
 	struct file *f;
 
+	int error;
+
 	if ((f = ARG_FILE(p, args, 0)) == NULL)
 		return EBADF;
-	return file_stat(f, p, SCARG_PTR(args, 1));
+	error = file_stat(f, p, SCARG_PTR(args, 1));
+	FRELE(f, p);
+	return error;
 }
 
 int
@@ -487,11 +505,14 @@ sys_lseek(struct proc *p, const register_t *args, register_t *retval)
 	struct file *f;
 	off_t off = (off_t)args[1], base;
 	int whence = SCARG_INT(args, 2);
+	int error = 0;
 
 	if ((f = ARG_FILE(p, args, 0)) == NULL)
 		return EBADF;
-	if (f->f_type != FT_INODE)
+	if (f->f_type != FT_INODE) {
+		FRELE(f, p);
 		return ESPIPE;
+	}
 	ilock(f->f_inode);
 	switch (whence) {
 	case SEEK_SET:
@@ -504,18 +525,20 @@ sys_lseek(struct proc *p, const register_t *args, register_t *retval)
 		base = f->f_inode->i_size;
 		break;
 	default:
-		iunlock(f->f_inode);
-		return EINVAL;
+		error = EINVAL;
+		goto out;
 	}
 	/* base is small (< 2^63), so only a huge positive off can overflow. */
 	if ((off > 0 && base > 0x7fffffffffffffffL - off) || base + off < 0) {
-		iunlock(f->f_inode);
-		return EINVAL;
+		error = EINVAL;
+		goto out;
 	}
 	f->f_offset = base + off;
 	retval[0] = f->f_offset;
+out:
 	iunlock(f->f_inode);
-	return 0;
+	FRELE(f, p);
+	return error;
 }
 
 int
@@ -524,11 +547,11 @@ sys_dup(struct proc *p, const register_t *args, register_t *retval)
 	struct file *f;
 	int fd, error;
 
+	/* fd_getfile's reference becomes the new slot's. */
 	if ((f = ARG_FILE(p, args, 0)) == NULL)
 		return EBADF;
-	file_dup(f);
 	if ((error = fdalloc(p, f, &fd)) != 0) {
-		file_close(f);
+		FRELE(f, p);
 		return error;
 	}
 	retval[0] = fd;
@@ -542,15 +565,16 @@ sys_dup2(struct proc *p, const register_t *args, register_t *retval)
 	struct file *f, *old;
 	int error;
 
-	if ((f = fd_getfile(p, from)) == NULL || to < 0 || to >= NOFILE)
+	if (to < 0 || to >= NOFILE || (f = fd_getfile(p, from)) == NULL)
 		return EBADF;
 	if (from == to) {
+		FRELE(f, p);
 		retval[0] = to;
 		return 0;
 	}
-	file_dup(f);
+	/* fd_getfile's reference becomes slot to's. */
 	if ((error = fd_replace(p, to, f, &old)) != 0) {
-		file_close(f);
+		FRELE(f, p);
 		return error;
 	}
 	if (old)
@@ -607,11 +631,10 @@ sys_getcwd(struct proc *p, const register_t *args, register_t *retval)
 			iunlockput(cur);
 			break;
 		}
-		parent = dirlookup(cur, "..", NULL);
+		parent = dirlookup(cur, "..", NULL, &error);
 		iunlock(cur);
 		if (parent == NULL) {
-			iput(cur);
-			error = ENOENT;
+			iput(cur);	/* error: ENOENT (removed), or ENFILE */
 			break;
 		}
 		ilock(parent);

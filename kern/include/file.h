@@ -21,7 +21,7 @@ enum filetype { FT_NONE, FT_PIPE, FT_INODE, FT_DEVICE };
 
 struct file {
 	enum filetype	f_type;
-	int		f_count;	/* references (descriptors, across processes) */
+	int		f_count;	/* references: descriptor slots, plus calls using it */
 	char		f_readable;
 	char		f_writable;
 	char		f_append;
@@ -53,9 +53,22 @@ struct filedesc *fdcopy(struct proc *p);	/* copy of p's table, or NULL */
 struct filedesc *fdshare(struct proc *p);	/* p's table, one more reference */
 void	fdfree(struct proc *p);		/* drop p's reference; the last closes every file */
 int	fdalloc(struct proc *p, struct file *f, int *fdp);	/* lowest free slot, EMFILE */
-struct file *fd_getfile(struct proc *p, int fd);	/* NULL if fd is bad */
+struct file *fd_getfile(struct proc *p, int fd);	/* referenced (FRELE it), or NULL */
 struct file *fd_release(struct proc *p, int fd);	/* empty the slot; its file, or NULL */
+void	fdremove(struct proc *p, int fd, struct file *f);	/* undo fdalloc if slot fd still holds f */
 int	fd_replace(struct proc *p, int fd, struct file *f, struct file **oldp);	/* dup2: 0 or EBADF */
+
+/*
+ * References held by a system call, as in OpenBSD.  fd_getfile() returns
+ * the file with one more reference, which the caller drops with FRELE()
+ * when it is done with the file.  In a table shared by threads or by
+ * FORK_SHAREFILES processes, another CPU may close the descriptor (or
+ * close it and open another file under the same number) at any moment:
+ * that drops only the slot's reference, and the file -- its inode, its
+ * pipe -- lives until the last call using it lets go.
+ */
+#define FREF(f)		((void)file_dup(f))
+#define FRELE(f, p)	((void)(p), file_close(f))
 
 /* Device switch: the console is major CONSOLE_MAJOR. */
 struct devsw {

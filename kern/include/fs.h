@@ -71,7 +71,7 @@ void	log_write(struct buf *b);	/* instead of bwrite inside an operation */
 /* kern/fs/fs.c */
 void	fs_init(unsigned int dev);	/* read the super block, recover the log */
 unsigned int fs_write_chunk(void);	/* bytes one write transaction may carry */
-struct inode *ialloc(unsigned int dev, short type);
+struct inode *ialloc(unsigned int dev, short type, int *errp);	/* NULL: *errp ENOSPC or ENFILE */
 struct inode *idup(struct inode *ip);
 void	ilock(struct inode *ip);
 void	iunlock(struct inode *ip);
@@ -83,7 +83,7 @@ int	readi(struct inode *ip, int user, struct proc *p, uintptr_t dst, unsigned in
 int	writei(struct inode *ip, int user, struct proc *p, uintptr_t src, unsigned int off, unsigned int n);
 struct inode *namei(struct proc *p, const char *path);	/* NULL if not found */
 struct inode *nameiparent(struct proc *p, const char *path, char *name);
-struct inode *dirlookup(struct inode *dp, const char *name, unsigned int *poff);
+struct inode *dirlookup(struct inode *dp, const char *name, unsigned int *poff, int *errp);
 int	dirlink(struct inode *dp, const char *name, unsigned int inum);
 void	itrunc(struct inode *ip);		/* free every block; ip locked, in a transaction */
 int	dir_isempty(struct inode *dp);		/* only "." and ".."? dp locked */

@@ -36,6 +36,8 @@ size_t	strlcpy(char *dst, const char *src, size_t n);
  */
 int	copyin(struct proc *p, void *kdst, vaddr_t usrc, size_t len);
 int	copyout(struct proc *p, vaddr_t udst, const void *ksrc, size_t len);
+int	copyin_part(struct proc *p, void *kdst, vaddr_t usrc, size_t len, size_t *done);
+int	copyout_part(struct proc *p, vaddr_t udst, const void *ksrc, size_t len, size_t *done);
 int	copyinstr(struct proc *p, char *kdst, vaddr_t usrc, size_t max, size_t *done);
 
 /* kern/clock.c */

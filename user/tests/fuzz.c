@@ -10,10 +10,12 @@
  * starts at batch 17 and prints every call before making it.  A child
  * issues random system calls -- any number of the table, known or not,
  * with random and adversarial arguments: NULL, kernel and non-canonical
- * addresses, unmapped and page-straddling pointers, read-only text,
- * huge sizes and counts, random flags, hostile executables (/fz/hx, an
- * ELF image with random program headers, rewritten by a quarter of the
- * batches; /fz/hxbig, a PT_LOAD memsz of 127 TiB) -- and may well die of what it
+ * addresses, unmapped and page-straddling pointers (with sizes that run
+ * just past the edge, into the unmapped page after the heap or after a
+ * vmap page), read-only text, huge sizes and counts, random flags,
+ * hostile executables (/fz/hx, an ELF image with random program headers,
+ * rewritten by a quarter of the batches; /fz/hxbig, a PT_LOAD memsz of
+ * 127 TiB) -- and may well die of what it
  * does (a fault, a signal, an exec); that is its business.  The parent
  * only forks, waits, and kills a child that made no call for STALL_MS or
  * runs over TIME_LIMIT_MS (a call may legitimately sleep for ever, e.g.
@@ -39,6 +41,7 @@
  */
 #include <aqua/fork.h>
 #include <aqua/fsformat.h>
+#include <aqua/memory.h>
 #include <aqua/procinfo.h>
 #include <aqua/syscall.h>
 #include <aqua/sysinfo.h>
@@ -134,6 +137,14 @@ batch_seed(uint64_t seed, unsigned long batch)
 
 static char scratch[4 * PAGE] __attribute__((aligned(PAGE)));	/* writable */
 static char *heap_edge;		/* a mapped heap page ends here, unmapped after */
+static char *hole_edge;		/* a vmap page ends here, its neighbour unmapped again */
+/*
+ * Bytes left before the edge when the last pointer made was a straddling
+ * one (0 otherwise): the size made next then often runs just past the
+ * edge, so a read or write is good for its first part only -- what found
+ * the pipe read that lost its bytes to EFAULT (issue 26).
+ */
+static uint64_t straddle_room;
 
 static char *pool[] = {
 	"a", "b", "d", "d/e", "d/e/f", "d/", "a/", ".", "..", "", "/", "//",
@@ -175,13 +186,17 @@ static const uint64_t sizes[] = {
 static uint64_t
 any_pointer(void)
 {
-	switch (below(10)) {
+	switch (below(11)) {
 	case 0: case 1: case 2:		/* somewhere in the scratch pages */
 		return (uintptr_t)(scratch + below(sizeof(scratch)));
 	case 3:				/* the start of a scratch page */
 		return (uintptr_t)(scratch + below(4) * PAGE);
 	case 4:				/* the last bytes before unmapped memory */
-		return (uintptr_t)(heap_edge - 1 - below(16));
+		straddle_room = 1 + below(16);
+		return (uintptr_t)(heap_edge - straddle_room);
+	case 9:				/* anywhere in the page before a hole */
+		straddle_room = 1 + below(PAGE);
+		return (uintptr_t)(hole_edge - straddle_room);
 	case 5:				/* read-only text */
 		return (uintptr_t)raw_syscall + below(64);
 	case 6:				/* a pool string */
@@ -198,6 +213,11 @@ any_pointer(void)
 static uint64_t
 any_size(void)
 {
+	uint64_t room = straddle_room;
+
+	straddle_room = 0;
+	if (room != 0 && below(2))	/* past the edge by a little or a page */
+		return room + (below(2) ? 1 + below(64) : PAGE);
 	return below(3) == 0 ? below(8192) : sizes[below(N(sizes))];
 }
 
@@ -511,6 +531,12 @@ run_batch(uint64_t seed, unsigned long batch)
 		heap_edge = sbrk(0);
 	else
 		heap_edge = scratch + sizeof(scratch);
+	/* Two vmap pages, the second unmapped again: a hole after the first. */
+	char *two = vmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, 0, NULL, NULL);
+	if (two != VMAP_FAILED && vunmap(two + PAGE, PAGE) == 0)
+		hole_edge = two + PAGE;
+	else
+		hole_edge = heap_edge;
 
 	/* A quarter of the batches bring a hostile executable of their own. */
 	if (below(4) == 0)
@@ -529,6 +555,7 @@ run_batch(uint64_t seed, unsigned long batch)
 			break;
 		}
 		const char *k = below(4) == 0 ? "" : kinds(n);
+		straddle_room = 0;
 		for (int j = 0; j < 6; j++)
 			a[j] = make_arg(j < (int)strlen(k) ? k[j] : '?');
 		if (below(64) == 0) {
