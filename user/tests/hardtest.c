@@ -578,7 +578,10 @@ t_cpu_state(void)
 		CHECK(status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV,
 		    "sigreturn to an odd pc: %s, want killed by signal %d", describe(status), SIGSEGV);
 	}
-/* ---- F: a bad buffer loses no data (issue 26) ---------------------------- */
+	return failures;
+}
+
+/* ---- G: a bad buffer loses no data (issue 26) ---------------------------- */
 
 #define HT_PAGE		4096
 #define KERNEL_ADDR	((void *)0xffffffff80200000UL)	/* in both ports' kernels */
@@ -695,7 +698,7 @@ t_partial_file(void)
 	return failures;
 }
 
-/* ---- G: a full in-core inode table is ENFILE (issue 26) ------------------ */
+/* ---- H: a full in-core inode table is ENFILE (issue 26) ------------------ */
 
 #define IT_FILES	88	/* more than NINODE (64) */
 #define IT_PER_CHILD	11	/* NOFILE less stdio and two pipe ends */
@@ -791,7 +794,7 @@ t_inode_table(void)
 	return failures;
 }
 
-/* ---- H: a full disk, and the disk after it (issue 26) --------------------- */
+/* ---- I: a full disk, and the disk after it (issue 26) --------------------- */
 
 #define DF_CHUNK	(64 * 1024)
 #define DF_AGAIN	(8 * 1024 * 1024)
