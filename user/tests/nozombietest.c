@@ -21,6 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "procfind.h"	/* state_of */
+
 #define NOZ	(FORK_FORK | FORK_NOZOMBIE)
 #define NCHECKS	9
 #define POLLS	1000		/* of 10 ms: 10 s */
@@ -38,21 +40,6 @@ ok(int cond, const char *what)
 	printf("%sok %d - %s\n", cond ? "" : "not ", nchecks, what);
 }
 
-static int
-state_of(pid_t pid)
-{
-	struct procinfo pi;
-
-	for (int slot = 0;; slot++) {
-		if (procinfo(slot, &pi) < 0) {
-			if (errno == ESRCH)
-				continue;
-			return 0;
-		}
-		if (pi.pid == pid)
-			return pi.state;
-	}
-}
 
 static int
 nproc(void)

@@ -25,6 +25,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "procfind.h"	/* state_of */
+
 #define POLLS	3000		/* of 10 ms: 30 s */
 #define NCHECKS	8
 
@@ -39,22 +41,6 @@ ok(int cond, const char *what)
 	printf("%sok %d - %s\n", cond ? "" : "not ", nchecks, what);
 }
 
-/* The state of process pid (SIDL, SRUN, ...), 0 if there is none. */
-static int
-state_of(pid_t pid)
-{
-	struct procinfo pi;
-
-	for (int slot = 0;; slot++) {
-		if (procinfo(slot, &pi) < 0) {
-			if (errno == ESRCH)
-				continue;
-			return 0;
-		}
-		if (pi.pid == pid)
-			return pi.state;
-	}
-}
 
 /* A child of parent other than not_this one, or 0. */
 static pid_t

@@ -29,6 +29,8 @@
 #include <machine/cpustate.h>	/* the port's hostile CPU state (user/arch/<port>) */
 #include <aqua/procinfo.h>
 
+#include "procfind.h"	/* state_of */
+
 static int ntest, nfail;
 static volatile int shared_value = 1234;
 
@@ -92,19 +94,11 @@ static int share_still_right(void);
 
 /* The state of process pid, or 0 when it is gone (a zombie counts as gone: init reaps it). */
 static int
-state_of(pid_t pid)
+live_state_of(pid_t pid)
 {
-	struct procinfo pi;
+	int st = state_of(pid);
 
-	for (int slot = 0;; slot++) {
-		if (procinfo(slot, &pi) < 0) {
-			if (errno == ESRCH)
-				continue;
-			return 0;
-		}
-		if (pi.pid == pid)
-			return pi.state == SZOMB ? 0 : pi.state;
-	}
+	return st == SZOMB ? 0 : st;
 }
 
 /*
@@ -187,7 +181,7 @@ orphan_goes_away(int how)
 	 * The parent's exit is over (it is a zombie we collected), and exit
 	 * deals with its children before that: the child is dying, or stuck.
 	 */
-	while ((st = state_of(child)) != 0) {
+	while ((st = live_state_of(child)) != 0) {
 		if (st == SSTOP) {
 			printf("# pid %d still stopped after its parent exited\n", child);
 			kill(child, SIGKILL);	/* no leak left for the next check */

@@ -24,6 +24,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "procfind.h"
+
 static int failures __attribute__((unused));	/* checks failed so far in the current test */
 
 static __attribute__((unused, format(printf, 1, 2))) void
@@ -105,23 +107,8 @@ wait_asleep(pid_t pid, const char *wmesg)
 {
 	struct procinfo pi;
 
-	for (;;) {
-		int slot, found = 0;
-		for (slot = 0;; slot++) {
-			if (procinfo(slot, &pi) < 0) {
-				if (errno == ESRCH)
-					continue;
-				break;
-			}
-			if (pi.pid == pid) {
-				found = 1;
-				break;
-			}
-		}
-		if (!found || (pi.state == SSLEEP && strcmp(pi.wmesg, wmesg) == 0))
-			return;
+	while (proc_find(pid, &pi) && !(pi.state == SSLEEP && strcmp(pi.wmesg, wmesg) == 0))
 		msleep(1);
-	}
 }
 
 #ifndef TAP_ON_UNEXPECTED_SUCCESS
