@@ -69,7 +69,10 @@ check_header(const struct elf64_ehdr *eh)
  * anything is allocated: ENOEXEC for what no ELF file may say (file bytes
  * past the end of the file or more than the segment's memory, a vaddr
  * and file offset that disagree within a page, a range outside user
- * space, a segment before the previous one's page), ENOMEM for a segment
+ * space, a segment before the previous one's page, a segment that allows
+ * no access at all: its region would have no protection, and a region
+ * with r_prot 0 is a free slot, so its pages would be mapped with no
+ * region to free them at exit), ENOMEM for a segment
  * that reaches the stack.  *pages grows by the pages it needs.
  */
 static int
@@ -78,7 +81,8 @@ check_segment(const struct inode *ip, const struct elf64_phdr *ph, vaddr_t *prev
 {
 	vaddr_t stack_bottom = USER_TOP - USTACK_PAGES * PAGE_SIZE;
 
-	if (ph->p_memsz < ph->p_filesz || ph->p_offset + ph->p_filesz < ph->p_offset ||
+	if ((ph->p_flags & (PF_R | PF_W | PF_X)) == 0 ||
+	    ph->p_memsz < ph->p_filesz || ph->p_offset + ph->p_filesz < ph->p_offset ||
 	    ph->p_offset + ph->p_filesz > ip->i_size ||
 	    (ph->p_filesz > 0 && ph->p_vaddr % PAGE_SIZE != ph->p_offset % PAGE_SIZE) ||
 	    !user_range_ok(ph->p_vaddr, ph->p_memsz) ||
@@ -135,6 +139,7 @@ load_segment(struct proc *p, struct vmspace *vm, struct inode *ip, const struct 
 		start += PAGE_SIZE;
 	}
 	if (start < end) {
+		KASSERT((prot & ~VM_PROT_USER) != 0);	/* check_segment: else a free slot */
 		if (vm_region_add(vm, start, end, prot & ~VM_PROT_USER, 0) != 0)
 			return ENOMEM;
 		for (vaddr_t va = start; va < end; va += PAGE_SIZE) {

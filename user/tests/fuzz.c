@@ -764,12 +764,27 @@ main(int argc, char **argv)
 	printf("# replay a batch: fuzz -v -b BATCH %lu\n", (unsigned long)seed);
 	printf("1..3\n");
 	sysinfo(&before);
+	struct sysinfo mark = before, now;
 	while (calls < want) {
 		if (verbose || (batch - first) % 50 == 0)
 			printf("# batch %lu: %lu calls so far, %lu ms\n", batch, calls, uptime());
 		if (one_batch(seed, batch) != 0) {
 			ok = 0;
 			break;
+		}
+		/*
+		 * Name the batch that leaks: once every process of the batch
+		 * is gone (as many slots in use as at the start), the free
+		 * count must be what it was after the last such batch.  With a
+		 * process of the batch still alive the count means nothing,
+		 * so that batch is not compared.  The verdict is check 3.
+		 */
+		if (sysinfo(&now) == 0 && now.nproc == before.nproc) {
+			if (now.freepages != mark.freepages)
+				printf("# batch %lu: %ld pages fewer free than after the last quiet batch "
+				    "(replay: fuzz -v -b %lu %lu)\n", batch,
+				    (long)mark.freepages - (long)now.freepages, batch, (unsigned long)seed);
+			mark = now;
 		}
 		batch++;
 		if (verbose && batch > first)

@@ -234,6 +234,8 @@ t_exec_hostile(void)
 		  { 1, HX_RW, HX_PAGE, 0x10000010UL, 0, 16, HX_PAGE, HX_PAGE }, 64, ENOEXEC },
 		{ "program headers past the end of the file", 2,
 		  { 1, HX_RW, 0, 0x10000000UL, 0, 0, HX_PAGE, HX_PAGE }, 1UL << 40, ENOEXEC },
+		{ "a loadable segment that allows no access (p_flags 0)", 2,
+		  { 1, 0, 0, 0x10000000UL, 0, 0, 2 * HX_PAGE, HX_PAGE }, 64, ENOEXEC },
 		{ "program headers at an offset that wraps", 2,
 		  { 1, HX_RW, 0, 0x10000000UL, 0, 0, HX_PAGE, HX_PAGE }, ~0UL - 16, ENOEXEC },
 	};
