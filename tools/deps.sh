@@ -157,6 +157,7 @@ print(*[m for m in sys.argv[1:] if u.find_spec(m)])' pytest xdist pexpect 2>/dev
 have() {
 	case "$1" in
 	make) command -v "$MAKE" >/dev/null 2>&1 ;;
+	git) command -v git >/dev/null 2>&1 ;;
 	gcc) command -v cc >/dev/null 2>&1 && command -v gcc >/dev/null 2>&1 ;;
 	binutils) command -v ld >/dev/null 2>&1 && command -v ar >/dev/null 2>&1 ;;
 	gcc-*-linux-gnu|binutils-*-linux-gnu)

@@ -83,6 +83,7 @@ check() {
 fix() {
 	case "$1" in
 	make) deb="make" fed="make" arc="make" mac="make (and type gmake: macOS's make is 3.81)" ;;
+	git) deb="git" fed="git" arc="git" mac="git" ;;
 	cc) deb="gcc binutils" fed="gcc binutils" arc="gcc binutils" mac="xcode-select --install" ;;
 	cc-x86_64)
 		if [ $X86HOST = yes ]; then deb="gcc binutils" fed="gcc binutils" arc="gcc binutils"
@@ -113,6 +114,7 @@ fix() {
 printf '%-36s %-8s %-8s %-8s %s\n' TOOL VERSION MINIMUM STATUS PATH
 check make "$MAKE" "$MIN_MAKE" make
 check "cc (host: mkfs, fsck)" cc any cc
+check "git (handin, handout, batch grading)" git any git
 
 # Each port's toolchain, as arch.mk chose it.
 TC=$(sh "$DEPS" toolchain "$@")
