@@ -2,7 +2,7 @@
 # tools/freshchroot.sh [DIR]     (make fresh-check [QUICK=1])
 #
 # The fresh-machine proof: a minimal Debian 12 made from nothing with
-# debootstrap, this tree copied in, and then only the two commands a student
+# debootstrap, a clone of this tree's commits in it, and then only the two commands a student
 # types -- `make qemu` and `make test` -- run inside it.  Everything else
 # (compilers, QEMU, Python's test modules) must be installed by make itself
 # (tools/deps.sh).  The one thing the new system is given is make: neither
@@ -39,9 +39,10 @@ debootstrap --variant=minbase bookworm "$dir" >"$dir.debootstrap.log" 2>&1 || {
 	tail -20 "$dir.debootstrap.log"; exit 1; }
 rm -f "$dir.debootstrap.log"
 
-# The tree as git knows it (committed or not), without build products.
-mkdir -p "$dir/root/aqua6"
-git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf - | tar -xf - -C "$dir/root/aqua6"
+# A clone of the committed tree, as a student gets it (handin, handout and
+# the host tests read it with git).
+mkdir -p "$dir/root"
+git clone -q "$PWD" "$dir/root/aqua6"
 
 cp /etc/resolv.conf "$dir/etc/resolv.conf" 2>/dev/null || true
 mount -t proc proc "$dir/proc"
