@@ -222,3 +222,18 @@ def test_poweroff_status(aqua):
         if status != 0:
             sh.fail("`poweroff` ends QEMU with status 0", expected="QEMU exit status 0",
                     got=f"QEMU exit status {status}")
+
+
+def test_leftover_process_reported(aqua):
+    """A process the program leaves blocked for ever (here `cat &`, asleep
+    reading the console) is a leak: init's leak check says so at once
+    (procs 2 -> 3) instead of waiting for it, so a starter tree that leaks
+    a process fails with its checks, not after a time-out."""
+    res = aqua.boot("/bin/sh -c 'cat &'", timeout=60, leak_check=False)
+    m = None
+    for m in re.finditer(r"init: leak check: pages \d+ -> \d+, procs (\d+) -> (\d+)", res.output):
+        pass
+    if m is None or int(m.group(2)) != int(m.group(1)) + 1:
+        aqua.fail("init's leak check counts the blocked leftover `cat`",
+                  expected="init: leak check: ... procs N -> N+1, ...",
+                  got=m.group(0) if m else "no leak check line", console=res.output)
