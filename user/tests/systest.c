@@ -765,6 +765,14 @@ t_sbrk_enomem(void)
 	int err = 0;
 
 	EXPECT_ERR(sbrk(1L << 40), ENOMEM, "sbrk(1 TiB)");
+	/*
+	 * Once the heap has every free page, a write to a page we still share
+	 * copy-on-write with our parent needs a page that is not there, and
+	 * kills us.  The failing sbrk itself writes errno, so make errno's
+	 * page ours now, and shrink before writing anything else (diag's
+	 * buffer, the failure count).
+	 */
+	errno = 0;
 	while (grown < 2048L * 1024 * 1024) {
 		p = sbrk(step);
 		if (p == (char *)-1) {
@@ -775,9 +783,11 @@ t_sbrk_enomem(void)
 			p[off] = 1;	/* make sure the pages are really there */
 		grown += step;
 	}
+	char *shrunk = sbrk(-grown);
+	int shrink_err = errno;
 	diag("heap grew %ld MiB before the failure", grown >> 20);
 	CHECK(p == (char *)-1 && err == ENOMEM, "sbrk failed with errno %d, want ENOMEM", err);
-	CHECK(sbrk(-grown) != (char *)-1, "shrink: %s", strerror(errno));
+	CHECK(shrunk != (char *)-1, "shrink: %s", strerror(shrink_err));
 	CHECK(sbrk(0) == start, "break not back after shrink");
 	p = sbrk(step);
 	REQUIRE(p != (char *)-1, "sbrk after recovery: %s", strerror(errno));
