@@ -129,7 +129,12 @@ may_still_end(const struct procinfo *pi)
 	}
 }
 
-/* Does any process of the program (not init, not a kernel thread) still make progress? */
+/*
+ * Does any process of the program still make progress?  Not init or a
+ * kernel thread: those have ppid 0.  (Not PI_SYSTEM: before the system
+ * stage's solution procinfo reports no flags, and a starter tree's
+ * leak check must still end.)
+ */
 static int
 leftovers_may_end(void)
 {
@@ -141,7 +146,8 @@ leftovers_may_end(void)
 				continue;
 			return 0;
 		}
-		if (pi.pid != 1 && !(pi.flags & PI_SYSTEM) && may_still_end(&pi))
+		/* ppid 0: init itself and the kernel's threads (proc0's children). */
+		if (pi.ppid != 0 && may_still_end(&pi))
 			return 1;
 	}
 }
