@@ -97,6 +97,15 @@ check_segment(const struct inode *ip, const struct elf64_phdr *ph, vaddr_t *prev
 	return 0;
 }
 
+/* Program header i of the file (both passes of exec read them): 0, or -1. ip locked. */
+static int
+read_phdr(struct inode *ip, const struct elf64_ehdr *eh, int i, struct elf64_phdr *ph)
+{
+	uint64_t off = eh->e_phoff + (uint64_t)i * sizeof(*ph);
+
+	return readi(ip, 0, NULL, (uintptr_t)ph, off, sizeof(*ph)) == sizeof(*ph) ? 0 : -1;
+}
+
 /*
  * Map one PT_LOAD segment (checked by check_segment) and read its file
  * bytes.  Segments are sorted by address (the ELF spec requires it); when
@@ -255,7 +264,7 @@ kern_exec(struct proc *p, const char *path, char *const *argv)
 	for (int i = 0; i < eh.e_phnum; i++) {
 		struct elf64_phdr ph;
 		error = ENOEXEC;
-		if (readi(ip, 0, NULL, (uintptr_t)&ph, eh.e_phoff + i * sizeof(ph), sizeof(ph)) != sizeof(ph))
+		if (read_phdr(ip, &eh, i, &ph) != 0)
 			goto fail;
 		if (ph.p_type != PT_LOAD)
 			continue;
@@ -274,7 +283,7 @@ kern_exec(struct proc *p, const char *path, char *const *argv)
 	for (int i = 0; i < eh.e_phnum; i++) {
 		struct elf64_phdr ph;
 		error = ENOEXEC;
-		if (readi(ip, 0, NULL, (uintptr_t)&ph, eh.e_phoff + i * sizeof(ph), sizeof(ph)) != sizeof(ph))
+		if (read_phdr(ip, &eh, i, &ph) != 0)
 			goto fail;
 		if (ph.p_type != PT_LOAD)
 			continue;
