@@ -209,10 +209,18 @@ $(H)/fsck: mkfs/fsck.c include/aqua/fsformat.h include/aqua/stat.h
 
 MANPAGES := $(wildcard docs/man/*.[0-9])
 
-# The image holds /bin (every program), /README and /man (the man pages).
-$(B)/fs.img: $(H)/mkfs $(UBINS) README.md $(MANPAGES)
+# The verdict slot: one block that the grader overwrites, in its copy of
+# the image for each graded boot, with that boot's key (user/include/verdict.h,
+# grade/verdict.py finds it by this first line).  256 bytes, blank-padded.
+$(B)/verdict.slot: Makefile
+	@mkdir -p $(B)
+	printf '%-255s\n' 'aqua6 verdict slot v1: a graded boot finds its key here' > $@
+
+# The image holds /bin (every program), /README, /man (the man pages) and
+# /etc/verdict.
+$(B)/fs.img: $(H)/mkfs $(UBINS) README.md $(MANPAGES) $(B)/verdict.slot
 	$(H)/mkfs $@ --file README=README.md $(foreach m,$(MANPAGES),--file man/$(notdir $(m))=$(m)) \
-		$(foreach p,$(UBINS),--file bin/$(notdir $(p))=$(p))
+		$(foreach p,$(UBINS),--file bin/$(notdir $(p))=$(p)) --file etc/verdict=$(B)/verdict.slot
 
 # ---- top-level targets ----------------------------------------------------
 # Keep object files of user programs (make would delete them as intermediates).

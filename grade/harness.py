@@ -17,9 +17,13 @@ import backtrace
 import explain
 import qemu
 import tap as taplib
+import verdict
 
 ROOT = qemu.ROOT
 TAIL_LINES = 25
+# Programs whose TAP lines the kernel prints (kern/ktest.c): the program
+# signs one letter per group it asked for, not one per TAP check.
+KERNEL_TAP_PROGRAMS = ("/bin/ktest",)
 LEAK_RE = re.compile(r"init: leak check: pages (\d+) -> (\d+), procs (-?\d+) -> (-?\d+), "
                      r"files (-?\d+) -> (-?\d+)")
 
@@ -160,8 +164,18 @@ class Harness:
             bootargs = f"{extra_bootargs.strip()} {bootargs}"
         self.last_bootargs, self.last_cpus = bootargs, cpus
         argv = qemu.qemu_argv(self.arch, cpus, bootargs)
-        res = qemu.run_boot(self.arch, argv, self.timeout(timeout), self.log_path(),
-                            self.kernel, until=until)
+        log = self.log_path()
+        # This boot's own key, in its own copy of the image: grade/verdict.py.
+        key = verdict.Key.fresh()
+        image = os.path.splitext(log)[0] + ".img"
+        os.makedirs(os.path.dirname(image), exist_ok=True)
+        verdict.keyed_image(qemu.image_of(argv), key, image)
+        try:
+            res = qemu.run_boot(self.arch, qemu.with_image(argv, image),
+                                self.timeout(timeout), log, self.kernel, until=until)
+        finally:
+            os.unlink(image)
+        res.key, res.program = key, program
         res.leak_check = leak_check
         if res.panic is not None and not allow_panic:
             self.fail(f"kernel panic while running `{program}` ({self.arch}, CPUS={cpus})",
@@ -199,10 +213,25 @@ class Harness:
                       expected=f"init: {program.split()[0]} exited with status {status}",
                       got=f"init: {init[0]} exited with status {init[1]}",
                       console=res.output)
-        if init[1] != status:
+        signed = self.init_verdict(res, program)
+        if signed.exit != init[1]:
+            self.fail(f"`{program}`: init's line and its signed verdict disagree on the exit "
+                      "status (the console was altered on its way out)",
+                      expected=f"init: verdict exit {init[1]} ... (what init's line says)",
+                      got=f"init: verdict exit {signed.exit} ... (signed by init)",
+                      console=res.output)
+        tv = getattr(res, "tap_verdict", None)
+        if tv is not None and tv.exit != signed.exit:
+            self.fail(f"`{program}` signed exit status {tv.exit}, but init was told "
+                      f"{explain.status_text(signed.exit)}: wait(2) returned another status "
+                      "than the one the program exited with",
+                      expected=f"init: {program.split()[0]} exited with status {tv.exit}",
+                      got=f"init: {init[0]} exited with status {signed.exit}",
+                      console=res.output)
+        if signed.exit != status:
             self.fail(f"`{program}` exit status",
                       expected=f"status {explain.status_text(status)}",
-                      got=f"status {explain.status_text(init[1])}",
+                      got=f"status {explain.status_text(signed.exit)}",
                       console=res.output,
                       extra=["  hint:     " + l for l in explain.died_before_exec_hint(res.output)])
         if res.returncode != want_rc:
@@ -212,18 +241,37 @@ class Harness:
                                                  if res.guest_status is not None else ""),
                       console=res.output)
         if getattr(res, "leak_check", False):
-            self.check_leaks(res, program)
+            self.check_leaks(res, program, signed)
 
-    def check_leaks(self, res, program):
-        """init's `leak check' line (user/bin/init.c): every count is back."""
+    def init_verdict(self, res, program):
+        """init's signed exit status and counts (grade/verdict.py), or fail."""
+        found = verdict.find_init(res.output, res.key, res.program)
+        if found.verdict is None:
+            self.fail(f"`{program}`: init's signed verdict is missing or wrong",
+                      expected="init: verdict exit N leak ... hmac <signed with this boot's key>",
+                      got=found.problem, console=res.output)
+        return found.verdict
+
+    def check_leaks(self, res, program, signed):
+        """init's `leak check' line (user/bin/init.c): every count is back.
+        The numbers come from init's signed verdict; the printed line must
+        say the same."""
         m = None
         for m in LEAK_RE.finditer(res.output):
             pass
-        if m is None:
+        if m is None or signed.leak is None:
             self.fail(f"leak check after `{program}`",
                       expected="init: leak check: pages N -> N, procs P -> P, files F -> F",
                       got="no leak-check line from init", console=res.output)
-        pages, procs, files = ((int(m.group(i)), int(m.group(i + 1))) for i in (1, 3, 5))
+        printed = tuple(int(m.group(i)) for i in range(1, 7))
+        if printed != signed.leak:
+            self.fail(f"leak check after `{program}`: init's line and its signed verdict "
+                      "disagree (the console was altered on its way out)",
+                      expected=m.group(0).strip() + "   (the line)",
+                      got="init: verdict ... leak " + " ".join(map(str, signed.leak))
+                      + "   (signed by init)", console=res.output)
+        n = signed.leak
+        pages, procs, files = (n[0], n[1]), (n[2], n[3]), (n[4], n[5])
         leaks = []
         if pages[1] != pages[0]:
             leaks.append(f"{pages[0] - pages[1]} page(s) not freed" if pages[1] < pages[0]
@@ -240,8 +288,10 @@ class Harness:
                       got=m.group(0).strip(), console=res.output)
 
     def check_tap(self, res, program):
-        """Parse the TAP output of a run; every check is reported; any failure fails."""
+        """Parse the TAP output of a run; every check is reported; any failure fails.
+        A check passes only if the program's signed verdict says so too."""
         t = taplib.parse(res.output)
+        self.apply_signed(res, t)
         self.info["checks"] = [
             {"number": c.number, "name": c.name, "passed": c.passed,
              "line": c.status_line(), "diag": c.diag} for c in t.checks]
@@ -278,6 +328,29 @@ class Harness:
                       else TAIL_LINES,
                       extra=hints + ["  " + l for l in details])
         return t
+
+    def apply_signed(self, res, t):
+        """Hold the console's TAP (t) to the program's signed verdict: a
+        check passes only where both say so.  A missing or broken verdict
+        is a problem of the whole run (grade/verdict.py)."""
+        found = verdict.find_tap(res.output, res.key, res.program)
+        v = found.verdict
+        if v is None:
+            t.problems.append("no valid signed verdict: " + found.problem)
+            return
+        if verdict.split_args(res.program)[0] in KERNEL_TAP_PROGRAMS:
+            # The kernel's TAP is only shown; the verdict is one letter per group.
+            bad = v.failed_numbers()
+            if bad or v.checks == 0:
+                t.problems.append(f"the signed verdict says group(s) {bad} of {v.checks} "
+                                  "failed (ktest(2) returned non-zero)")
+            return
+        if t.planned is not None and v.checks != t.planned:
+            t.problems.append(f"the plan says 1..{t.planned} but the signed verdict covers "
+                              f"{v.checks} checks")
+        for c in t.checks:
+            c.signed = v.letters[c.number - 1] if 1 <= c.number <= len(v.letters) else "?"
+        res.tap_verdict = v
 
     # ---- interactive --------------------------------------------------------------
     def shell(self, cpus=2, boot_timeout=60, cmd_timeout=30):

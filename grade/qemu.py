@@ -78,6 +78,32 @@ def qemu_argv(arch, cpus=2, bootargs="", root=ROOT):
     return argv[:1] + ["-snapshot"] + argv[1:]
 
 
+def _drive_file(arg):
+    """'file=build/x86_64/fs.img,if=none,...' -> 'build/x86_64/fs.img'."""
+    for part in arg.split(","):
+        if part.startswith("file="):
+            return part[len("file="):]
+    return None
+
+
+def image_of(argv):
+    """The disk image an argv from qemu_argv() boots (absolute path)."""
+    for i in range(1, len(argv)):
+        if argv[i - 1] == "-drive" and _drive_file(argv[i]) is not None:
+            return os.path.join(ROOT, _drive_file(argv[i]))
+    raise QemuError("the QEMU command line has no -drive file=...: " + shlex.join(argv))
+
+
+def with_image(argv, path):
+    """argv booting the disk image at path instead (a graded boot's own
+    copy, with its verdict key: grade/verdict.py)."""
+    out = list(argv)
+    for i in range(1, len(out)):
+        if out[i - 1] == "-drive" and _drive_file(out[i]) is not None:
+            out[i] = out[i].replace("file=" + _drive_file(out[i]), "file=" + path, 1)
+    return out
+
+
 def decode_exit(arch, rc):
     """QEMU's exit status -> the status the guest passed to poweroff().
 
@@ -115,6 +141,8 @@ class BootResult:
     elapsed: float = 0.0
     panic: object = None        # backtrace.Panic
     log_path: str = ""
+    key: object = None          # the boot's verdict.Key (harness.boot sets it)
+    program: str = ""           # what run= asked for, arguments included
 
     @property
     def lines(self):

@@ -25,6 +25,7 @@ import dataclasses
 import re
 
 import explain
+import verdict
 
 _PLAN = re.compile(r"^\s*1\.\.(\d+)\s*(?:#.*)?$")
 _CHECK = re.compile(r"^\s*(not ok|ok)\b\s*(\d+)?\s*(?:-\s*)?(.*?)\s*$")
@@ -47,12 +48,18 @@ class Check:
     before: list = dataclasses.field(default_factory=list)   # console lines since the
     after: list = dataclasses.field(default_factory=list)    # previous check / up to the next
     missing: bool = False       # promised by the plan but never printed
+    signed: str = ""            # the program's signed letter: '.', 'F', '?' ('' = not known)
 
     @property
     def passed(self):
-        if self.missing:
+        if self.missing or self.signed not in ("", "."):
             return False
         return self.ok and not self.directive
+
+    @property
+    def forged(self):
+        """The console says ok but the signed verdict does not."""
+        return self.ok and not self.missing and self.signed not in ("", ".")
 
     def label(self):
         """'3 - pipe round trip', the way students see it in the output."""
@@ -153,8 +160,9 @@ def parse(text):
             continue
         # Diagnostics and other lines (kernel messages, program chatter) are
         # kept as the context of the checks around them: programs print
-        # their "# why" lines before or after the "not ok".
-        if not line.strip():
+        # their "# why" lines before or after the "not ok".  The signed
+        # verdict lines are the grader's business, not a check's context.
+        if not line.strip() or verdict.is_verdict_line(line):
             continue
         between.append(line)
         if prev is not None and len(prev.after) < CONTEXT:
@@ -208,6 +216,10 @@ def describe_failures(result, limit=5):
         if c.directive:
             out.append(f"    why:      a '# {c.directive}' directive does not count as a pass "
                        "(aqua6's test programs never print one)")
+        if c.forged:
+            said = "failed" if c.signed == "F" else "was never reported"
+            out.append(f"    why:      the console says ok, but the program's signed verdict "
+                       f"says check {c.number} {said} (the line was altered on its way out)")
     if len(failed) > limit:
         out.append("also failed: " + ", ".join(c.label() for c in failed[limit:]))
     miss = result.first_missing

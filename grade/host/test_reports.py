@@ -26,6 +26,7 @@ if GRADE not in sys.path:
 import harness  # noqa: E402
 import qemu  # noqa: E402
 import tap  # noqa: E402
+import verdict  # noqa: E402
 
 # What OpenSBI v1.1 prints before the kernel on QEMU's virt machine
 # (shortened, but each kind of line is there: logo, tables, blanks).
@@ -93,8 +94,12 @@ def _report(call, *args, **kw):
     return str(e.value)
 
 
-def _result(output, returncode=None):
-    return qemu.BootResult("riscv", [], output=output, returncode=returncode)
+def _result(output, returncode=None, program="/bin/t"):
+    """A boot's result, signed as a pristine program and init would have
+    signed that console (grade/verdict.py)."""
+    key = verdict.Key.fresh()
+    return qemu.BootResult("riscv", [], output=verdict.sign_console(output, key, program),
+                           returncode=returncode, key=key, program=program)
 
 
 # ---- firmware ----------------------------------------------------------------

@@ -12,5 +12,6 @@ int	__putc_buffered(int c, struct __file *f);
 void	__stdio_done(struct __file *f);
 
 extern char **__argv;		/* set by crt0 before main */
+extern int __exit_status;	/* set by exit() before the atexit functions run */
 
 #endif

@@ -111,10 +111,14 @@ atexit(void (*fn)(void))
 	return 0;
 }
 
+/* The status exit() was called with, for atexit functions that sign it. */
+int __exit_status;
+
 /* Run the atexit functions in reverse order, flush stdio, then leave. */
 void
 exit(int status)
 {
+	__exit_status = status;
 	while (natexit > 0)
 		atexit_fns[--natexit]();
 	__stdio_flushall();

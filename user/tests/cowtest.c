@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <verdict.h>
 
 #define PAGE	4096
 #define MiB	(1024UL * 1024)
@@ -37,6 +38,7 @@ check(int ok, const char *what)
 	if (!ok)
 		nfail++;
 	printf("%sok %d - %s\n", ok ? "" : "not ", ntest, what);
+	verdict_check(ntest, ok);
 }
 
 static unsigned long
@@ -193,6 +195,7 @@ basic(void)
 	char what[120];
 
 	printf("1..11\n");
+	verdict_plan(11);
 	buf_alloc(4 * MiB);
 	buf_fill(0);
 	strcpy(pipebuf, "parent");
@@ -328,6 +331,7 @@ big(void)
 	int status;
 
 	printf("1..6\n");
+	verdict_plan(6);
 	/*
 	 * Touch two thirds of free memory (at least 64 MiB): then less is
 	 * free than the process holds, and an eager copy cannot fit.
@@ -426,6 +430,7 @@ concurrent(void)
 	long worst_drop = 0;
 
 	printf("1..4\n");
+	verdict_plan(4);
 	buf_alloc(1 * MiB);
 	buf_fill(0);
 	if (pipe(go) < 0) {
@@ -518,6 +523,7 @@ bench(int mib, int n)
 int
 main(int argc, char *argv[])
 {
+	verdict_begin(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "big") == 0)
 		return big();
 	if (argc >= 2 && strcmp(argv[1], "concurrent") == 0)

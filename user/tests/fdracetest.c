@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <verdict.h>
 
 #include "tap.h"
 
@@ -388,6 +389,7 @@ main(int argc, char **argv)
 	const struct race *chosen[NRACES];
 	int n = 0, passed = 0, shared;
 
+	verdict_begin(argc, argv);
 	if (argc > 1 && (iter = atoi(argv[1])) <= 0) {
 		fprintf(stderr, "usage: fdracetest [iterations [race...]]\n");
 		return 2;
@@ -409,9 +411,11 @@ main(int argc, char **argv)
 	chdir("/");
 	signal(SIGPIPE, SIG_IGN);	/* a bad kernel's EPIPE is reported, not fatal */
 	printf("1..%d\n", n + 1);
+	verdict_plan(n + 1);
 	shared = table_shared();
 	printf("%sok 1 - FORK_SHAREFILES: the child's descriptors are the parent's\n",
 	    shared ? "" : "not ");
+	verdict_check(1, shared);
 	if (make_file("/fdr.a", 'a') != 0 || make_file("/fdr.b", 'b') != 0)
 		shared = 0;
 	for (int i = 0; i < n; i++) {
@@ -419,11 +423,13 @@ main(int argc, char **argv)
 		if (!shared) {
 			printf("not ok %d - %s race (needs a shared descriptor table)\n", i + 2,
 			    chosen[i]->name);
+			verdict_check(i + 2, 0);
 			continue;
 		}
 		int fail = run_race(chosen[i]);
 		printf("%sok %d - %s race: %d rounds of close and reopen under the users\n",
 		    fail ? "not " : "", i + 2, chosen[i]->name, iter * chosen[i]->itermul / 16);
+		verdict_check(i + 2, !fail);
 		passed += !fail;
 	}
 	unlink("/fdr.a");

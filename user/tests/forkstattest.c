@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include <aqua/forkstat.h>
+#include <verdict.h>
 
 static int ntest, nfail;
 
@@ -23,6 +24,7 @@ check(int ok, const char *what)
 	if (!ok)
 		nfail++;
 	printf("%sok %d - %s\n", ok ? "" : "not ", ntest, what);
+	verdict_check(ntest, ok);
 }
 
 static void
@@ -72,6 +74,7 @@ counts(void)
 	char *big;
 
 	printf("1..6\n");
+	verdict_plan(6);
 	snap(&a);
 	forks(10);
 	snap(&b);
@@ -124,6 +127,7 @@ race(int n)
 	if (n < 1 || n > 16)
 		n = 4;
 	printf("1..1\n");
+	verdict_plan(1);
 	snap(&a);
 	for (int i = 0; i < n; i++) {
 		kids[i] = fork();
@@ -152,6 +156,7 @@ race(int n)
 int
 main(int argc, char *argv[])
 {
+	verdict_begin(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "race") == 0)
 		return race(argc >= 3 ? atoi(argv[2]) : 4);
 	return counts();

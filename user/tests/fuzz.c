@@ -55,6 +55,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <verdict.h>
 
 #define BATCH		200	/* calls per child: fits the progress pipe */
 #define TIME_LIMIT_MS	2000	/* per child (a batch takes ~100 ms), then SIGKILL */
@@ -727,6 +728,7 @@ main(int argc, char **argv)
 	struct sysinfo before, after;
 	int ok = 1, a = 1;
 
+	verdict_begin(argc, argv);
 	for (; a < argc && argv[a][0] == '-'; a++) {
 		if (strcmp(argv[a], "-v") == 0)
 			verbose = 1;
@@ -763,6 +765,7 @@ main(int argc, char **argv)
 	    STALL_MS);
 	printf("# replay a batch: fuzz -v -b BATCH %lu\n", (unsigned long)seed);
 	printf("1..3\n");
+	verdict_plan(3);
 	sysinfo(&before);
 	struct sysinfo mark = before, now;
 	while (calls < want) {
@@ -796,7 +799,9 @@ main(int argc, char **argv)
 		    calls, children, faulted, timed_out, exec_or_exit);
 	else
 		printf("not ok 1 - stopped after %lu calls in batch %lu\n", calls, batch);
+	verdict_check(1, ok);
 	printf("%sok 2 - every child died when killed\n", hung ? "not " : "");
+	verdict_check(2, !hung);
 
 	/* Orphans of the children belong to init, which reaps them: wait for that. */
 	for (int i = 0; i < 300; i++) {
@@ -810,11 +815,13 @@ main(int argc, char **argv)
 	    after.nfile == before.nfile) {
 		printf("ok 3 - no leak: %lu free pages, %d processes, %d open files, as before\n",
 		    after.freepages, after.nproc, after.nfile);
+		verdict_check(3, 1);
 	} else {
 		printf("not ok 3 - leak: free pages %lu -> %lu, processes %d -> %d, "
 		    "open files %d -> %d\n", before.freepages, after.freepages,
 		    before.nproc, after.nproc, before.nfile, after.nfile);
 		show_process(0);
+		verdict_check(3, 0);
 		ok = 0;
 	}
 	printf("# fuzz: seed %lu: %lu calls survived\n", (unsigned long)seed, calls);

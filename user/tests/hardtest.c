@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <verdict.h>
 
 #include "tap.h"	/* diag, failures, CHECK, REQUIRE, EXPECT_ERR */
 #include <machine/cpustate.h>	/* the port's hostile CPU state (user/arch/<port>) */
@@ -949,6 +950,7 @@ main(int argc, char **argv)
 	const struct test *chosen[NTESTS];
 	int n = 0, passed = 0;
 
+	verdict_begin(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "-l") == 0) {
 		for (int i = 0; i < NTESTS; i++)
 			printf("%s\n", tests[i].name);
@@ -972,8 +974,13 @@ main(int argc, char **argv)
 
 	chdir("/");
 	printf("1..%d\n", n);
-	for (int i = 0; i < n; i++)
-		passed += run(i + 1, chosen[i]);
+	verdict_plan(n);
+	for (int i = 0; i < n; i++) {
+		int ok = run(i + 1, chosen[i]);
+
+		verdict_check(i + 1, ok);
+		passed += ok;
+	}
 	printf("# passed %d/%d\n", passed, n);
 	return passed == n ? 0 : 1;
 }

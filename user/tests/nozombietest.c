@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <verdict.h>
 
 #include "procfind.h"	/* state_of */
 
@@ -38,6 +39,7 @@ ok(int cond, const char *what)
 	if (!cond)
 		nfailed++;
 	printf("%sok %d - %s\n", cond ? "" : "not ", nchecks, what);
+	verdict_check(nchecks, cond);
 }
 
 
@@ -263,11 +265,13 @@ t_runs(void)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	struct sysinfo si0, si;
 
+	verdict_begin(argc, argv);
 	printf("1..%d\n", NCHECKS);
+	verdict_plan(NCHECKS);
 	sysinfo(&si0);
 	t_only_child();
 	t_mixed();

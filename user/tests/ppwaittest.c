@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <verdict.h>
 
 #include "procfind.h"	/* state_of */
 
@@ -39,6 +40,7 @@ ok(int cond, const char *what)
 	if (!cond)
 		nfailed++;
 	printf("%sok %d - %s\n", cond ? "" : "not ", nchecks, what);
+	verdict_check(nchecks, cond);
 }
 
 
@@ -336,8 +338,10 @@ main(int argc, char *argv[])
 		return execchild(atoi(argv[2]), argv[3]);
 	if (argc == 2 && strcmp(argv[1], "nested") == 0)
 		return nested();
+	verdict_begin(argc, argv);	/* the test, not its helpers above */
 
 	printf("1..%d\n", NCHECKS);
+	verdict_plan(NCHECKS);
 	sysinfo(&si0);
 	t_exit(0);
 	t_exit(1);

@@ -28,6 +28,7 @@
 #include <machine/dbgmd.h>
 #include <machine/cpustate.h>	/* the port's hostile CPU state (user/arch/<port>) */
 #include <aqua/procinfo.h>
+#include <verdict.h>
 
 #include "procfind.h"	/* state_of */
 
@@ -41,6 +42,7 @@ check(int ok, const char *what)
 	if (!ok)
 		nfail++;
 	printf("%sok %d - %s\n", ok ? "" : "not ", ntest, what);
+	verdict_check(ntest, ok);
 }
 
 static int
@@ -200,6 +202,7 @@ test_fork(void)
 	int status;
 
 	printf("1..13\n");
+	verdict_plan(13);
 	pid = rfork1(FORK_FORK | FORK_PTRACE);
 	if (pid == 0) {
 		char *argv[] = { "echo", "traced-echo", NULL };
@@ -422,6 +425,7 @@ test_peek(void)
 	pid_t pid;
 
 	printf("1..16\n");
+	verdict_plan(16);
 	pid = traced_child(peek_body);
 	check(stopped_with(pid, SIGSTOP), "PT_TRACE_ME, then SIGSTOP: the parent sees the stop");
 	shared_value = 5;		/* our copy: the child still has 1234 */
@@ -594,6 +598,7 @@ test_step(void)
 	pid_t pid;
 
 	printf("1..7\n");
+	verdict_plan(7);
 	pid = traced_child(step_body);
 	check(stopped_with(pid, SIGSTOP), "the child stops (PT_TRACE_ME, SIGSTOP)");
 	for (int i = 0; i < steps && ok; i++) {
@@ -645,6 +650,7 @@ main(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "";
 
+	verdict_begin(argc, argv);
 	if (strcmp(what, "fork") == 0)
 		test_fork();
 	else if (strcmp(what, "peek") == 0)

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <verdict.h>
 
 #define SHARE	(FORK_FORK | FORK_SHAREFILES)
 #define COPY	FORK_FORK
@@ -36,6 +37,7 @@ ok(int cond, const char *what)
 	if (!cond)
 		nfailed++;
 	printf("%sok %d - %s\n", cond ? "" : "not ", nchecks, what);
+	verdict_check(nchecks, cond);
 }
 
 static int
@@ -330,11 +332,13 @@ t_last_user(void)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	struct sysinfo si0, si;
 
+	verdict_begin(argc, argv);
 	printf("1..%d\n", NCHECKS);
+	verdict_plan(NCHECKS);
 	sysinfo(&si0);
 	t_open();
 	t_close();

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include <verdict.h>
 
 int	sigreturn(void *frame);
 
@@ -27,6 +28,7 @@ check(int ok, const char *what)
 	if (!ok)
 		nfail++;
 	printf("%sok %d - %s\n", ok ? "" : "not ", ntest, what);
+	verdict_check(ntest, ok);
 }
 
 static void
@@ -114,8 +116,10 @@ main(int argc, char **argv)
 		for (;;)
 			pause();
 	}
+	verdict_begin(argc, argv);	/* the test, not the helper above */
 
 	printf("1..22\n");
+	verdict_plan(22);
 
 	/* 1-3: a handler runs, gets its number, and we carry on after it. */
 	check(catch(SIGUSR1, on_sig) == 0, "sigaction(SIGUSR1, handler)");

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <verdict.h>
 
 #define NPROC_PER_USER	48	/* the per-user limit, fork1(9) */
 #define NCHECKS		9
@@ -31,6 +32,7 @@ ok(int cond, const char *what)
 	if (!cond)
 		nfailed++;
 	printf("%sok %d - %s\n", cond ? "" : "not ", nchecks, what);
+	verdict_check(nchecks, cond);
 }
 
 /* Find a process by name; 1 and *pi if found. */
@@ -124,12 +126,14 @@ t_limit(void)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	struct procinfo pi, me;
 	int st;
 
+	verdict_begin(argc, argv);
 	printf("1..%d\n", NCHECKS);
+	verdict_plan(NCHECKS);
 
 	int found = find("reaper", &pi);
 	if (!found)

@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <verdict.h>
 
 #define PAGE		4096
 #define TIMEOUT_MS	30000	/* per test; generous for TCG */
@@ -1310,6 +1311,7 @@ main(int argc, char **argv)
 	const struct test *chosen[NTESTS];
 	int n = 0, passed = 0;
 
+	verdict_begin(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "-l") == 0) {
 		for (int i = 0; i < NTESTS; i++)
 			printf("%s\n", tests[i].name);
@@ -1335,8 +1337,13 @@ main(int argc, char **argv)
 
 	chdir("/");
 	printf("1..%d\n", n);
-	for (int i = 0; i < n; i++)
-		passed += run_test(i + 1, chosen[i]);
+	verdict_plan(n);
+	for (int i = 0; i < n; i++) {
+		int ok = run_test(i + 1, chosen[i]);
+
+		verdict_check(i + 1, ok);
+		passed += ok;
+	}
 	printf("# passed %d/%d\n", passed, n);
 	return passed == n ? 0 : 1;
 }

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <verdict.h>
 
 struct tap_test {
 	const char	*name;
@@ -70,6 +71,7 @@ tap_main(const char *prog, const struct tap_group *groups, int ngroups, int argc
 	const struct tap_test *chosen[TAP_MAXRUN];
 	int n = 0, passed = 0;
 
+	verdict_begin(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "-l") == 0) {
 		for (int i = 0; i < ngroups; i++) {
 			printf("%s:", groups[i].name);
@@ -104,8 +106,13 @@ tap_main(const char *prog, const struct tap_group *groups, int ngroups, int argc
 
 	chdir("/");
 	printf("1..%d\n", n);
-	for (int i = 0; i < n; i++)
-		passed += tap_run_test(i + 1, chosen[i]);
+	verdict_plan(n);
+	for (int i = 0; i < n; i++) {
+		int ok = tap_run_test(i + 1, chosen[i]);
+
+		verdict_check(i + 1, ok);
+		passed += ok;
+	}
 	printf("# passed %d/%d\n", passed, n);
 	return passed == n ? 0 : 1;
 }

@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <thread.h>
 #include <unistd.h>
+#include <verdict.h>
 
 #include "tap.h"	/* wait_asleep */
 
@@ -41,6 +42,7 @@ check(int ok, const char *what)
 	if (!ok)
 		nfail++;
 	printf("%sok %d - %s\n", ok ? "" : "not ", ntest, what);
+	verdict_check(ntest, ok);
 }
 
 static struct sysinfo
@@ -281,6 +283,7 @@ library(void)
 	int ok;
 
 	printf("1..9\n");
+	verdict_plan(9);
 	int nproc0 = info().nproc;
 	require_shared_memory();
 
@@ -475,6 +478,7 @@ group(void)
 	pid_t pid;
 
 	printf("1..11\n");
+	verdict_plan(11);
 	int nproc0 = info().nproc;
 	require_shared_memory();
 
@@ -570,6 +574,7 @@ group(void)
 int
 main(int argc, char *argv[])
 {
+	verdict_begin(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "exit") == 0)
 		return group();
 	if (argc >= 2) {
