@@ -73,7 +73,7 @@ GIVEN_TOOLPREFIX := $(filter-out undefined,$(origin TOOLPREFIX))
 # compiles that need its packages.  Once per command: AQUA_DEPS_CHECKED
 # reaches the sub-makes.  Not under make -n.  Its output goes to stderr,
 # since $(shell) would take stdout as text of this file.
-DEPS_GOALS := all kernel user qemu qemu-gdb grade test selfcheck test-batch bench fuzz \
+DEPS_GOALS := all kernel user qemu qemu-gdb grade test selfcheck test-batch forgery bench fuzz \
 	fuzz-one witness crashtest stress checkdeps
 DEPS_ARGS = $(ARCH) MAKE=$(MAKE) $(if $(GIVEN_TOOLPREFIX),TOOLPREFIX=$(TOOLPREFIX)) \
 	$(foreach v,$(filter TOOLPREFIX_%,$(.VARIABLES)),$(v)=$($(v))) \
@@ -299,6 +299,7 @@ test: checkdeps
 	$(MAKE) ARCH=riscv all
 	$(MAKE) test-host
 	$(MAKE) grade ARCH=all
+	$(MAKE) forgery
 	$(MAKE) selfcheck
 	$(MAKE) crashtest ARCH=all N=5
 	$(MAKE) witness ARCH=all
@@ -337,8 +338,9 @@ selfcheck: checkdeps
 #                                                   grade many with the pristine grader
 #   make gradescope [LAB=] [ARCH=] [OUT=file.zip]   the Gradescope autograder zip
 #   make test-batch                                 the slow end-to-end check of all three
+#   make forgery                                    forged consoles score 0 (in make test)
 # JOBS here is how many submissions are graded at once (each with -j 2).
-.PHONY: handin grade-batch gradescope test-batch
+.PHONY: handin grade-batch gradescope test-batch forgery
 handin:
 	@$(PYTHON) grade/handin.py $(if $(STUDENT),--user $(STUDENT)) $(if $(OUT),--out $(OUT))
 
@@ -354,6 +356,12 @@ gradescope:
 # Not part of `make test`: it builds and grades five trees on both ports (~8-11 min).
 test-batch: checkdeps
 	AQUA_E2E=1 $(PYTHON) -m pytest -q -p no:cacheprovider grade/host/test_batch_e2e.py
+
+# Part of `make test`: kernels that forge the console (a filter, a replay,
+# one that prints every expected line) score 0 in batch grading; the
+# reference scores full marks (grade/host/test_forgery.py, a few minutes).
+forgery: checkdeps
+	AQUA_FORGERY=1 $(PYTHON) -m pytest -q -p no:cacheprovider grade/host/test_forgery.py
 
 # ==== benchmarks (issue 13; docs/PERFORMANCE.md) ============================
 # Owned by the performance engineer: tools/bench.py, user/tests/bench.c,

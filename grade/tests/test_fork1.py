@@ -10,8 +10,6 @@ which only a failing kernel reaches.  User programs run on 1 and on 4
 CPUs: the interleavings differ.
 """
 
-import re
-
 import pytest
 
 CPUS = pytest.mark.parametrize("cpus", [1, 4], ids=["cpus1", "cpus4"])
@@ -83,18 +81,12 @@ def test_nozombie(aqua, cpus):
 
 # ---- system: FORK_SYSTEM and kthread_create ------------------------------------
 
-PS_REAPER = re.compile(r"(?m)^\s*\d+\s+0\s+\S+\s+\[reaper\]\s*$")
-
-
 def test_system(aqua):
     """/bin/systemtest: the kernel thread [reaper] is a system process
     (PI_SYSTEM, ppid 0, kill gives EPERM), init cannot be killed, the
-    per-user limit ignores system processes; ps shows `[reaper]`."""
-    res = run_tap(aqua, "/bin/systemtest", cpus=2)
-    if not PS_REAPER.search(res.output):
-        aqua.fail("ps(1) shows the reaper as a system process",
-                  expected="a line '    2     0 sleep   [reaper]' (PID, PPID 0, STATE, [NAME])",
-                  got="no such line", console=res.output)
+    per-user limit ignores system processes; ps shows `[reaper]` (read by
+    systemtest through a pipe, so the check is signed)."""
+    run_tap(aqua, "/bin/systemtest", cpus=2)
 
 
 def test_system_ktest(aqua):

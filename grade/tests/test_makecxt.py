@@ -10,7 +10,6 @@ does).  A group uses only its own stage and earlier ones.
     fixed-move     test_makecxt_fixed_move
 """
 
-import re
 
 
 def run_group(aqua, group, cpus=2, timeout=120):
@@ -54,14 +53,9 @@ def test_makecxt_fork(aqua):
 
 def test_makecxt_example(aqua):
     """The seed's EXAMPLE, compiled unchanged (/bin/cxt_example), prints
-    `Calling from process: N` twice, from two different processes."""
-    res = run_group(aqua, "example")
-    pids = re.findall(r"(?m)^Calling from process: (\d+)\s*$", res.output)
-    if len(pids) != 2 or pids[0] == pids[1]:
-        aqua.fail("the seed's EXAMPLE output",
-                  expected="two lines 'Calling from process: N' with different N",
-                  got="\n".join(f"Calling from process: {p}" for p in pids) or "no such line",
-                  console=res.output)
+    `Calling from process: N` twice, from two different processes
+    (makecxttest reads them through a pipe and signs the check)."""
+    run_group(aqua, "example")
 
 
 # ---- stage fixed-pid --------------------------------------------------------------

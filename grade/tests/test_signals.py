@@ -5,7 +5,6 @@ WNOHANG/WUNTRACED, alarm(2), faults caught as SIGSEGV, and Ctrl-C on the
 console (SIGINT to the foreground program; the shell survives).
 """
 
-import re
 
 from qemu import ShellError
 

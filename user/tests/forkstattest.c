@@ -3,6 +3,7 @@
  *
  *	forkstattest          counts move exactly as this program's forks say
  *	forkstattest race N   N children fork at once (run with CPUS=4): no lost update
+ *	forkstattest program  /bin/forkstat prints the counts
  *
  * Prints TAP: "1..N", then "ok N - what" or "not ok N - what".
  */
@@ -14,6 +15,8 @@
 #include <sys/wait.h>
 #include <aqua/forkstat.h>
 #include <verdict.h>
+
+#include "capture.h"
 
 static int ntest, nfail;
 
@@ -153,11 +156,45 @@ race(int n)
 	return nfail != 0;
 }
 
+/*
+ * /bin/forkstat prints the table with a line "fork <processes> <pages>".
+ * init was made by a FORK_FORK and forked us, and we fork forkstat: so
+ * the count is at least 3, and those forks copied pages.
+ */
+static int
+program(void)
+{
+	static char out[2048];
+	char *argv[] = { "forkstat", NULL };
+	int status, found = 0, nproc = 0, npages = 0;
+
+	printf("1..1\n");
+	verdict_plan(1);
+	status = capture("/bin/forkstat", argv, out, sizeof(out));
+	for (char *line = out; line != NULL && *line != '\0';) {
+		char w[4][32];
+		char *end = strchr(line, '\n');
+
+		if (words(line, w, 4) == 3 && strcmp(w[0], "fork") == 0 && is_number(w[1]) &&
+		    is_number(w[2]))
+			found = 1, nproc = atoi(w[1]), npages = atoi(w[2]);
+		line = end != NULL ? end + 1 : NULL;
+	}
+	if (!found)
+		printf("# no line 'fork <processes> <pages>' in forkstat's output\n");
+	check(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && found &&
+	    nproc >= 3 && npages > 0,
+	    "/bin/forkstat prints 'fork <processes> <pages>' with init's and our forks counted");
+	return nfail != 0;
+}
+
 int
 main(int argc, char *argv[])
 {
 	verdict_begin(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "race") == 0)
 		return race(argc >= 3 ? atoi(argv[2]) : 4);
+	if (argc >= 2 && strcmp(argv[1], "program") == 0)
+		return program();
 	return counts();
 }

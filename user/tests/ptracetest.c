@@ -12,6 +12,7 @@
  *	                   forgets the partner that got a private copy)
  *	ptracetest step    PT_STEP: one instruction at a time, and over a fork
  *	                   (the child is not stepped)
+ *	ptracetest dbg     dbg(1) breaks at main, steps and runs /bin/echo to the end
  *
  * Prints TAP: "1..N", then "ok N - what" or "not ok N - what".
  */
@@ -30,6 +31,7 @@
 #include <aqua/procinfo.h>
 #include <verdict.h>
 
+#include "capture.h"
 #include "procfind.h"	/* state_of */
 
 static int ntest, nfail;
@@ -645,6 +647,41 @@ test_step(void)
 	    "stepped over fork: the untraced child runs normally and exits 0");
 }
 
+/*
+ * dbg(1), the debugger built on ptrace: break at main, step ten
+ * instructions, print the registers, continue to the end.
+ */
+static void
+test_dbg(void)
+{
+	static char out[8192];
+	char *argv[] = { "dbg", "-c", "b main;c;s 10;regs;c", "/bin/echo", "hi", NULL };
+	int status, at_main = 0, steps = 0, hi = 0, exited = 0;
+
+	printf("1..3\n");
+	verdict_plan(3);
+	status = capture("/bin/dbg", argv, out, sizeof(out));
+	for (char *line = out; line != NULL && *line != '\0';) {
+		char *end = strchr(line, '\n');
+		size_t n = end != NULL ? (size_t)(end - line) : strlen(line);
+
+		if (strncmp(line, "breakpoint at main (0x", 22) == 0)
+			at_main = 1;
+		if (strncmp(line, "step pc 0x", 10) == 0)
+			steps++;
+		if (n == 2 && strncmp(line, "hi", 2) == 0)
+			hi = 1;
+		if (n == 20 && strncmp(line, "exited with status 0", 20) == 0)
+			exited = 1;
+		line = end != NULL ? end + 1 : NULL;
+	}
+	check(at_main, "dbg stops at main: 'breakpoint at main (0x...)'");
+	printf("# %d lines 'step pc 0x...'\n", steps);
+	check(steps == 10, "dbg steps ten instructions: ten lines 'step pc 0x...'");
+	check(hi && exited && status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "dbg continues to the end: 'hi', then 'exited with status 0'");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -657,8 +694,10 @@ main(int argc, char **argv)
 		test_peek();
 	else if (strcmp(what, "step") == 0)
 		test_step();
+	else if (strcmp(what, "dbg") == 0)
+		test_dbg();
 	else {
-		fprintf(stderr, "usage: ptracetest fork|peek|step\n");
+		fprintf(stderr, "usage: ptracetest fork|peek|step|dbg\n");
 		return 2;
 	}
 	printf("# %d of %d checks failed\n", nfail, ntest);
