@@ -112,7 +112,9 @@ def build_zip(out, lab=None, arches="all", timeout=1200, grade_jobs=2, ref=ROOT,
     config = {"lab": lab, "arch": arches, "timeout": timeout, "grade_jobs": grade_jobs,
               "timeout_factor": timeout_factor,
               "stages": [s.name for s in stages], "made": time.strftime("%Y-%m-%d %H:%M:%S")}
-    overlay = dict(plan.to_json(), config=config)
+    # The digests of the lab's starter: run() diffs the submission against
+    # them (batch.diff_report) without the zip holding any solution code.
+    overlay = dict(plan.to_json(), config=config, starter=batch.starter_digests(plan, lab, ref))
     pkgs = packages(ref)
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     tmp = out + ".tmp"
@@ -140,7 +142,8 @@ def run(root):
     opts = batch.Options(lab=cfg.get("lab"), arches=labs.parse_arches(cfg.get("arch", "all")),
                          grade_jobs=int(cfg.get("grade_jobs", 2)),
                          timeout=float(cfg.get("timeout", 1200)),
-                         timeout_factor=float(cfg.get("timeout_factor", 1.0)))
+                         timeout_factor=float(cfg.get("timeout_factor", 1.0)),
+                         starter=d.get("starter"))
     work = tempfile.mkdtemp(prefix="aqua6-autograder-")
     phase = [None]
 
