@@ -866,12 +866,15 @@ def gradescope_results(rep, cols, maxes):
     r = rep.get("results")
     # Gradescope keeps extra_data with the submission: the instructor's
     # copy of the full diff report, whatever the student is shown.
-    extra = {"diff": rep["diff"]} if rep.get("diff") else {}
+    # The status tells the adapters (grade/adapters.py) an ungradable
+    # submission from a failing one.
+    extra = {"status": rep["status"]}
+    if rep.get("diff"):
+        extra["diff"] = rep["diff"]
     if r and rep["status"] not in ("timeout",):
         r = dict(r)
         r["output"] = "\n".join(head + [r.get("output", "")]).strip()
-        if extra:
-            r["extra_data"] = dict(r.get("extra_data") or {}, **extra)
+        r["extra_data"] = dict(r.get("extra_data") or {}, **extra)
         return r
     why = "\n".join(head) or rep["status"]
     return {"score": 0, "execution_time": int(rep.get("seconds", 0)), "output": why,
