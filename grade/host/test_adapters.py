@@ -16,6 +16,7 @@ platform documents, with the right types and ranges, and the same score.
 
 import json
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -238,3 +239,20 @@ def test_cli_converts_the_same_file(results, tmp_path):
     r = subprocess.run([sys.executable, os.path.join(GRADE, "adapters.py"), "--from", str(bad),
                         "--format", "junit"], capture_output=True, text=True)
     assert r.returncode == 2 and "no \"tests\" list" in r.stderr
+
+
+def test_github_workflow_uses_the_adapters():
+    """docs/github-actions.yml is valid YAML, grades with the JUnit format
+    and writes the summary format to the job summary: both must exist."""
+    yaml = pytest.importorskip("yaml")
+    root = os.path.dirname(GRADE)
+    with open(os.path.join(root, "docs", "github-actions.yml")) as f:
+        wf = yaml.safe_load(f)
+    steps = wf["jobs"]["grade"]["steps"]
+    runs = "\n".join(s.get("run", "") for s in steps)
+    assert "make grade" in runs and "FORMAT=junit OUT=junit.xml" in runs
+    fmts = re.findall(r"--format (\w+)", runs)
+    assert fmts and set(fmts) <= set(adapters.FORMATS)
+    assert "$GITHUB_STEP_SUMMARY" in runs
+    keep = next(s for s in steps if "upload-artifact" in s.get("uses", ""))
+    assert "junit.xml" in keep["with"]["path"]
