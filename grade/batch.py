@@ -5,7 +5,8 @@
     grade/batch.py SUBMISSIONS [--lab L] [--arch A] [--jobs N] [--grade-jobs N]
                    [--out DIR] [--timeout S] [--timeout-factor F] [--work DIR] [--keep]
                    [--ref REF] [--before DATE]
-    grade/batch.py --overlay SUBMISSION DIR    prepare one tree (no build), for a look
+    grade/batch.py --overlay SUBMISSION DIR [--lab L]   prepare one tree (no build), for a
+                                               look, and print its diff report
 
 Every entry of SUBMISSIONS is one student: a directory (a tree, or a git
 repository: its HEAD, or --ref, or the last commit --before a date is
@@ -962,6 +963,10 @@ def run_batch(subdir, out, opts, jobs=1, work=None, plan=None, stream=sys.stderr
             opts = dataclasses.replace(opts, starter=starter_digests(plan, opts.lab, plan.root))
         except BatchError as e:
             print(f"grade-batch: no diff report: {e}", file=stream)
+    if opts.starter:
+        print(f"grade-batch: diffing each submission against the starter of LAB={opts.starter['lab']} "
+              f"({len(opts.starter['files'])} files; the lab's files: "
+              f"{', '.join(opts.starter['lab_files']) or 'none'})", file=stream)
     if not subs:
         raise BatchError(f"no submissions in {subdir} (directories, git repositories or archives)")
     os.makedirs(out, exist_ok=True)
@@ -1047,9 +1052,12 @@ def main(argv=None):
     try:
         if a.overlay:
             tree, notes = unpack(a.overlay[0], a.overlay[1], a.ref, a.before)
-            ov = overlay(tree, make_plan(ROOT))
+            plan = make_plan(ROOT)
+            ov = overlay(tree, plan)
             for n in notes:
                 print(n)
+            for line in diff_lines(diff_report(tree, plan, starter_digests(plan, a.lab))):
+                print(line)
             for f in ov["changed"]:
                 print(f"replaced pristine file: {f}")
             for f in ov["dropped"]:
