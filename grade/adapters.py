@@ -95,7 +95,10 @@ def to_gradescope(r, hidden_visibility="after_due_date"):
     has passed; "hidden": never shown to students), and its line of the
     score table in the top-level output, which students see, says so
     instead of the points.  The Score line goes too: with the visible
-    stages' points it would give the hidden ones away."""
+    stages' points it would give the hidden ones away.  So does the
+    autograder's stdout (the grading log names every test): its
+    stdout_visibility becomes the same.  Gradescope itself hides the
+    total score from students while a test is hidden."""
     if hidden_visibility not in ("hidden", "after_due_date", "after_published", "visible"):
         raise AdapterError(f"unknown Gradescope visibility {hidden_visibility!r}")
     g = copy.deepcopy(r)
@@ -117,19 +120,42 @@ def to_gradescope(r, hidden_visibility="after_due_date"):
                 line = f"Score: {when} (some stages have hidden tests)"
             lines.append(line)
         g["output"] = "\n".join(lines)
+        g["stdout_visibility"] = hidden_visibility
     g.setdefault("stdout_visibility", "visible")
     return g
 
 
 # ---- PrairieLearn ---------------------------------------------------------------
 
+# PrairieLearn limits results.json to 1 MB; a run whose every TAP check
+# failed on both ports can say more than that.
+PL_LIMIT = 1_000_000
+
+
+def _cut(text, n):
+    if len(text) <= n:
+        return text
+    return text[:n] + f"\n... ({len(text) - n} more characters cut: PrairieLearn's 1 MB limit)"
+
+
+def _fit(res, limit=PL_LIMIT):
+    """Shorten the outputs, longest first, until the JSON is under limit."""
+    n = 200_000
+    while len(json.dumps(res)) > limit and n >= 1000:
+        res["output"] = _cut(res["output"], n)
+        for t in res["tests"]:
+            t["output"] = _cut(t["output"], n // max(len(res["tests"]), 1))
+        n //= 2
+    return res
+
 def to_prairielearn(r):
     """A PrairieLearn external grader's results.json: score is the fraction
     earned (0..1); each stage and port is a test with points/max_points.
     gradable is false only when nothing was graded (no tree in the
     submission, a grader failure): PrairieLearn then does not count the
-    submission against the student.  A tree that does not build is
-    gradable and scores 0 on that port, as everywhere else."""
+    submission against the student (format_errors says why).  A tree
+    that does not build is gradable and scores 0 on that port, as
+    everywhere else.  The file stays under PrairieLearn's 1 MB."""
     x, y = totals(r)
     status = (r.get("extra_data") or {}).get("status", "graded")
     gradable = status not in UNGRADABLE
@@ -154,7 +180,8 @@ def to_prairielearn(r):
     }
     if not gradable:
         res["score"] = 0.0
-    return res
+        res["format_errors"] = [l for l in (r.get("output") or status).splitlines() if l.strip()][:20]
+    return _fit(res)
 
 
 # ---- JUnit XML ------------------------------------------------------------------

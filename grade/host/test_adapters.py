@@ -103,6 +103,7 @@ def test_gradescope_hides_the_stages_of_hidden_tests(results):
     assert "lab1  riscv   0/10" not in g["output"] and "Score: 50/60" not in g["output"]
     assert "lab1  riscv  (hidden tests: shown after the due date)" in g["output"]
     assert "core  riscv   20/20" in g["output"].splitlines()
+    assert g["stdout_visibility"] == "after_due_date", "the grading log names the hidden tests"
     assert adapters.to_gradescope(results, "hidden")["tests"][2]["visibility"] == "hidden"
     assert "Score: 50/60" in results["output"], "the input must not be changed"
 
@@ -141,6 +142,17 @@ def test_prairielearn_ungradable_is_not_a_zero(ungradable):
     _valid_prairielearn(p)
     assert p["gradable"] is False and p["score"] == 0.0
     assert "no-tree" in p["message"]
+    assert any("no aqua6 tree" in e for e in p["format_errors"])
+
+
+def test_prairielearn_stays_under_its_1_mb_limit(results):
+    """PrairieLearn takes at most 1 MB of results.json: huge outputs are cut."""
+    for t in results["tests"]:
+        t["output"] = "not ok 1 - x\n" * 200_000
+    p = adapters.to_prairielearn(results)
+    _valid_prairielearn(p)
+    assert len(json.dumps(p)) <= adapters.PL_LIMIT
+    assert "more characters cut" in p["tests"][0]["output"]
 
 
 def test_prairielearn_build_failure_is_gradable():
