@@ -289,6 +289,8 @@ deps:
 test-host: $(H)/mkfs $(H)/fsck
 	$(PYTHON) -m pytest -q -p no:cacheprovider grade/host
 
+# TEST, JUNIT, RESULTS, FORMAT and OUT (make grade FORMAT=junit OUT=junit.xml:
+# grade/adapters.py's formats) reach grade.py through the environment.
 grade:
 	@$(PYTHON) grade/grade.py --arch $(GRADE_ARCH) $(if $(LAB),--lab $(LAB)) $(if $(TEST),--test $(TEST))
 

@@ -5,7 +5,8 @@
     grade/batch.py SUBMISSIONS [--lab L] [--arch A] [--jobs N] [--grade-jobs N]
                    [--out DIR] [--timeout S] [--timeout-factor F] [--work DIR] [--keep]
                    [--ref REF] [--before DATE]
-    grade/batch.py --overlay SUBMISSION DIR    prepare one tree (no build), for a look
+    grade/batch.py --overlay SUBMISSION DIR [--lab L]   prepare one tree (no build), for a
+                                               look, and print its diff report
 
 Every entry of SUBMISSIONS is one student: a directory (a tree, or a git
 repository: its HEAD, or --ref, or the last commit --before a date is
@@ -30,7 +31,10 @@ Results go to OUT (default: SUBMISSIONS's path + ".results"):
   results.csv      one row per student: a column per stage and port, total,
                    max, status, seconds, notes.  Rewritten after every student.
   <student>.json   status, build errors, notes, files of the pristine set the
-                   student had changed, and grade.py's results (every check).
+                   student had changed, the diff report ("diff": the files
+                   changed, added and removed from the lab's starter, and
+                   those of them outside the lab's `files`; the notes and
+                   the CSV name the outside ones), and grade.py's results.
   <student>.log    the build and grading output.
 
 A submission that does not build scores 0 on that port; the compiler's
@@ -301,6 +305,98 @@ def overlay(tree, plan):
             fh.write(data)
         os.chmod(dst, mode | stat.S_IRUSR | stat.S_IWUSR)
     return {"changed": sorted(changed), "dropped": dropped}
+
+
+# ---- the diff report: what a submission changed from its lab's starter ------
+#
+# The overlay makes the grader, tests and build the instructor's, but the
+# student's kernel stays the student's, and a kernel can forge a verdict
+# too: a console filter that turns "not ok" into "ok", a wait path that
+# reports exit status 0 for every child.  So each submission is compared
+# with the starter of the lab being graded (what `make handout LAB=...`
+# gives the student) and every change outside the files the manifest names
+# for the graded stages (`files`) is named, for the instructor to read.
+
+def _is_student_file(rel, plan):
+    return not _in_scope(rel, plan.singles) or rel in plan.student
+
+
+def _is_documentation(rel):
+    """Text nobody builds or runs: a change there cannot move a verdict."""
+    return rel.endswith(".md") or rel.startswith("docs/")
+
+
+def _sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def starter_digests(plan, lab=None, ref=ROOT):
+    """The starter of `lab` as {"lab", "handout_lab", "lab_files", "files":
+    {path: sha256}}, for the student's files only (the pristine ones are
+    replaced anyway).  The starter is made by tools/handout.py from the
+    instructor's tree in a scratch directory, exactly as `make handout`
+    makes it; only digests are kept, so the Gradescope zip can carry them
+    without carrying the earlier stages' solutions."""
+    m = labs.load(os.path.join(ref, "grade", "manifest.toml"))
+    stages = m.select(lab)
+    # The handout of the first graded stage: it and every later stage are
+    # starter code, the earlier ones keep their solutions.
+    first = None if lab in (None, "", "all") else stages[0].name
+    tool = os.path.join(ref, "tools", "handout.py")
+    if not os.path.isfile(tool):
+        raise BatchError(f"no {tool}: cannot make the starter to diff submissions against")
+    with tempfile.TemporaryDirectory(prefix="aqua6-starter-") as tmp:
+        out = os.path.join(tmp, "starter")
+        cmd = [PYTHON, tool, "--out", out] + (["--lab", first] if first else [])
+        r = subprocess.run(cmd, capture_output=True, text=True, env=clean_env())
+        if r.returncode != 0:
+            raise BatchError(f"tools/handout.py failed: {(r.stderr or r.stdout).strip()[-300:]}")
+        files = {f: _sha256(os.path.join(out, f)) for f in list_files(out)
+                 if _is_student_file(f, plan)}
+    return {"lab": lab or "all", "handout_lab": first,
+            "lab_files": sorted({f for s in stages for f in s.files}), "files": files}
+
+
+def diff_report(tree, plan, starter):
+    """Compare the student's files of `tree` with the starter digests:
+    {"lab", "starter", "lab_files", "changed", "added", "removed", "outside"}.
+    `outside` is every changed, added or removed file that is not one of
+    the lab's files (documentation apart)."""
+    want = starter["files"]
+    have = {f: os.path.join(tree, f) for f in list_files(tree) if _is_student_file(f, plan)}
+    changed = sorted(f for f in have if f in want and _sha256(have[f]) != want[f])
+    added = sorted(f for f in have if f not in want)
+    removed = sorted(f for f in want if f not in have)
+    lab_files = set(starter["lab_files"])
+    outside = sorted(f for f in changed + added + removed
+                     if f not in lab_files and not _is_documentation(f))
+    hl = starter.get("handout_lab")
+    return {"lab": starter["lab"], "starter": "make handout" + (f" LAB={hl}" if hl else ""),
+            "lab_files": starter["lab_files"], "changed": changed, "added": added,
+            "removed": removed, "outside": outside}
+
+
+def diff_note(d, most=6):
+    """The one-line summary for the CSV notes column, or None if nothing
+    outside the lab's files changed."""
+    out = d["outside"]
+    if not out:
+        return None
+    names = ", ".join(out[:most]) + (", ..." if len(out) > most else "")
+    return f"{len(out)} file{'s' if len(out) != 1 else ''} changed outside the lab's files: {names}"
+
+
+def diff_lines(d):
+    """The full report, for results.json's output and the grading log."""
+    def names(fs):
+        return ", ".join(fs) if fs else "-"
+    return [f"Files changed from the starter of LAB={d['lab']} ({d['starter']}):",
+            f"  the lab's files: {names(d['lab_files'])}",
+            f"  changed:  {names(d['changed'])}",
+            f"  added:    {names(d['added'])}",
+            f"  removed:  {names(d['removed'])}",
+            f"  OUTSIDE the lab's files: {names(d['outside'])}"]
 
 
 # ---- unpacking submissions ---------------------------------------------------
@@ -647,6 +743,9 @@ class Options:
     before: str | None = None
     keep: bool = False
     timeout_factor: float = 1.0
+    # starter_digests() of the lab: every submission is diffed against it
+    # (None: no diff report)
+    starter: dict | None = None
 
 
 def grade_submission(student, entry, plan, opts, work, progress=None):
@@ -662,7 +761,7 @@ def grade_submission(student, entry, plan, opts, work, progress=None):
     rep = {"student": student, "source": os.path.abspath(entry), "status": "error",
            "score": 0, "max_score": sum(maxes.values()), "columns": {c: 0 for c in cols},
            "build": {}, "notes": [], "pristine_changed": [], "dropped": [], "seconds": 0,
-           "results": None}
+           "diff": None, "results": None}
     say = progress or (lambda what: None)
     os.makedirs(work, exist_ok=True)
     logpath = os.path.join(work, "grade.log")
@@ -678,9 +777,16 @@ def grade_submission(student, entry, plan, opts, work, progress=None):
                                     "instructor's and were replaced: "
                                     + ", ".join(ov["changed"][:8])
                                     + (" ..." if len(ov["changed"]) > 8 else ""))
+            if opts.starter:
+                rep["diff"] = diff_report(tree, plan, opts.starter)
+                note = diff_note(rep["diff"])
+                if note:
+                    rep["notes"].append(note)
             log.write(f"# {student}: {entry}\n# tree {tree}\n")
             for n in rep["notes"]:
                 log.write(f"# {n}\n")
+            if rep["diff"]:
+                log.writelines(f"# {l}\n" for l in diff_lines(rep["diff"]))
             for arch in arches:
                 say(f"build {arch}")
                 b0 = time.monotonic()
@@ -756,14 +862,24 @@ def gradescope_results(rep, cols, maxes):
     if rep["status"] in ("timeout", "no-tree", "error"):
         head.append(f"status: {rep['status']}")
     head.extend(rep["notes"])
+    if rep.get("diff"):
+        head.extend(diff_lines(rep["diff"]))
     r = rep.get("results")
+    # Gradescope keeps extra_data with the submission: the instructor's
+    # copy of the full diff report, whatever the student is shown.
+    # The status tells the adapters (grade/adapters.py) an ungradable
+    # submission from a failing one.
+    extra = {"status": rep["status"]}
+    if rep.get("diff"):
+        extra["diff"] = rep["diff"]
     if r and rep["status"] not in ("timeout",):
         r = dict(r)
         r["output"] = "\n".join(head + [r.get("output", "")]).strip()
+        r["extra_data"] = dict(r.get("extra_data") or {}, **extra)
         return r
     why = "\n".join(head) or rep["status"]
     return {"score": 0, "execution_time": int(rep.get("seconds", 0)), "output": why,
-            "stdout_visibility": "visible",
+            "stdout_visibility": "visible", "extra_data": extra,
             "tests": [{"name": c.replace("/", " [") + "]", "number": str(i), "score": 0,
                        "max_score": maxes[c], "status": "failed", "output": why,
                        "visibility": "visible"} for i, c in enumerate(cols, 1)]}
@@ -781,6 +897,9 @@ def write_csv(path, reports, cols):
         w.writerow(["student"] + cols + list(CSV_TAIL))
         for r in sorted(reports, key=lambda r: r["student"]):
             short = [n for n in r["notes"] if not n.startswith(("git:", "handin:"))]
+            # What the student changed outside the lab's files goes first:
+            # the 500 characters must not cut it off.
+            short.sort(key=lambda n: "changed outside the lab's files" not in n)
             w.writerow([r["student"]] + [r["columns"].get(c, 0) for c in cols]
                        + [r["score"], r["max_score"], r["status"], r["seconds"],
                           " | ".join(short)[:500]])
@@ -839,6 +958,15 @@ def run_batch(subdir, out, opts, jobs=1, work=None, plan=None, stream=sys.stderr
     arches = [a for a in opts.arches if any(a in s.arches for s in stages)]
     cols = columns(stages, arches)
     subs, skipped = find_submissions(subdir, out)
+    if opts.starter is None:
+        try:
+            opts = dataclasses.replace(opts, starter=starter_digests(plan, opts.lab, plan.root))
+        except BatchError as e:
+            print(f"grade-batch: no diff report: {e}", file=stream)
+    if opts.starter:
+        print(f"grade-batch: diffing each submission against the starter of LAB={opts.starter['lab']} "
+              f"({len(opts.starter['files'])} files; the lab's files: "
+              f"{', '.join(opts.starter['lab_files']) or 'none'})", file=stream)
     if not subs:
         raise BatchError(f"no submissions in {subdir} (directories, git repositories or archives)")
     os.makedirs(out, exist_ok=True)
@@ -924,9 +1052,12 @@ def main(argv=None):
     try:
         if a.overlay:
             tree, notes = unpack(a.overlay[0], a.overlay[1], a.ref, a.before)
-            ov = overlay(tree, make_plan(ROOT))
+            plan = make_plan(ROOT)
+            ov = overlay(tree, plan)
             for n in notes:
                 print(n)
+            for line in diff_lines(diff_report(tree, plan, starter_digests(plan, a.lab))):
+                print(line)
             for f in ov["changed"]:
                 print(f"replaced pristine file: {f}")
             for f in ov["dropped"]:

@@ -10,9 +10,10 @@
 Exit status 0 only when X == Y.  A stage's points on a port are earned when
 every one of its tests passes on that port (grade/README.md says why).
 
-Under make, the variables TEST, JUNIT, RESULTS, JOBS and TIMEOUT_FACTOR given
-on make's command line reach us through the environment, so
-`make grade LAB=core TEST=test_shell_pipe JUNIT=out.xml` works.
+Under make, the variables TEST, JUNIT, RESULTS, FORMAT, OUT, JOBS and
+TIMEOUT_FACTOR given on make's command line reach us through the
+environment, so `make grade LAB=core TEST=test_shell_pipe JUNIT=out.xml`
+and `make grade FORMAT=prairielearn OUT=results.json` work.
 """
 
 import argparse
@@ -28,6 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 
+import adapters  # noqa: E402
 import labs    # noqa: E402
 import score   # noqa: E402
 
@@ -55,6 +57,10 @@ def parse_args(argv):
                     help="also write JUnit XML here")
     ap.add_argument("--results-json", default=env("RESULTS"), metavar="FILE",
                     help="also write Gradescope results.json here")
+    ap.add_argument("--format", choices=adapters.FORMATS, default=env("FORMAT"),
+                    help="also write the results in this format (grade/adapters.py) to --out")
+    ap.add_argument("--out", default=env("OUT"), metavar="FILE",
+                    help="where --format writes ('-': standard output)")
     ap.add_argument("-j", "--jobs", type=int, default=int(env("JOBS") or 0) or None,
                     help="parallel QEMU runs (default: the number of cores)")
     ap.add_argument("--timeout-factor", type=float,
@@ -134,6 +140,10 @@ def print_failures(results, verbose):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.format and not args.out:
+        print(f"grade: --format {args.format} needs --out FILE (make grade FORMAT=... OUT=...)",
+              file=sys.stderr)
+        return 2
     t0 = time.monotonic()
     try:
         m = labs.load()
@@ -222,14 +232,21 @@ def main(argv=None):
         print(f"Stages ({elapsed:.0f} s):")
     table = score.format_table(rows)
 
+    # One form of the results; every other format is converted from it.
+    results_doc = score.gradescope(rows, elapsed, table,
+                                   hidden={s.name: s.hidden_tests for s in stages})
     if args.results_json:
         with open(args.results_json, "w", encoding="utf-8") as f:
-            json.dump(score.gradescope(rows, elapsed, table), f, indent=1)
+            json.dump(results_doc, f, indent=1)
             f.write("\n")
+    if args.format:
+        adapters.write(results_doc, args.format, args.out)
     if args.junit:
         print(f"JUnit XML: {args.junit}")
     if args.results_json:
         print(f"Gradescope results: {args.results_json}")
+    if args.format and args.out != "-":
+        print(f"{args.format} results: {args.out}")
     print(table, flush=True)
     x, y = score.totals(rows)
     return 0 if x == y and not errors else 1

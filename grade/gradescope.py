@@ -45,6 +45,7 @@ ROOT = os.path.dirname(HERE)
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
+import adapters  # noqa: E402
 import batch  # noqa: E402
 import labs  # noqa: E402
 
@@ -105,14 +106,16 @@ def _add(zf, name, data, mode=0o644):
 
 
 def build_zip(out, lab=None, arches="all", timeout=1200, grade_jobs=2, ref=ROOT,
-              timeout_factor=1.0):
+              timeout_factor=1.0, hidden_visibility="after_due_date"):
     m = labs.load(os.path.join(ref, "grade", "manifest.toml"))
     stages = m.select(lab)                 # checks LAB now, not at grading time
     plan = batch.make_plan(ref)
     config = {"lab": lab, "arch": arches, "timeout": timeout, "grade_jobs": grade_jobs,
-              "timeout_factor": timeout_factor,
+              "timeout_factor": timeout_factor, "hidden_visibility": hidden_visibility,
               "stages": [s.name for s in stages], "made": time.strftime("%Y-%m-%d %H:%M:%S")}
-    overlay = dict(plan.to_json(), config=config)
+    # The digests of the lab's starter: run() diffs the submission against
+    # them (batch.diff_report) without the zip holding any solution code.
+    overlay = dict(plan.to_json(), config=config, starter=batch.starter_digests(plan, lab, ref))
     pkgs = packages(ref)
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     tmp = out + ".tmp"
@@ -140,7 +143,8 @@ def run(root):
     opts = batch.Options(lab=cfg.get("lab"), arches=labs.parse_arches(cfg.get("arch", "all")),
                          grade_jobs=int(cfg.get("grade_jobs", 2)),
                          timeout=float(cfg.get("timeout", 1200)),
-                         timeout_factor=float(cfg.get("timeout_factor", 1.0)))
+                         timeout_factor=float(cfg.get("timeout_factor", 1.0)),
+                         starter=d.get("starter"))
     work = tempfile.mkdtemp(prefix="aqua6-autograder-")
     phase = [None]
 
@@ -159,8 +163,10 @@ def run(root):
                "max_score": 0, "status": "error"}
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    # Stages that depend on hidden tests are shown after the due date.
+    doc = adapters.to_gradescope(rep["results"], cfg.get("hidden_visibility", "after_due_date"))
     with open(results, "w", encoding="utf-8") as f:
-        json.dump(rep["results"], f, indent=1)
+        json.dump(doc, f, indent=1)
         f.write("\n")
     print(f"aqua6 autograder: {rep['score']}/{rep['max_score']} ({rep['status']}); "
           f"wrote {results}")
@@ -178,6 +184,9 @@ def main(argv=None):
     b.add_argument("--grade-jobs", type=int, default=2)
     b.add_argument("--timeout-factor", type=float, default=1.0,
                    help="multiply every QEMU boot's time limit (a slow Gradescope machine: 2)")
+    b.add_argument("--hidden-visibility", default="after_due_date",
+                   choices=("hidden", "after_due_date", "after_published"),
+                   help="when students see a stage whose points depend on hidden tests")
     r = sub.add_parser("run", help="grade one submission (run_autograder)")
     r.add_argument("--root", default=os.environ.get("AUTOGRADER_ROOT") or "/autograder")
     a = ap.parse_args(argv)
@@ -187,7 +196,8 @@ def main(argv=None):
     try:
         labs.parse_arches(a.arch)
         plan, stages, pkgs = build_zip(out, a.lab, a.arch, a.timeout, a.grade_jobs,
-                                       timeout_factor=a.timeout_factor)
+                                       timeout_factor=a.timeout_factor,
+                                       hidden_visibility=a.hidden_visibility)
     except (batch.BatchError, labs.SelectionError, labs.ManifestError) as e:
         print(f"gradescope: {e}", file=sys.stderr)
         return 2

@@ -39,6 +39,11 @@ class Stage:
     # tree, so students never see them and the batch always runs them.
     hidden_tests: list = dataclasses.field(default_factory=list)
     hidden_files: list = dataclasses.field(default_factory=list)
+    # The files the student edits for this stage: the files that hold its
+    # SOLUTION markers.  Batch grading diffs a submission against its
+    # lab's starter and names every change outside these files, which is
+    # where a forged verdict (a console filter, a doctored wait) would hide.
+    files: list = dataclasses.field(default_factory=list)
 
     def matches(self, func_name, file_name=None):
         """Is the test function func_name (in file_name) one of this stage's?
@@ -142,7 +147,7 @@ def parse(text, source="manifest.toml"):
     if not isinstance(raw, list) or not raw:
         raise ManifestError(f"{source}: no [[stage]] tables")
     known = {"name", "assignment", "points", "handout", "tests", "arches",
-             "planned", "description", "hidden_tests", "hidden_files"}
+             "planned", "description", "hidden_tests", "hidden_files", "files"}
     stages = []
     names = set()
     for i, t in enumerate(raw):
@@ -190,9 +195,17 @@ def parse(text, source="manifest.toml"):
                     or f.endswith("/")):
                 raise ManifestError(f"{where}: hidden file '{f}' must be a file under "
                                     "grade/tests/ or user/tests/")
+        files = t.get("files", [])
+        if not isinstance(files, list) or not all(isinstance(x, str) and x for x in files):
+            raise ManifestError(f"{where}: 'files' must be a list of paths")
+        for f in files:
+            if f.startswith("/") or ".." in f.split("/") or f.endswith("/"):
+                raise ManifestError(f"{where}: 'files' entry '{f}' must be a path relative "
+                                    "to the top of the tree")
         stages.append(Stage(name, assignment, points, handout, list(tests),
                             tuple(a for a in ARCHES if a in arches), planned,
-                            t.get("description", ""), list(hidden_tests), list(hidden_files)))
+                            t.get("description", ""), list(hidden_tests), list(hidden_files),
+                            list(files)))
     # A stage and an assignment may share a name only when that assignment is
     # that one stage (LAB=name would otherwise be ambiguous).
     for s in stages:

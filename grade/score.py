@@ -112,13 +112,20 @@ def test_summary_lines(r, checks=True, message_lines=None):
     return out
 
 
-def gradescope(rows, elapsed=0.0, output=""):
-    """The results.json that Gradescope's autograder reads.
+def gradescope(rows, elapsed=0.0, output="", hidden=None):
+    """The results.json that Gradescope's autograder reads, and the one
+    form of a grading run's results that grade/adapters.py converts to the
+    other platforms' formats.
 
     One Gradescope test per stage and port, carrying that row's points, so
     the tests' scores add up to the total score.  Its output lists every
-    grader test and, for TAP programs, every check.
+    grader test and, for TAP programs, every check.  Each test's
+    extra_data says which stage and port it is and how each grader test
+    ended; `hidden` ({stage: [hidden test names]}, the manifest's
+    hidden_tests) marks the rows whose points depend on a hidden test:
+    "after_due_date", so the verdict of a hidden test is not shown early.
     """
+    hidden = hidden or {}
     tests = []
     for i, r in enumerate(rows, 1):
         text = []
@@ -126,6 +133,10 @@ def gradescope(rows, elapsed=0.0, output=""):
             text.append(r.note)
         for t in r.tests:
             text.extend(test_summary_lines(t))
+        secret = set(hidden.get(r.stage, ()))
+        ran = [{"name": test_label(t), "outcome": t.get("outcome"),
+                "duration": round(t.get("duration", 0) or 0, 2),
+                "hidden": t.get("info", {}).get("func") in secret} for t in r.tests]
         tests.append({
             "name": f"{r.stage} [{r.arch}]",
             "number": str(i),
@@ -133,7 +144,9 @@ def gradescope(rows, elapsed=0.0, output=""):
             "max_score": r.max,
             "status": "passed" if r.passed else "failed",
             "output": "\n".join(text),
-            "visibility": "visible",
+            "visibility": "after_due_date" if any(x["hidden"] for x in ran) else "visible",
+            "extra_data": {"stage": r.stage, "arch": r.arch, "note": r.note, "tests": ran,
+                           "hidden": any(x["hidden"] for x in ran)},
         })
     x, _ = totals(rows)
     return {

@@ -133,6 +133,36 @@ def resolve(lab, order, assignments):
     return set(order[first:])
 
 
+def read_tree(starters, known):
+    """Every file of the handout: [(path, source, text or None for a copied
+    file)], and {stage: [files that hold its markers]}."""
+    per_stage = {}
+    results = []
+    for f in tracked_files():
+        src = os.path.join(ROOT, f)
+        # Markdown (the handouts, docs/labs/README.md) shows markers as
+        # examples: it is documentation, never fenced solution code.
+        if is_text(src) and not f.endswith('.md'):
+            with open(src, encoding='utf-8', errors='surrogateescape') as fh:
+                lines = fh.readlines()
+            text, seen = transform(f, lines, starters, known)
+            for s in seen:
+                per_stage.setdefault(s, []).append(f)
+        else:
+            text = None
+        results.append((f, src, text))
+    return results, per_stage
+
+
+def marker_files():
+    """{stage: sorted files holding its SOLUTION markers} for every stage of
+    the manifest (an empty list for a stage without markers): what the
+    manifest's `files` lists must say (grade/host/test_adapters.py)."""
+    order, _, _ = load_stages()
+    _, per_stage = read_tree(set(), set(order))
+    return {s: sorted(per_stage.get(s, [])) for s in order}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--lab')
@@ -148,22 +178,8 @@ def main():
         out = os.path.abspath(a.out)
         if os.path.exists(out) and os.listdir(out):
             sys.exit(f'handout: {out} exists and is not empty')
-    per_stage = {}
-    results = []
     try:
-        for f in tracked_files():
-            src = os.path.join(ROOT, f)
-            # Markdown (the handouts, docs/labs/README.md) shows markers as
-            # examples: it is documentation, never fenced solution code.
-            if is_text(src) and not f.endswith('.md'):
-                with open(src, encoding='utf-8', errors='surrogateescape') as fh:
-                    lines = fh.readlines()
-                text, seen = transform(f, lines, starters, known)
-                for s in seen:
-                    per_stage.setdefault(s, []).append(f)
-            else:
-                text = None
-            results.append((f, src, text))
+        results, per_stage = read_tree(starters, known)
     except MarkerError as e:
         sys.exit(f'handout: {e}')
     if a.check:
