@@ -20,7 +20,8 @@ and makes three kernels from it that try to pass without doing the work:
 All three are graded in one batch with the pristine grader, on x86_64
 (the defence is in portable code; one port keeps this to minutes).  Each
 must score 0 on every one of the four stages, with the signed verdict
-named as the reason.  The reference tree, graded first (which also
+named as the reason, and the diff report must name the kernel files the
+forgery lives in.  The reference tree, graded first (which also
 records the consoles the replay needs), must score full marks.
 """
 
@@ -174,3 +175,12 @@ def test_forged_kernel_scores_zero(world, name):
     # The reason the student (and instructor) reads is the signature.
     text = json.dumps(world["reports"][name])
     assert "signed verdict" in text, text[:3000]
+    # And the diff report names the files the forgery lives in, outside
+    # the lab's files (the manifest's `files`), in the JSON and the CSV.
+    want = {"forger": ["kern/console.c", "kern/printf.c", "kern/sys_proc.c"],
+            "replay": ["kern/main.c", "kern/canned.c"],
+            "printall": ["kern/main.c", "kern/canned.c"]}[name]
+    outside = world["reports"][name]["diff"]["outside"]
+    for f in want:
+        assert f in outside, (f, world["reports"][name]["diff"])
+    assert "outside the lab's files" in row["notes"], row["notes"]
