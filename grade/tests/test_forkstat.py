@@ -10,14 +10,14 @@ import re
 def test_forkstat_counts(aqua):
     """/bin/forkstattest: the counters move exactly as the program's own
     forks and vforks say, and the page counts follow the memory size."""
-    res = aqua.boot("/bin/forkstattest", cpus=2, timeout=90)
+    res = aqua.boot("/bin/forkstattest", cpus=2)
     aqua.check_tap(res, "/bin/forkstattest")
     aqua.expect_exit(res, "/bin/forkstattest", 0)
 
 
 def test_forkstat_race(aqua):
     """/bin/forkstattest race 4 on 4 CPUs: 404 forks at once, none lost."""
-    res = aqua.boot("/bin/forkstattest race 4", cpus=4, timeout=120)
+    res = aqua.boot("/bin/forkstattest race 4", cpus=4)
     aqua.check_tap(res, "/bin/forkstattest race 4")
     aqua.expect_exit(res, "/bin/forkstattest race 4", 0)
 
@@ -25,7 +25,7 @@ def test_forkstat_race(aqua):
 def test_forkstat_program(aqua):
     """/bin/forkstat prints the table; init itself was made by a FORK_FORK,
     and init forked the program, so the fork line is at least 2."""
-    res = aqua.boot("/bin/forkstat", cpus=1, timeout=60)
+    res = aqua.boot("/bin/forkstat", cpus=1)
     aqua.expect_exit(res, "/bin/forkstat", 0)
     m = re.search(r"(?m)^fork\s+(\d+)\s+(\d+)\s*$", res.output)
     if m is None:
