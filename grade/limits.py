@@ -130,7 +130,7 @@ def _cgroup_dir(controller):
     return None
 
 
-def _read(path):
+def read_file(path):
     try:
         with open(path, encoding="utf-8") as f:
             return f.read().strip()
@@ -142,7 +142,7 @@ def _walk_up(d, name):
     """Values of the file `name` in d and every parent cgroup up to the root."""
     out = []
     while d and d.startswith("/sys/fs/cgroup"):
-        v = _read(os.path.join(d, name))
+        v = read_file(os.path.join(d, name))
         if v is not None:
             out.append(v)
         parent = os.path.dirname(d)
