@@ -68,8 +68,10 @@ def test_mib_rejects_nonsense():
 def test_jobs_fit_cpus_and_memory(monkeypatch):
     monkeypatch.setattr(limits, "cpus", lambda: 0.5)
     monkeypatch.setattr(limits, "cgroup_memory", lambda: 768 << 20)
-    assert limits.choose_jobs(128) == 1
+    assert limits.choose_jobs(128) == limits.MIN_JOBS == 2
     assert limits.load_factor(1) == 2.0                  # half a CPU: twice as slow
+    assert limits.load_factor(2) == 4.0
+    assert limits.choose_jobs(512) == 1                  # 768 MiB holds one such QEMU
     monkeypatch.setattr(limits, "cpus", lambda: 8.0)
     # 768 MiB: (768 - 160) // (128 + 120) = 2 QEMUs, though 8 CPUs would take 8
     assert limits.choose_jobs(128) == 2
