@@ -388,7 +388,7 @@ class ShellSession:
         if e.kind == "panic":
             self.h.fail(f"kernel panic while {doing}", panic=panic, console=text)
         if e.kind == "timeout":
-            extra = process_list_lines(self.sh.processes if self.sh else [])
+            extra = process_list_lines(e.processes)
             extra.append(f"  time limit: {self.h.limit_why(self.cmd_limit)}")
             self.h.fail(f"time-out while {doing}: {e}",
                         expected="output, then the prompt '$ '",

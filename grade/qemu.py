@@ -447,10 +447,11 @@ class _Transcript:
 class ShellError(Exception):
     """The session went wrong; .kind is 'panic', 'timeout' or 'eof'."""
 
-    def __init__(self, kind, message, panic=None):
+    def __init__(self, kind, message, panic=None, processes=()):
         super().__init__(message)
         self.kind = kind
         self.panic = panic
+        self.processes = list(processes)    # the kernel's Ctrl-P list, after a time-out
 
 
 class Shell:
@@ -506,8 +507,8 @@ class Shell:
             self._reap()
             raise ShellError("eof", "QEMU exited (status "
                              f"{self.exitstatus}) while the grader waited for output")
-        self.ask_process_list()
-        raise ShellError("timeout", f"no answer within {timeout:.0f} s")
+        raise ShellError("timeout", f"no answer within {timeout:.0f} s",
+                         processes=self.ask_process_list())
 
     def ask_process_list(self):
         """After a time-out: Ctrl-P, and keep the kernel's process list
@@ -524,6 +525,7 @@ class Shell:
         except (pe.TIMEOUT, pe.EOF, OSError):
             pass
         self.processes = process_list(self.transcript.text()[start:])
+        return self.processes
 
     def _after_panic(self):
         pe = self._pexpect
@@ -575,9 +577,8 @@ class Shell:
         if i == 0:
             self._after_panic()
         if i == 2:
-            self.ask_process_list()
             raise ShellError("timeout", f"QEMU still running {timeout or self.cmd_timeout:.0f} s "
-                             f"after `{cmd}`")
+                             f"after `{cmd}`", processes=self.ask_process_list())
         self._reap()
         return self.exitstatus
 
