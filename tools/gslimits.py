@@ -9,7 +9,9 @@ docs/INSTRUCTORS.md, section 4) with this tree's files as the submission,
 and runs run_autograder in a new cgroup with cpu.max "50000 100000" (half a
 CPU) and memory.max 768M, Gradescope's default container.  It reports the
 wall-clock time, the cgroup's peak memory (memory.peak; memory.max_usage_in_bytes
-on a cgroup v1 host), OOM kills, the score, and whether results.json was
+on a cgroup v1 host; both count the page cache, which the kernel reclaims
+near the limit) and the peak without the cache (anon / total_rss of
+memory.stat, sampled every 0.5 s), OOM kills, the score, and whether results.json was
 written before the zip's budget ran out.
 
 --hang applies grade/host/fixtures/hang-init.patch to the submission (a
@@ -84,6 +86,18 @@ class Cgroup:
             return int(read(os.path.join(self.dirs[0], "memory.peak")) or 0)
         return int(read(os.path.join(self.dirs[1], "memory.max_usage_in_bytes")) or 0)
 
+    def anon(self):
+        """Memory the processes themselves hold now (no page cache): v2
+        memory.stat anon, v1 total_rss."""
+        f = os.path.join(self.dirs[0], "memory.stat") if self.v2 else \
+            os.path.join(self.dirs[1], "memory.stat")
+        want = "anon" if self.v2 else "total_rss"
+        for line in (read(f) or "").splitlines():
+            k, _, v = line.partition(" ")
+            if k == want:
+                return int(v)
+        return 0
+
     def oom_kills(self):
         f = os.path.join(self.dirs[0], "memory.events") if self.v2 else \
             os.path.join(self.dirs[1], "memory.oom_control")
@@ -152,11 +166,16 @@ def main(argv=None):
           f"cpu.max \"{a.cpu_max}\", memory.max {a.memory_max}; budget {budget:.0f} s; "
           f"log {log}", flush=True)
     t0 = time.monotonic()
+    anon = 0
     try:
         with open(log, "w", encoding="utf-8") as out:
-            rc = subprocess.run([os.path.join(ag, "run_autograder")], stdout=out,
-                                stderr=subprocess.STDOUT, preexec_fn=cg.enter,
-                                env=dict(os.environ, AUTOGRADER_ROOT=ag)).returncode
+            p = subprocess.Popen([os.path.join(ag, "run_autograder")], stdout=out,
+                                 stderr=subprocess.STDOUT, preexec_fn=cg.enter,
+                                 env=dict(os.environ, AUTOGRADER_ROOT=ag))
+            while p.poll() is None:         # the peak without page cache, sampled
+                anon = max(anon, cg.anon())
+                time.sleep(0.5)
+            rc = p.returncode
         secs = time.monotonic() - t0
         peak, ooms = cg.peak(), cg.oom_kills()
     finally:
@@ -174,7 +193,8 @@ def main(argv=None):
     not_run = sum(1 for t in tests if "NOT RUN" in t.get("output", ""))
     print(f"gradescope-limits: run_autograder exited {rc} after {secs:.0f} s "
           f"(budget {budget:.0f} s); peak memory {peak / (1 << 20):.0f} MiB "
-          f"of {a.memory_max}; OOM kills {ooms}")
+          f"of {a.memory_max} (page cache included; without it, sampled: "
+          f"{anon / (1 << 20):.0f} MiB); OOM kills {ooms}")
     if res is not None:
         print(f"gradescope-limits: results.json score {res.get('score')}: {full} of "
               f"{len(tests)} stage results full marks, {not_run} with tests not run; "

@@ -90,3 +90,21 @@ def test_not_run_message_is_the_one_gradescope_looks_for():
     import gradescope
     with open(os.path.join(ROOT, "grade", "conftest.py"), encoding="utf-8") as f:
         assert gradescope.NOT_RUN in f.read()
+
+
+def test_past_the_deadline_tests_fail_at_once_as_not_run(tmp_path):
+    """--aqua-deadline (Gradescope's budget): a test that would start after
+    it is failed before it boots anything, with the NOT RUN message."""
+    import json
+    import subprocess
+    import time
+    out = tmp_path / "r.json"
+    t0 = time.monotonic()
+    subprocess.run([sys.executable, "-m", "pytest", "grade/tests", "-q", "-p", "no:cacheprovider",
+                    "--arch", "x86_64", "--lab", "core", "--test", "test_boot_banner",
+                    "--aqua-deadline", str(time.time() - 1), "--aqua-results", str(out)],
+                   cwd=ROOT, capture_output=True)
+    rs = json.loads(out.read_text())["results"]
+    assert len(rs) == 1 and rs[0]["outcome"] == "error", rs
+    assert "NOT RUN: the grading time budget ran out" in rs[0]["message"]
+    assert time.monotonic() - t0 < 30
