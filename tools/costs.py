@@ -4,11 +4,13 @@
     make grade-costs [ARCH=x86_64|riscv] [LAB=stage] [TEST=name] [JOBS=n]
     tools/costs.py [--arch A] [--lab L] [--test T] [-j N] [--check]
 
-Runs the grader tests (pytest, as `make grade` does) with AQUA_MEASURE=1:
-the grader keeps each test's wall-clock seconds, and every single-CPU boot
-runs under QEMU `-icount shift=0` so that it also counts the guest
-instructions (grade/qemu.py IcountProbe; boots with more CPUs are not
-counted, icount would serialize their vCPUs).  For every test that PASSED, its entry in grade/costs.toml
+Runs the grader tests twice (pytest, as `make grade` does): once as the
+grader runs them, for each test's wall-clock seconds, and once with
+AQUA_MEASURE=1, where every single-CPU boot runs under QEMU `-icount
+shift=0` and the grader counts its guest instructions (grade/qemu.py
+IcountProbe; boots with more CPUs are not counted, icount would serialize
+their vCPUs; icount also slows a guest that sleeps, so its seconds are not
+the ones kept).  For every test that PASSED, its entry in grade/costs.toml
 becomes { seconds = wall-clock seconds, minsns = millions of guest
 instructions }; a failed test keeps its old entry (and is listed), as the
 limits must be the solution's.  [limits] and any `mem` are kept.
@@ -42,10 +44,11 @@ HEADER = """\
 # of every time limit (grade/limits.py; docs/INSTRUCTORS.md, "Time limits").
 #
 #   seconds  wall-clock seconds of the test (all its boots), as the grader
-#            runs it (single-CPU tests under -icount shift=0, a little slower)
+#            runs it
 #   minsns   single-CPU tests only: millions of guest instructions executed
-#            (-icount shift=0); they do not depend on the host or its load, so
-#            they show when the reference changed (tools/costs.py --check)
+#            (-icount shift=0); host load moves them only through the timer
+#            ticks of a sleeping guest, so they show when the reference changed
+#            (tools/costs.py --check)
 #   mem      optional: the guest RAM this test needs, when [limits] memory is not
 #            enough
 #
@@ -99,7 +102,7 @@ def load(path):
     return data
 
 
-def measure(args):
+def measure(args, icount):
     fd, rpath = tempfile.mkstemp(prefix="aqua-costs-", suffix=".json")
     os.close(fd)
     cmd = [sys.executable, "-m", "pytest", os.path.join("grade", "tests"), "-q", "--tb=no",
@@ -110,10 +113,10 @@ def measure(args):
         cmd += ["--lab", args.lab]
     if args.test:
         cmd += ["--test", args.test]
-    env = dict(os.environ, AQUA_MEASURE="1")
+    env = dict(os.environ, AQUA_MEASURE="1" if icount else "0")
     for k in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"):
         env.pop(k, None)
-    print("$ AQUA_MEASURE=1 " + " ".join(cmd), flush=True)
+    print(f"$ AQUA_MEASURE={env['AQUA_MEASURE']} " + " ".join(cmd), flush=True)
     subprocess.run(cmd, cwd=ROOT, env=env)
     try:
         with open(rpath, encoding="utf-8") as f:
@@ -133,7 +136,15 @@ def main(argv=None):
                     help="measure, compare the instruction counts with the file, write nothing")
     a = ap.parse_args(argv)
     data = load(a.file)
-    results = measure(a)
+    # Two passes: the seconds as the grader runs the tests (no icount: it
+    # slows a guest that sleeps several times), then the instruction
+    # counts of the single-CPU tests under -icount shift=0.
+    results = measure(a, icount=False)
+    counted = {}
+    for r in measure(a, icount=True):
+        cost = (r.get("info") or {}).get("cost")
+        if cost and r["outcome"] == "passed" and cost.get("insns") is not None:
+            counted[(r["info"]["arch"], cost["key"])] = cost["insns"]
     failed, drift, rows = [], [], []
     for r in results:
         info = r.get("info") or {}
@@ -147,8 +158,8 @@ def main(argv=None):
             continue
         old = data.get(arch, {}).get(key, {})
         new = {"seconds": round(float(cost["seconds"]), 1)}
-        if cost.get("insns") is not None:
-            new["minsns"] = round(cost["insns"] / 1e6, 1)
+        if (arch, key) in counted:
+            new["minsns"] = round(counted[(arch, key)] / 1e6, 1)
         if "mem" in old:
             new["mem"] = old["mem"]
         if a.check and old.get("minsns") and new.get("minsns"):
