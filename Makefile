@@ -355,6 +355,24 @@ grade-batch:
 gradescope:
 	@$(PYTHON) grade/gradescope.py build --arch $(GRADE_ARCH) $(if $(LAB),--lab $(LAB)) $(if $(OUT),--out $(OUT))
 
+# The zip's run_autograder on this tree inside Gradescope's default container
+# limits (a cgroup: cpu.max "50000 100000", memory.max 768M; root only):
+# time, peak memory, score (tools/gslimits.py).  HANG=1 grades a copy whose
+# kernel hangs in every test (grade/host/fixtures/hang-init.patch).
+.PHONY: gradescope-limits
+gradescope-limits:
+	@$(PYTHON) tools/gslimits.py --arch $(GRADE_ARCH) $(if $(LAB),--lab $(LAB)) $(if $(HANG),--hang) \
+		$(if $(CPU),--cpu-max "$(CPU)") $(if $(MEMMAX),--memory-max $(MEMMAX))
+
+# Measure every grader test on this (reference) tree and rewrite
+# grade/costs.toml, the source of the time limits (tools/costs.py).
+.PHONY: grade-costs
+grade-costs: checkdeps
+	$(if $(filter all x86_64,$(GRADE_ARCH)),$(MAKE) ARCH=x86_64 all)
+	$(if $(filter all riscv,$(GRADE_ARCH)),$(MAKE) ARCH=riscv all)
+	$(PYTHON) tools/costs.py --arch $(GRADE_ARCH) $(if $(LAB),--lab $(LAB)) $(if $(TEST),--test $(TEST)) \
+		$(if $(JOBS),-j $(JOBS))
+
 # Not part of `make test`: it builds and grades five trees on both ports (~8-11 min).
 test-batch: checkdeps
 	AQUA_E2E=1 $(PYTHON) -m pytest -q -p no:cacheprovider grade/host/test_batch_e2e.py

@@ -4,7 +4,11 @@ Options (grade.py passes them; a direct pytest run may too):
   --arch x86_64|riscv|all       which ports to test (default: both)
   --lab STAGE|ASSIGNMENT|all    which manifest stages (default: all graded)
   --test NAME                   only the test function NAME (or full test name)
-  --timeout-factor F            multiply every time limit (slow machine: 2)
+  --timeout-factor F            multiply every time limit (slow machine: 2); it is
+                                further multiplied by the load factor (more QEMUs
+                                than CPUs: grade/limits.py)
+  --aqua-deadline T             stop at time.time() T: tests that would start later
+                                fail at once, "not run" (the Gradescope budget)
   --aqua-results FILE           write every test's outcome as JSON (for grade.py)
 
 Each test that takes the `arch` argument runs once per selected port; the
@@ -42,6 +46,9 @@ def pytest_addoption(parser):
     g.addoption("--timeout-factor", type=float,
                 default=float(os.environ.get("AQUA_TIMEOUT_FACTOR", "1")),
                 help="multiply every QEMU time limit by this")
+    g.addoption("--aqua-deadline", type=float,
+                default=float(os.environ.get("AQUA_DEADLINE") or 0) or None,
+                help="time.time() by which grading must end (tests after it are not run)")
     g.addoption("--aqua-results", default=None, help="write results JSON here")
     g.addoption("--aqua-live", action="store_true",
                 help="print one line per finished test (grade.py uses it)")
@@ -120,13 +127,25 @@ def _stages_of(item):
     return [s.name for s in _owner_stages(config, func, os.path.basename(str(item.path)), arch)]
 
 
+# A test needs at least this long before the deadline to be started.
+MIN_START = 5.0
+
+
 @pytest.fixture
 def aqua(request, arch):
     """The per-test harness: boots QEMU, reports failures readably."""
     import harness
-    return harness.Harness(request, arch, _stages_of(request.node),
-                           request.config.getoption("--timeout-factor"),
-                           sys.executable)
+    import limits
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1)
+    factor = request.config.getoption("--timeout-factor") * limits.load_factor(workers)
+    deadline = request.config.getoption("--aqua-deadline")
+    h = harness.Harness(request, arch, _stages_of(request.node), factor, sys.executable,
+                        deadline=deadline)
+    if deadline is not None and deadline - time.time() < MIN_START:
+        pytest.fail("NOT RUN: the grading time budget ran out before this test could "
+                    "start (scored 0; the tests before it were graded; rerun it with "
+                    f"`{h.info['rerun']}`)", pytrace=False)
+    return h
 
 
 # ---- results for grade.py -------------------------------------------------

@@ -31,6 +31,7 @@ sys.path.insert(0, HERE)
 
 import adapters  # noqa: E402
 import labs    # noqa: E402
+import limits  # noqa: E402
 import score   # noqa: E402
 
 RULE = "=" * 72
@@ -62,7 +63,7 @@ def parse_args(argv):
     ap.add_argument("--out", default=env("OUT"), metavar="FILE",
                     help="where --format writes ('-': standard output)")
     ap.add_argument("-j", "--jobs", type=int, default=int(env("JOBS") or 0) or None,
-                    help="parallel QEMU runs (default: the number of cores)")
+                    help="parallel QEMU runs (default: one per CPU, as many as memory holds)")
     ap.add_argument("--timeout-factor", type=float,
                     default=float(env("TIMEOUT_FACTOR") or os.environ.get(
                         "AQUA_TIMEOUT_FACTOR") or 1.0),
@@ -170,7 +171,9 @@ def main(argv=None):
             return 2
         stages = owners
     arches = [a for a in arches if any(a in s.arches for s in stages)]
-    jobs = args.jobs or os.cpu_count() or 1
+    # Default: one QEMU per CPU the machine (or its cgroup: cpu.max,
+    # memory.max) gives us, as many as its memory holds (grade/limits.py).
+    jobs = args.jobs or limits.choose_jobs(limits.mib(limits.load().memory))
     if args.test:
         jobs = min(jobs, 2 * len(arches))      # a few tests: fewer workers to start
 

@@ -4,6 +4,9 @@
     make gradescope [LAB=...] [ARCH=...] [OUT=file.zip]
     grade/gradescope.py build [--lab L] [--arch A] [--out ZIP] [--timeout S] [--grade-jobs N]
                               [--timeout-factor F]
+                              (--timeout: the whole run's budget, default 450 s;
+                              --grade-jobs 0, the default: as many QEMUs as the
+                              container's CPUs and memory allow)
     grade/gradescope.py run [--root DIR]      (what run_autograder runs)
 
 `build` writes the autograder zip (default build/aqua6-autograder.zip):
@@ -24,7 +27,11 @@ submission (/autograder/submission: the tree itself, or a `make handin`
 tarball) is unpacked into a scratch directory, the pristine files are laid
 over it, it is built and graded, and /autograder/results/results.json is
 written in Gradescope's format (one test per stage and port).  It always
-writes a results.json, also when the tree is missing or does not build.
+writes a results.json, also when the tree is missing or does not build,
+and always before its budget (--timeout) is over: past a soft deadline
+RESERVE seconds before the end no test is started (each one left is
+scored 0 and says so), a running test's time limit is cut to what is left,
+and a hard limit at the end kills whatever still runs.
 The root /autograder can be moved with --root or $AUTOGRADER_ROOT (for
 testing the zip locally: docs/INSTRUCTORS.md).
 """
@@ -48,8 +55,17 @@ if HERE not in sys.path:
 import adapters  # noqa: E402
 import batch  # noqa: E402
 import labs  # noqa: E402
+import limits  # noqa: E402
 
 DEFAULT_ZIP = os.path.join("build", "aqua6-autograder.zip")
+
+# The whole run (unpack, build both ports, every test) must end within
+# Gradescope's limit: BUDGET seconds by default, well under 8 minutes.
+# RESERVE seconds of it are kept for stopping pytest, scoring and writing
+# results.json after the last test that may start.
+BUDGET = 450
+RESERVE = 25
+NOT_RUN = "NOT RUN: the grading time budget ran out"
 
 
 # Gradescope's machines are x86_64: dpkg calls that amd64.
@@ -105,7 +121,7 @@ def _add(zf, name, data, mode=0o644):
     zf.writestr(zi, data)
 
 
-def build_zip(out, lab=None, arches="all", timeout=1200, grade_jobs=2, ref=ROOT,
+def build_zip(out, lab=None, arches="all", timeout=BUDGET, grade_jobs=0, ref=ROOT,
               timeout_factor=1.0, hidden_visibility="after_due_date"):
     m = labs.load(os.path.join(ref, "grade", "manifest.toml"))
     stages = m.select(lab)                 # checks LAB now, not at grading time
@@ -140,9 +156,21 @@ def run(root):
         d = json.load(f)
     cfg = d.get("config", {})
     plan = batch.Plan.from_json(pristine, d)
+    t_start = time.time()
+    budget = float(cfg.get("timeout", BUDGET))
+    jobs = int(cfg.get("grade_jobs", 0))
+    costs = limits.load(os.path.join(pristine, "grade", "costs.toml"))
+    if jobs <= 0:
+        jobs = limits.choose_jobs(limits.mib(costs.memory))
+    mem = limits.cgroup_memory()
+    print(f"aqua6 autograder: {limits.cpus():g} CPU(s), "
+          f"{f'{mem >> 20} MiB' if mem else 'no memory limit'}: {jobs} QEMU(s) at a time, "
+          f"{costs.memory} each; {budget:.0f} s budget", flush=True)
+    # The soft deadline reaches the grader's pytest through the environment
+    # (grade/conftest.py --aqua-deadline); the hard one is batch's time-out.
+    os.environ["AQUA_DEADLINE"] = f"{t_start + budget - RESERVE:.1f}"
     opts = batch.Options(lab=cfg.get("lab"), arches=labs.parse_arches(cfg.get("arch", "all")),
-                         grade_jobs=int(cfg.get("grade_jobs", 2)),
-                         timeout=float(cfg.get("timeout", 1200)),
+                         grade_jobs=jobs, timeout=max(budget - 5, 1.0),
                          timeout_factor=float(cfg.get("timeout_factor", 1.0)),
                          starter=d.get("starter"))
     work = tempfile.mkdtemp(prefix="aqua6-autograder-")
@@ -163,6 +191,14 @@ def run(root):
                "max_score": 0, "status": "error"}
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    skipped = [t for t in rep["results"].get("tests", []) if NOT_RUN in t.get("output", "")]
+    if skipped:
+        rep["results"]["output"] = (
+            f"The autograder's time budget ({budget:.0f} s) ran out: "
+            f"{len(skipped)} of {len(rep['results'].get('tests', []))} stage results have "
+            "tests that were not run and are scored 0 (marked NOT RUN). A kernel that "
+            "hangs makes every test wait for its time limit; run `make grade` on your "
+            "machine.\n\n" + rep["results"].get("output", ""))
     # Stages that depend on hidden tests are shown after the due date.
     doc = adapters.to_gradescope(rep["results"], cfg.get("hidden_visibility", "after_due_date"))
     with open(results, "w", encoding="utf-8") as f:
@@ -180,8 +216,10 @@ def main(argv=None):
     b.add_argument("--lab", default=None)
     b.add_argument("--arch", default="all")
     b.add_argument("--out", default=None, help=f"zip file (default {DEFAULT_ZIP})")
-    b.add_argument("--timeout", type=float, default=1200)
-    b.add_argument("--grade-jobs", type=int, default=2)
+    b.add_argument("--timeout", type=float, default=BUDGET,
+                   help=f"seconds for the whole run, results.json included (default {BUDGET})")
+    b.add_argument("--grade-jobs", type=int, default=0,
+                   help="QEMUs at once (default 0: from the container's CPUs and memory)")
     b.add_argument("--timeout-factor", type=float, default=1.0,
                    help="multiply every QEMU boot's time limit (a slow Gradescope machine: 2)")
     b.add_argument("--hidden-visibility", default="after_due_date",

@@ -10,11 +10,13 @@ same thing under gdb.
 import os
 import re
 import shlex
+import time
 
 import pytest
 
 import backtrace
 import explain
+import limits
 import qemu
 import tap as taplib
 import verdict
@@ -33,12 +35,22 @@ def _sanitize(name):
 
 
 class Harness:
-    def __init__(self, request, arch, stages, timeout_factor=1.0, python="/usr/bin/python3"):
+    def __init__(self, request, arch, stages, timeout_factor=1.0, python="/usr/bin/python3",
+                 deadline=None):
         self.request = request
         self.node = request.node
         self.arch = arch
         self.stages = stages                # names of the stages that own this test
         self.timeout_factor = timeout_factor
+        # Time limit and guest memory: grade/costs.toml (grade/limits.py).
+        self.costs = limits.load()
+        self.cost_key = limits.cost_key(getattr(self.node, "originalname", self.node.name),
+                                        getattr(getattr(self.node, "callspec", None),
+                                                "params", {}))
+        self.mem = self.costs.mem(arch, self.cost_key)
+        self.deadline = deadline            # time.time() when grading must stop, or None
+        self.spent = 0.0                    # seconds of QEMU so far in this test
+        self.cut_by_deadline = False        # the last limit() was cut short by the deadline
         self.python = python
         self.kernel = os.path.join(ROOT, "build", arch, "kernel")
         self.boots = 0
@@ -53,6 +65,7 @@ class Harness:
             "checks": [],
             "rerun": self.rerun_command(),
             "pytest": self.pytest_command(),
+            "cost": {"key": self.cost_key, "seconds": 0.0, "insns": None},
         }
         self._publish()
 
@@ -83,6 +96,38 @@ class Harness:
 
     def timeout(self, seconds):
         return seconds * self.timeout_factor
+
+    def limit(self):
+        """Seconds left for this test's next wait: its limit from
+        grade/costs.toml less what its earlier boots took (never less than
+        the floor), and never past the grading deadline."""
+        full = self.costs.limit(self.arch, self.cost_key, self.timeout_factor)
+        left = max(full - self.spent, self.costs.floor * self.timeout_factor)
+        self.cut_by_deadline = False
+        if self.deadline is not None:
+            room = self.deadline - time.time()
+            if room < left:
+                left, self.cut_by_deadline = max(room, 1.0), True
+        return left
+
+    def limit_why(self, seconds):
+        """Where a time limit came from, for a time-out's report."""
+        if self.cut_by_deadline:
+            return (f"{seconds:.0f} s, all that was left of the grading time budget "
+                    "(the rest of the tests were not run)")
+        ref = self.costs.seconds(self.arch, self.cost_key)
+        f = f" x {self.timeout_factor:g}" if self.timeout_factor != 1 else ""
+        return (f"{seconds:.0f} s = ({self.costs.floor:g} s + {self.costs.multiple:g} x "
+                f"{ref:g} s, what the solution takes){f}; grade/costs.toml")
+
+    def _count(self, seconds, insns):
+        """Add one boot's cost to the test's (make grade-costs reads it)."""
+        self.spent += seconds
+        c = self.info["cost"]
+        c["seconds"] = round(c["seconds"] + seconds, 2)
+        if insns is not None:
+            c["insns"] = (c["insns"] or 0) + insns
+        self._publish()
 
     # ---- commands shown on failure ----------------------------------------
     def rerun_command(self):
@@ -147,7 +192,7 @@ class Harness:
         pytest.fail("\n".join(out), pytrace=False)
 
     # ---- non-interactive runs -------------------------------------------------
-    def boot(self, program, cpus=2, timeout=60, until=None, allow_panic=False,
+    def boot(self, program, cpus=2, timeout=None, until=None, allow_panic=False,
              extra_bootargs="", leak_check=True):
         """Boot with `run=<program>`, return a qemu.BootResult.
 
@@ -158,12 +203,15 @@ class Harness:
         pages, process slots and open files the same after the program as
         before it); pass False for a program that may keep resources.
         A kernel panic (unless allow_panic) or a time-out fails the test here.
+        timeout: leave it out: the limit comes from grade/costs.toml
+        (limit()); seconds here (times the factor) only to try something out.
         """
         bootargs = f"run={program}"
         if extra_bootargs:
             bootargs = f"{extra_bootargs.strip()} {bootargs}"
         self.last_bootargs, self.last_cpus = bootargs, cpus
-        argv = qemu.qemu_argv(self.arch, cpus, bootargs)
+        argv = qemu.qemu_argv(self.arch, cpus, bootargs, mem=self.mem)
+        secs = self.limit() if timeout is None else self.timeout(timeout)
         log = self.log_path()
         # This boot's own key, in its own copy of the image: grade/verdict.py.
         key = verdict.Key.fresh()
@@ -171,24 +219,21 @@ class Harness:
         os.makedirs(os.path.dirname(image), exist_ok=True)
         verdict.keyed_image(qemu.image_of(argv), key, image)
         try:
-            res = qemu.run_boot(self.arch, qemu.with_image(argv, image),
-                                self.timeout(timeout), log, self.kernel, until=until)
+            res = qemu.run_boot(self.arch, qemu.with_image(argv, image), secs, log,
+                                self.kernel, until=until)
         finally:
             os.unlink(image)
+        self._count(res.elapsed, res.insns)
         res.key, res.program = key, program
         res.leak_check = leak_check
         if res.panic is not None and not allow_panic:
             self.fail(f"kernel panic while running `{program}` ({self.arch}, CPUS={cpus})",
                       panic=res.panic, console=res.output)
         if res.timed_out:
-            plist = qemu.process_list(res.output)
-            extra = (["  processes when the time ran out (the kernel's Ctrl-P list;"
-                      " WAIT is what a sleeping process waits for):"]
-                     + ["    " + row for row in plist]) if plist else \
-                ["  (the kernel did not answer Ctrl-P with its process list: interrupts off,"
-                 " or a CPU spinning with a lock held?)"]
+            extra = process_list_lines(qemu.process_list(res.output))
+            extra.append(f"  time limit: {self.limit_why(secs)}")
             self.fail(f"time-out: `{program}` did not finish within "
-                      f"{self.timeout(timeout):.0f} s ({self.arch}, CPUS={cpus}); "
+                      f"{secs:.0f} s ({self.arch}, CPUS={cpus}); "
                       "QEMU was killed",
                       expected="init: ... exited with status N, then power-off",
                       got="no power-off (a hang, a deadlock, or a very slow loop?)",
@@ -353,11 +398,17 @@ class Harness:
         res.tap_verdict = v
 
     # ---- interactive --------------------------------------------------------------
-    def shell(self, cpus=2, boot_timeout=60, cmd_timeout=30):
-        """Boot to the shell; return a ShellSession (use as a context manager)."""
+    def shell(self, cpus=2, boot_timeout=None, cmd_timeout=None):
+        """Boot to the shell; return a ShellSession (use as a context manager).
+        Both time limits come from grade/costs.toml unless given (seconds,
+        times the factor): the boot and each command may take up to the
+        whole test's limit."""
         self.last_bootargs, self.last_cpus = None, cpus
-        argv = qemu.qemu_argv(self.arch, cpus, "")
-        return ShellSession(self, argv, cpus, boot_timeout, cmd_timeout)
+        argv = qemu.qemu_argv(self.arch, cpus, "", mem=self.mem)
+        lim = self.limit()
+        return ShellSession(self, argv, cpus,
+                            lim if boot_timeout is None else self.timeout(boot_timeout),
+                            lim if cmd_timeout is None else self.timeout(cmd_timeout))
 
 
 class ShellSession:
@@ -367,10 +418,11 @@ class ShellSession:
         self.h = h
         self.sh = None
         self.history = []
+        self.cmd_limit = cmd_timeout
         err = None
         try:
             self.sh = qemu.Shell(h.arch, argv, h.log_path(), h.kernel,
-                                 h.timeout(boot_timeout), h.timeout(cmd_timeout))
+                                 boot_timeout, cmd_timeout)
         except qemu.ShellError as e:
             err = e         # fail outside the handler: no chained traceback
         if err is not None:
@@ -386,6 +438,9 @@ class ShellSession:
     def close(self):
         if self.sh is not None:
             self.sh.close()
+            if not getattr(self, "_counted", False):
+                self._counted = True
+                self.h._count(time.monotonic() - self.sh.start, self.sh.insns)
 
     @property
     def console(self):
@@ -406,10 +461,12 @@ class ShellSession:
         if e.kind == "panic":
             self.h.fail(f"kernel panic while {doing}", panic=panic, console=text)
         if e.kind == "timeout":
+            extra = process_list_lines(e.processes)
+            extra.append(f"  time limit: {self.h.limit_why(self.cmd_limit)}")
             self.h.fail(f"time-out while {doing}: {e}",
                         expected="output, then the prompt '$ '",
                         got="nothing more within the time limit (a hang? a deadlock?); "
-                        "QEMU was killed", console=text)
+                        "QEMU was killed", console=text, extra=extra)
         rc = self.sh.exitstatus if self.sh else None
         self.h.fail(f"QEMU exited while {doing}", expected="the prompt '$ '",
                     got=f"QEMU exit status {rc}", console=text,
@@ -446,6 +503,16 @@ class ShellSession:
         text = self.console
         self.close()
         self.h.fail(what, expected=expected, got=got, console=text)
+
+
+def process_list_lines(rows):
+    """The report's lines for the kernel's Ctrl-P list taken at a time-out."""
+    if not rows:
+        return ["  (the kernel did not answer Ctrl-P with its process list: interrupts off,"
+                " or a CPU spinning with a lock held?)"]
+    return (["  processes when the time ran out (the kernel's Ctrl-P list;"
+             " WAIT is what a sleeping process waits for):"]
+            + ["    " + row for row in rows])
 
 
 def exit_hint(arch, rc):

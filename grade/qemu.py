@@ -51,14 +51,17 @@ def make_env():
     return env
 
 
-def qemu_argv(arch, cpus=2, bootargs="", root=ROOT):
-    """The QEMU argv for one boot: `make qemu-cmd` plus -snapshot."""
-    key = (arch, int(cpus), root)
+def qemu_argv(arch, cpus=2, bootargs="", root=ROOT, mem=None):
+    """The QEMU argv for one boot: `make qemu-cmd` plus -snapshot.
+    mem: the guest's RAM (`make MEM=`, e.g. "128M"); None = the Makefile's."""
+    key = (arch, int(cpus), root, mem)
     with _cmd_lock:
         template = _cmd_cache.get(key)
         if template is None:
             cmd = ["make", "-s", "--no-print-directory", "-C", root, f"ARCH={arch}",
                    f"CPUS={int(cpus)}", f"BOOTARGS={PLACEHOLDER}", "qemu-cmd"]
+            if mem:
+                cmd.insert(-1, f"MEM={mem}")
             p = subprocess.run(cmd, capture_output=True, text=True, env=make_env())
             if p.returncode != 0:
                 raise QemuError(f"`{shlex.join(cmd)}` failed:\n{p.stdout}{p.stderr}")
@@ -104,6 +107,92 @@ def with_image(argv, path):
     return out
 
 
+# ---- measuring a test's cost (make grade-costs, tools/costs.py) ---------------
+# With AQUA_MEASURE=1 every single-CPU boot runs under `-icount shift=0`
+# and a QMP socket; a thread asks QEMU for its instruction count
+# (query-replay's icount, kept whether or not record/replay is on) every
+# POLL seconds, and the last answer before QEMU exits is the boot's count.
+# Instructions do not depend on how loaded the host is; the wall-clock
+# seconds are kept beside them (grade/limits.py turns those into time
+# limits).  Boots with more CPUs are not put under icount: it runs every
+# vCPU in one host thread in turn, and a CPU spinning on a lock another one
+# holds then makes a 6 s test take many minutes (systest on 4 CPUs: 805 s).
+MEASURE_ENV = "AQUA_MEASURE"
+POLL = 0.1
+
+
+def measuring(argv=None):
+    if os.environ.get(MEASURE_ENV) != "1":
+        return False
+    if argv is None:
+        return True
+    i = argv.index("-smp") if "-smp" in argv else -1
+    return i >= 0 and i + 1 < len(argv) and argv[i + 1].split(",")[0] == "1"
+
+
+class IcountProbe:
+    def __init__(self):
+        import tempfile
+        self.dir = tempfile.mkdtemp(prefix="aqua-qmp-")
+        self.path = os.path.join(self.dir, "qmp.sock")
+        self.insns = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def argv(self, argv):
+        return argv[:1] + ["-icount", "shift=0",
+                           "-qmp", f"unix:{self.path},server=on,wait=off"] + argv[1:]
+
+    def start(self):
+        self._thread.start()
+
+    def _poll(self):
+        import json
+        import socket
+        end = time.monotonic() + 30
+        sock = None
+        while sock is None and not self._stop.is_set() and time.monotonic() < end:
+            try:
+                sock = socket.socket(socket.AF_UNIX)
+                sock.connect(self.path)
+            except OSError:
+                sock.close()
+                sock = None
+                time.sleep(0.05)
+        if sock is None:
+            return
+        try:
+            f = sock.makefile("rw", encoding="utf-8")
+            f.readline()
+            f.write('{"execute": "qmp_capabilities"}\n')
+            f.flush()
+            f.readline()
+            while not self._stop.is_set():
+                f.write('{"execute": "query-replay"}\n')
+                f.flush()
+                while True:             # skip asynchronous events
+                    line = f.readline()
+                    if not line:
+                        return
+                    d = json.loads(line)
+                    if "return" in d or "error" in d:
+                        break
+                if "return" in d and "icount" in d["return"]:
+                    self.insns = int(d["return"]["icount"])
+                self._stop.wait(POLL)
+        except (OSError, ValueError):
+            pass
+        finally:
+            sock.close()
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(5)
+        import shutil
+        shutil.rmtree(self.dir, ignore_errors=True)
+        return self.insns
+
+
 def decode_exit(arch, rc):
     """QEMU's exit status -> the status the guest passed to poweroff().
 
@@ -143,6 +232,9 @@ class BootResult:
     log_path: str = ""
     key: object = None          # the boot's verdict.Key (harness.boot sets it)
     program: str = ""           # what run= asked for, arguments included
+
+
+    insns: int | None = None    # guest instructions (AQUA_MEASURE=1 only)
 
     @property
     def lines(self):
@@ -254,12 +346,17 @@ def run_boot(arch, argv, timeout, log_path=None, kernel=None, until=None):
     is ended early (QEMU is killed) and counts as a normal finish.
     """
     res = BootResult(arch, list(argv), log_path=log_path or "")
+    probe = IcountProbe() if measuring(argv) else None
+    if probe:
+        argv = probe.argv(argv)
     start = time.monotonic()
     try:
         proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, cwd=ROOT, start_new_session=True)
     except OSError as e:
         raise QemuError(f"cannot start {argv[0]}: {e}") from None
+    if probe:
+        probe.start()
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ, "out")
     sel.register(proc.stderr, selectors.EVENT_READ, "err")
@@ -310,6 +407,8 @@ def run_boot(arch, argv, timeout, log_path=None, kernel=None, until=None):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
+        if probe:
+            res.insns = probe.stop()
         sel.close()
         for s in (proc.stdin, proc.stdout, proc.stderr):
             try:
@@ -332,6 +431,8 @@ def run_boot(arch, argv, timeout, log_path=None, kernel=None, until=None):
                   ("elapsed", f"{res.elapsed:.1f} s"),
                   ("qemu exit status", "killed by the grader" if res.returncode is None
                    else res.returncode)]
+        if res.insns is not None:
+            header.append(("guest instructions (-icount shift=0)", res.insns))
         if res.timed_out:
             header.append(("time-out", f"no power-off after {timeout:.0f} s"))
         if res.stderr.strip():
@@ -376,10 +477,11 @@ class _Transcript:
 class ShellError(Exception):
     """The session went wrong; .kind is 'panic', 'timeout' or 'eof'."""
 
-    def __init__(self, kind, message, panic=None):
+    def __init__(self, kind, message, panic=None, processes=()):
         super().__init__(message)
         self.kind = kind
         self.panic = panic
+        self.processes = list(processes)    # the kernel's Ctrl-P list, after a time-out
 
 
 class Shell:
@@ -406,12 +508,19 @@ class Shell:
         if self.transcript.f:
             # Only in the file: the header is not console output.
             self.transcript.f.write(f"# command: {shlex.join(argv)}\n# ---- console ----\n")
+        self.probe = IcountProbe() if measuring(argv) else None
+        if self.probe:
+            argv = self.probe.argv(argv)
+        self.insns = None
         self.start = time.monotonic()
         self.child = pexpect.spawn(argv[0], argv[1:], cwd=ROOT, encoding="utf-8",
                                    codec_errors="replace", timeout=cmd_timeout,
                                    echo=False, dimensions=(50, 200))
         self.child.logfile_read = self.transcript
+        if self.probe:
+            self.probe.start()
         self.exitstatus = None
+        self.processes = []         # the kernel's Ctrl-P list after a time-out
         self.wait_prompt(boot_timeout, what="the first shell prompt '$ '")
 
     # Patterns: prompt at the start of a line, a panic line, EOF, time-out.
@@ -428,7 +537,25 @@ class Shell:
             self._reap()
             raise ShellError("eof", "QEMU exited (status "
                              f"{self.exitstatus}) while the grader waited for output")
-        raise ShellError("timeout", f"no answer within {timeout:.0f} s")
+        raise ShellError("timeout", f"no answer within {timeout:.0f} s",
+                         processes=self.ask_process_list())
+
+    def ask_process_list(self):
+        """After a time-out: Ctrl-P, and keep the kernel's process list
+        (as run_boot does) in self.processes."""
+        pe = self._pexpect
+        start = len(self.transcript.text())
+        end = time.monotonic() + DUMP_GRACE
+        try:
+            self.child.send(CTRL_P.decode())
+            self.child.expect([DUMP_HEADER.pattern.replace("^", "").replace("$", "")],
+                              timeout=DUMP_GRACE)
+            while time.monotonic() < end:
+                self.child.expect([r"\n"], timeout=DUMP_QUIET)
+        except (pe.TIMEOUT, pe.EOF, OSError):
+            pass
+        self.processes = process_list(self.transcript.text()[start:])
+        return self.processes
 
     def _after_panic(self):
         pe = self._pexpect
@@ -481,7 +608,7 @@ class Shell:
             self._after_panic()
         if i == 2:
             raise ShellError("timeout", f"QEMU still running {timeout or self.cmd_timeout:.0f} s "
-                             f"after `{cmd}`")
+                             f"after `{cmd}`", processes=self.ask_process_list())
         self._reap()
         return self.exitstatus
 
@@ -491,4 +618,7 @@ class Shell:
     def close(self):
         if self.child.isalive():
             self._reap()
+        if self.probe:
+            self.insns = self.probe.stop()
+            self.probe = None
         self.transcript.close()

@@ -39,3 +39,20 @@ def test_process_list_parses_the_last_dump_only():
     rows = qemu.process_list(text)
     assert len(rows) == 3 and rows[2].split()[-1] == "ppwait", rows
     assert qemu.process_list("no dump here") == []
+
+
+@pytest.mark.parametrize("port", PORTS)
+def test_shell_timeout_collects_the_process_list(port):
+    """A shell command that hangs: the session's time-out takes the
+    kernel's Ctrl-P list too (harness.ShellSession puts it in the report)."""
+    if not os.path.exists(os.path.join(ROOT, "build", port, "kernel")):
+        pytest.skip(f"build/{port}/kernel is not built")
+    sh = qemu.Shell(port, qemu.qemu_argv(port, 2, ""), boot_timeout=60, cmd_timeout=3)
+    try:
+        with pytest.raises(qemu.ShellError) as e:
+            sh.run("sleep 1000000")
+        assert e.value.kind == "timeout"
+        names = [r.split()[4] for r in sh.processes[1:]]
+        assert "sh" in names and "sleep" in names, sh.output()[-2000:]
+    finally:
+        sh.close()

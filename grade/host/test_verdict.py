@@ -17,7 +17,6 @@ ROOT = os.path.dirname(GRADE)
 if GRADE not in sys.path:
     sys.path.insert(0, GRADE)
 
-import harness  # noqa: E402
 import qemu  # noqa: E402
 import tap  # noqa: E402
 import verdict  # noqa: E402

@@ -15,7 +15,7 @@ import pytest
 @pytest.mark.parametrize("cpus", [1, 4], ids=["cpus1", "cpus4"])
 def test_systest(aqua, cpus):
     """/bin/systest: the user-space stress program; every TAP check counts."""
-    res = aqua.boot("/bin/systest", cpus=cpus, timeout=120)
+    res = aqua.boot("/bin/systest", cpus=cpus)
     aqua.check_tap(res, "/bin/systest")
     aqua.expect_exit(res, "/bin/systest", 0)
 
@@ -25,7 +25,7 @@ def test_hardtest(aqua):
     (kill of init, ktest panic without ktest.panic=1, exec and open errno,
     waitpid's status, user code jumping into the kernel, user-chosen CPU
     state: every RFLAGS bit by syscall, interrupt and sigreturn, hostile pcs)."""
-    res = aqua.boot("/bin/hardtest", cpus=2, timeout=60)
+    res = aqua.boot("/bin/hardtest", cpus=2)
     aqua.check_tap(res, "/bin/hardtest")
     aqua.expect_exit(res, "/bin/hardtest", 0)
 
@@ -35,14 +35,14 @@ def test_fuzz(aqua):
     children the fuzzer kills and reaps; the kernel must not panic, hang
     or leak.  A fixed seed, so a failure reproduces: `make fuzz SEED=1
     CALLS=20000`, or one batch with `fuzz -v -b BATCH 1` in the shell."""
-    res = aqua.boot("/bin/fuzz 1 20000", cpus=2, timeout=240)
+    res = aqua.boot("/bin/fuzz 1 20000", cpus=2)
     aqua.check_tap(res, "/bin/fuzz 1 20000")
     aqua.expect_exit(res, "/bin/fuzz", 0)
 
 
 def test_ktest(aqua):
     """/bin/ktest all: the kernel's self-tests (ktest(2)), 0 iff all pass."""
-    res = aqua.boot("/bin/ktest all", cpus=2, timeout=120)
+    res = aqua.boot("/bin/ktest all", cpus=2)
     # The kernel may report its checks as TAP; if it does, each one counts.
     if re.search(r"(?m)^\s*1\.\.\d+\s*$", res.output):
         aqua.check_tap(res, "/bin/ktest all")
@@ -54,7 +54,7 @@ def test_panic_report(aqua, arch):
     powers off with a failure status (here `ktest panic` panics on purpose;
     the kernel allows that only when booted with `ktest.panic=1`, see
     hardtest's ktest_panic_eperm check)."""
-    res = aqua.boot("/bin/ktest panic", cpus=2, timeout=60, allow_panic=True,
+    res = aqua.boot("/bin/ktest panic", cpus=2, allow_panic=True,
                     extra_bootargs="ktest.panic=1")
     p = res.panic
     if p is None:
@@ -83,7 +83,7 @@ def test_kstack_guard(aqua, arch):
     silently writing over the stack of the slot below.  `ktest
     stackoverflow` recurses in the kernel on purpose (allowed only with the
     boot argument `ktest.panic=1`)."""
-    res = aqua.boot("/bin/ktest stackoverflow", cpus=2, timeout=60, allow_panic=True,
+    res = aqua.boot("/bin/ktest stackoverflow", cpus=2, allow_panic=True,
                     extra_bootargs="ktest.panic=1")
     p = res.panic
     if p is None:
@@ -108,7 +108,7 @@ BANNER = {
 
 def test_boot_banner(aqua, arch):
     """The banner names the port and the CPU count; run= runs one program."""
-    res = aqua.boot("/bin/echo banner-check", cpus=3, timeout=60)
+    res = aqua.boot("/bin/echo banner-check", cpus=3)
     m = re.search(r"aqua6: (.*)", res.output)
     if m is None:
         aqua.fail("boot banner", expected="a line 'aqua6: <arch>, 3 CPUs, <n> MiB'",
@@ -229,7 +229,7 @@ def test_leftover_process_reported(aqua):
     reading the console) is a leak: init's leak check says so at once
     (procs 2 -> 3) instead of waiting for it, so a starter tree that leaks
     a process fails with its checks, not after a time-out."""
-    res = aqua.boot("/bin/sh -c 'cat &'", timeout=60, leak_check=False)
+    res = aqua.boot("/bin/sh -c 'cat &'", leak_check=False)
     m = None
     for m in re.finditer(r"init: leak check: pages \d+ -> \d+, procs (\d+) -> (\d+)", res.output):
         pass

@@ -15,8 +15,8 @@ import pytest
 CPUS = pytest.mark.parametrize("cpus", [1, 4], ids=["cpus1", "cpus4"])
 
 
-def run_tap(aqua, program, cpus=2, timeout=120):
-    res = aqua.boot(program, cpus=cpus, timeout=timeout)
+def run_tap(aqua, program, cpus=2):
+    res = aqua.boot(program, cpus=cpus)
     aqua.check_tap(res, program)
     aqua.expect_exit(res, program, 0)
     return res
@@ -56,7 +56,7 @@ def test_sharefiles_race(aqua):
     each (the pipe 125) on 4 CPUs.  Each call holds a reference to the file
     it uses (fd_getfile/FRELE): it does its work or fails with EBADF, and the
     kernel does not panic (it did: "panic: iunlock", "file_dup: free file")."""
-    run_tap(aqua, "/bin/fdracetest 2000", cpus=4, timeout=240)
+    run_tap(aqua, "/bin/fdracetest 2000", cpus=4)
 
 
 # ---- idle: FORK_IDLE ----------------------------------------------------------

@@ -9,14 +9,14 @@ to keep those statistics.  Each test boots once and runs one program.
 def test_forkstat_counts(aqua):
     """/bin/forkstattest: the counters move exactly as the program's own
     forks and vforks say, and the page counts follow the memory size."""
-    res = aqua.boot("/bin/forkstattest", cpus=2, timeout=90)
+    res = aqua.boot("/bin/forkstattest", cpus=2)
     aqua.check_tap(res, "/bin/forkstattest")
     aqua.expect_exit(res, "/bin/forkstattest", 0)
 
 
 def test_forkstat_race(aqua):
     """/bin/forkstattest race 4 on 4 CPUs: 404 forks at once, none lost."""
-    res = aqua.boot("/bin/forkstattest race 4", cpus=4, timeout=120)
+    res = aqua.boot("/bin/forkstattest race 4", cpus=4)
     aqua.check_tap(res, "/bin/forkstattest race 4")
     aqua.expect_exit(res, "/bin/forkstattest race 4", 0)
 
@@ -26,6 +26,6 @@ def test_forkstat_program(aqua):
     init forked forkstattest and it forked forkstat, so the fork line is at
     least 3.  forkstattest reads the table through a pipe and signs the
     check (the console is the kernel's to write)."""
-    res = aqua.boot("/bin/forkstattest program", cpus=1, timeout=60)
+    res = aqua.boot("/bin/forkstattest program", cpus=1)
     aqua.check_tap(res, "/bin/forkstattest program")
     aqua.expect_exit(res, "/bin/forkstattest program", 0)

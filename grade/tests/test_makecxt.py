@@ -12,9 +12,9 @@ does).  A group uses only its own stage and earlier ones.
 
 
 
-def run_group(aqua, group, cpus=2, timeout=120):
+def run_group(aqua, group, cpus=2):
     cmd = f"/bin/makecxttest {group}"
-    res = aqua.boot(cmd, cpus=cpus, timeout=timeout)
+    res = aqua.boot(cmd, cpus=cpus)
     aqua.check_tap(res, cmd)
     aqua.expect_exit(res, cmd, 0)
     return res
@@ -37,7 +37,7 @@ def test_makecxt_base(aqua):
 def test_makecxt_fuzz(aqua):
     """Two processes make 600 makecxt() calls with spoiled arguments on 2
     CPUs: no panic, only documented errors, every page and slot back."""
-    run_group(aqua, "fuzz", timeout=180)
+    run_group(aqua, "fuzz")
 
 
 # ---- stage makecxt-fork ---------------------------------------------------------

@@ -11,7 +11,7 @@ from qemu import ShellError
 
 def test_signals(aqua):
     """/bin/sigtest: every TAP check (see user/tests/sigtest.c)."""
-    res = aqua.boot("/bin/sigtest", cpus=2, timeout=120)
+    res = aqua.boot("/bin/sigtest", cpus=2)
     aqua.check_tap(res, "/bin/sigtest")
     aqua.expect_exit(res, "/bin/sigtest", 0)
 

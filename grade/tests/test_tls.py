@@ -11,9 +11,9 @@ per test of the group; user/tests/tlstest.c says what each does).
 """
 
 
-def run_group(aqua, args, cpus=2, timeout=120):
+def run_group(aqua, args, cpus=2):
     cmd = f"/bin/tlstest {args}"
-    res = aqua.boot(cmd, cpus=cpus, timeout=timeout)
+    res = aqua.boot(cmd, cpus=cpus)
     aqua.check_tap(res, cmd)
     aqua.expect_exit(res, cmd, 0)
     return res
@@ -67,7 +67,7 @@ def test_lseg_switch(aqua):
     """Six processes on 4 CPUs, each with its own FS (and GS) base, read
     their own memory through them 20000 times while sleeping and being
     preempted: the bases are saved and restored on every context switch."""
-    run_group(aqua, "lseg lseg_switch", cpus=4, timeout=180)
+    run_group(aqua, "lseg lseg_switch", cpus=4)
 
 
 def test_lseg_errors(aqua):

@@ -7,8 +7,8 @@ comment at the top of each says what its modes check.
 """
 
 
-def _run(aqua, program, cpus, timeout):
-    res = aqua.boot(program, cpus=cpus, timeout=timeout)
+def _run(aqua, program, cpus):
+    res = aqua.boot(program, cpus=cpus)
     aqua.check_tap(res, program)
     aqua.expect_exit(res, program, 0)
 
@@ -21,7 +21,7 @@ def test_cow_fork(aqua):
     copy); parent and child each see their own writes only, also over six
     generations; a pipe read() into a copy-on-write page works (copyout);
     forkstat's cntcowfault counts the copies; no page leaks."""
-    _run(aqua, "/bin/cowtest", cpus=2, timeout=120)
+    _run(aqua, "/bin/cowtest", cpus=2)
 
 
 def test_cow_bigfork(aqua):
@@ -29,14 +29,14 @@ def test_cow_bigfork(aqua):
     is left free) forks; the child reads everything and writes some pages;
     a second child that writes everything runs out of memory and is killed;
     nothing leaks."""
-    _run(aqua, "/bin/cowtest big", cpus=2, timeout=180)
+    _run(aqua, "/bin/cowtest big", cpus=2)
 
 
 def test_cow_concurrent(aqua):
     """/bin/cowtest concurrent on 4 CPUs: four children and the parent write
     the same copy-on-write pages at the same moment, 25 times; each sees
     only its own data, and no page leaks or is freed twice."""
-    _run(aqua, "/bin/cowtest concurrent", cpus=4, timeout=180)
+    _run(aqua, "/bin/cowtest concurrent", cpus=4)
 
 
 # ---- sharevm -------------------------------------------------------------------
@@ -47,11 +47,11 @@ def test_sharevm_threads(aqua):
     stores, join values, thread_exit, a mutex counter (exact), condition
     variables, sbrk in a thread, copy-on-write faults from several threads;
     free pages and process count back to the start."""
-    _run(aqua, "/bin/threadtest", cpus=4, timeout=180)
+    _run(aqua, "/bin/threadtest", cpus=4)
 
 
 def test_sharevm_exit(aqua):
     """/bin/threadtest exit: exit() from the main thread or from another one
     ends every thread (sleeping or spinning); exec from a thread replaces
     the whole program."""
-    _run(aqua, "/bin/threadtest exit", cpus=2, timeout=120)
+    _run(aqua, "/bin/threadtest exit", cpus=2)

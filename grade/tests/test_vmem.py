@@ -12,9 +12,9 @@ group uses only its own stage, earlier stages and core.
 """
 
 
-def run_group(aqua, group, cpus=2, timeout=150):
+def run_group(aqua, group, cpus=2):
     cmd = f"/bin/vmaptest {group}"
-    res = aqua.boot(cmd, cpus=cpus, timeout=timeout)
+    res = aqua.boot(cmd, cpus=cpus)
     aqua.check_tap(res, cmd)
     aqua.expect_exit(res, cmd, 0)
     return res
