@@ -265,6 +265,24 @@ def clean(text):
     return _ANSI.sub("", text).replace("\r\n", "\n").replace("\r", "")
 
 
+def die_with_parent():
+    """In a child just before exec: get SIGKILL when the parent dies.
+
+    QEMU runs in its own session (so that _kill can end it with whatever it
+    started), so killing the grader's process group does not reach it: a
+    batch or Gradescope run that hit its hard time-out left QEMUs running.
+    With PR_SET_PDEATHSIG the kernel ends QEMU when the grader process that
+    started it is gone, however that happened (Linux; elsewhere a no-op).
+    """
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
 def _kill(proc):
     """End QEMU and anything it started (it runs in its own session)."""
     if proc.poll() is not None:
@@ -352,7 +370,8 @@ def run_boot(arch, argv, timeout, log_path=None, kernel=None, until=None):
     start = time.monotonic()
     try:
         proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, cwd=ROOT, start_new_session=True)
+                                stderr=subprocess.PIPE, cwd=ROOT, start_new_session=True,
+                                preexec_fn=die_with_parent)
     except OSError as e:
         raise QemuError(f"cannot start {argv[0]}: {e}") from None
     if probe:
@@ -515,7 +534,8 @@ class Shell:
         self.start = time.monotonic()
         self.child = pexpect.spawn(argv[0], argv[1:], cwd=ROOT, encoding="utf-8",
                                    codec_errors="replace", timeout=cmd_timeout,
-                                   echo=False, dimensions=(50, 200))
+                                   echo=False, dimensions=(50, 200),
+                                   preexec_fn=die_with_parent)
         self.child.logfile_read = self.transcript
         if self.probe:
             self.probe.start()

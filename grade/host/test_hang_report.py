@@ -56,3 +56,39 @@ def test_shell_timeout_collects_the_process_list(port):
         assert "sh" in names and "sleep" in names, sh.output()[-2000:]
     finally:
         sh.close()
+
+
+def test_qemu_dies_with_the_grader(tmp_path):
+    """A grader killed from outside (batch's hard time-out kills its process
+    group; QEMU runs in a session of its own) must not leave QEMU running:
+    qemu.die_with_parent makes the kernel kill it with its parent."""
+    import subprocess
+    import time
+    pidfile = tmp_path / "pid"
+    code = ("import subprocess, sys, time; sys.path.insert(0, %r); import qemu; "
+            "p = subprocess.Popen(['sleep', '300'], start_new_session=True, "
+            "preexec_fn=qemu.die_with_parent); open(%r, 'w').write(str(p.pid)); "
+            "time.sleep(300)") % (os.path.join(ROOT, "grade"), str(pidfile))
+    parent = subprocess.Popen([sys.executable, "-c", code])
+    for _ in range(200):
+        if pidfile.exists() and pidfile.read_text():
+            break
+        time.sleep(0.05)
+    child = int(pidfile.read_text())
+    parent.kill()
+    parent.wait()
+    for _ in range(200):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        # A zombie until someone reaps it: it is gone once /proc says Z or nothing.
+        try:
+            with open(f"/proc/{child}/stat") as f:
+                if f.read().split(")")[1].split()[0] == "Z":
+                    return
+        except FileNotFoundError:
+            return
+        time.sleep(0.05)
+    os.kill(child, 9)
+    raise AssertionError("the child outlived its parent by 10 s")
