@@ -33,7 +33,6 @@ import hmac
 import os
 import re
 import secrets
-import shutil
 import threading
 
 SLOT_MAGIC = b"aqua6 verdict slot v1"     # the Makefile's $(B)/verdict.slot
@@ -95,13 +94,28 @@ def slot_offset(image):
     return found[0]
 
 
+CHUNK = 64 << 10
+
+
 def keyed_image(image, key, dest):
-    """Copy image to dest with key written into its verdict slot."""
+    """Copy image to dest with key written into its verdict slot.
+
+    Every graded boot makes one, so the copy is sparse: an image is mostly
+    free blocks (84% of build/x86_64/fs.img is zero), and writing them out
+    would cost 32 MiB of disk and, on Gradescope, of the memory cgroup's
+    page cache per boot.  Blocks that are all zero are left as holes,
+    which read back as zeros."""
     off = slot_offset(image)
-    shutil.copyfile(image, dest)
-    with open(dest, "r+b") as f:
-        f.seek(off)
-        f.write(key.file_text())
+    zero = bytes(CHUNK)
+    with open(image, "rb") as src, open(dest, "wb") as out:
+        while chunk := src.read(CHUNK):
+            if chunk == zero[:len(chunk)]:
+                out.seek(len(chunk), os.SEEK_CUR)
+            else:
+                out.write(chunk)
+        out.truncate()
+        out.seek(off)
+        out.write(key.file_text())
     return dest
 
 

@@ -149,6 +149,9 @@ def test_image_has_one_slot_and_the_key_lands_in_it(tmp_path):
     assert data[off:off + verdict.SLOT_SIZE] == key.file_text()
     assert len(key.file_text()) == verdict.SLOT_SIZE
     assert img.read_bytes()[off:off + 21] == verdict.SLOT_MAGIC     # the original is untouched
+    orig = img.read_bytes()                                         # and the copy is it, but the slot
+    assert len(data) == len(orig)
+    assert data[:off] == orig[:off] and data[off + verdict.SLOT_SIZE:] == orig[off + verdict.SLOT_SIZE:]
     subprocess.run([fsck, str(out)], check=True, capture_output=True)
 
 
