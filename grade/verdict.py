@@ -228,28 +228,3 @@ def is_verdict_line(line):
     s = line.strip()
     return s.startswith("# verdict ") or s.startswith("init: verdict ")
 
-
-def sign_console(console, key, program):
-    """console with the signed lines a pristine program and init would
-    have added: for the grader's own tests (grade/host), which build
-    consoles by hand.  The program's letters follow its TAP lines."""
-    import tap                      # tap imports this module
-    t = tap.parse(console)
-    lines = []
-    if t.planned is not None or t.checks:
-        n = t.planned if t.planned is not None else max((c.number for c in t.checks), default=0)
-        letters = "".join("." if any(c.number == i and c.ok and not c.missing
-                                     for c in t.checks) else "F" for i in range(1, n + 1))
-        m = re.search(r"init: \S+ exited with status (-?\d+)", console)
-        status = int(m.group(1)) & 0xff if m else 0
-        summary = f"{n} {letters} exit {status}"
-        lines.append(f"# verdict {summary} hmac {sign(key, 'tap', split_args(program), summary)}")
-    m = re.search(r"init: \S+ exited with status (-?\d+)", console)
-    if m:
-        leak = re.search(r"init: leak check: pages (\d+) -> (\d+), procs (-?\d+) -> (-?\d+), "
-                         r"files (-?\d+) -> (-?\d+)", console)
-        summary = f"exit {m.group(1)} leak " + (" ".join(leak.groups()) if leak else "none")
-        lines.append(f"init: verdict {summary} hmac {sign(key, 'init', split_args(program), summary)}")
-    if not lines:
-        return console
-    return console + ("" if console.endswith("\n") or not console else "\n") + "\n".join(lines) + "\n"

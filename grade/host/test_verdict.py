@@ -21,7 +21,7 @@ import qemu  # noqa: E402
 import tap  # noqa: E402
 import verdict  # noqa: E402
 
-from test_reports import _harness, _report  # noqa: E402
+from test_reports import _harness, _report, sign_console  # noqa: E402
 
 TAP_OK = "1..3\nok 1 - a\nok 2 - b\nok 3 - c\n"
 INIT_OK = ("init: leak check: pages 10 -> 10, procs 2 -> 2, files 1 -> 1\n"
@@ -29,7 +29,7 @@ INIT_OK = ("init: leak check: pages 10 -> 10, procs 2 -> 2, files 1 -> 1\n"
 
 
 def _signed(console, key, program="/bin/t"):
-    return qemu.BootResult("x86_64", [], output=verdict.sign_console(console, key, program),
+    return qemu.BootResult("x86_64", [], output=sign_console(console, key, program),
                            returncode=0, key=key, program=program)
 
 
@@ -46,7 +46,7 @@ def test_signed_console_passes():
 def test_console_that_drops_not_loses_to_the_signature():
     """The forger of issue 18: the kernel drops 'not ' at line starts."""
     key = verdict.Key.fresh()
-    honest = verdict.sign_console("1..3\nok 1 - a\nnot ok 2 - b\nok 3 - c\n" + INIT_OK, key, "/bin/t")
+    honest = sign_console("1..3\nok 1 - a\nnot ok 2 - b\nok 3 - c\n" + INIT_OK, key, "/bin/t")
     forged = honest.replace("not ok 2", "ok 2")
     res = qemu.BootResult("x86_64", [], output=forged, returncode=0, key=key, program="/bin/t")
     rep = _report(_harness().check_tap, res, "/bin/t")
@@ -76,7 +76,7 @@ def test_printed_lines_without_signature_fail():
 def test_signature_covers_the_arguments():
     """The verdict of `systest quick` is not one of `systest`."""
     key = verdict.Key.fresh()
-    text = verdict.sign_console(TAP_OK + INIT_OK, key, "/bin/t only-one-check")
+    text = sign_console(TAP_OK + INIT_OK, key, "/bin/t only-one-check")
     res = qemu.BootResult("x86_64", [], output=text, returncode=0, key=key, program="/bin/t")
     rep = _report(_harness().check_tap, res, "/bin/t")
     assert "no valid signed verdict" in rep, rep
@@ -86,10 +86,10 @@ def test_altered_exit_status_is_caught():
     """wait() made to say 0: init's printed line and signed line agree (init
     believed it), but the program signed its own status 1."""
     key = verdict.Key.fresh()
-    prog = verdict.sign_console("1..1\nnot ok 1 - a\ninit: /bin/t exited with status 1\n",
+    prog = sign_console("1..1\nnot ok 1 - a\ninit: /bin/t exited with status 1\n",
                                 key, "/bin/t").splitlines()
     program_line = [l for l in prog if l.startswith("# verdict")][0]
-    init = verdict.sign_console("init: leak check: pages 1 -> 1, procs 2 -> 2, files 1 -> 1\n"
+    init = sign_console("init: leak check: pages 1 -> 1, procs 2 -> 2, files 1 -> 1\n"
                                 "init: /bin/t exited with status 0\n", key, "/bin/t")
     console = "1..1\nok 1 - a\n" + program_line + "\n" + init
     res = qemu.BootResult("x86_64", [], output=console, returncode=0, key=key, program="/bin/t")
@@ -104,7 +104,7 @@ def test_altered_exit_status_is_caught():
 
 def test_init_line_edited_after_signing_is_caught():
     key = verdict.Key.fresh()
-    text = verdict.sign_console(TAP_OK + INIT_OK.replace("10 -> 10", "10 -> 9"), key, "/bin/t")
+    text = sign_console(TAP_OK + INIT_OK.replace("10 -> 10", "10 -> 9"), key, "/bin/t")
     text = text.replace("pages 10 -> 9", "pages 10 -> 10")
     res = qemu.BootResult("x86_64", [], output=text, returncode=0, key=key, program="/bin/t")
     res.leak_check = True
