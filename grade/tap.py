@@ -51,15 +51,20 @@ class Check:
     signed: str = ""            # the program's signed letter: '.', 'F', '?' ('' = not known)
 
     @property
+    def signed_fail(self):
+        """The program's signed verdict says this check did not pass."""
+        return self.signed not in ("", ".")
+
+    @property
     def passed(self):
-        if self.missing or self.signed not in ("", "."):
+        if self.missing or self.signed_fail:
             return False
         return self.ok and not self.directive
 
     @property
     def forged(self):
         """The console says ok but the signed verdict does not."""
-        return self.ok and not self.missing and self.signed not in ("", ".")
+        return self.ok and not self.missing and self.signed_fail
 
     def label(self):
         """'3 - pipe round trip', the way students see it in the output."""
