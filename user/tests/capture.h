@@ -17,12 +17,14 @@
 /*
  * Run path with argv, its standard output and error into buf (at most
  * size - 1 bytes, NUL-terminated; the rest is read and dropped so the
- * program never blocks on a full pipe).  Returns waitpid's status, or -1
- * if it could not be started.  The output is also echoed as "# " lines,
- * so that a failing check shows what the program printed.
+ * program never blocks on a full pipe).  Reading until end of file waits
+ * for every process that inherited the pipe.  Returns waitpid's status,
+ * or -1 if it could not be started; *pidp (if not NULL) gets the pid the
+ * program ran as.  The output is also echoed as "# " lines, so that a
+ * failing check shows what the program printed.
  */
 static __attribute__((unused)) int
-capture(const char *path, char *const argv[], char *buf, size_t size)
+capture(const char *path, char *const argv[], char *buf, size_t size, pid_t *pidp)
 {
 	int p[2], status;
 	size_t len = 0;
@@ -43,6 +45,8 @@ capture(const char *path, char *const argv[], char *buf, size_t size)
 		_exit(127);
 	}
 	close(p[1]);
+	if (pidp != NULL)
+		*pidp = pid;
 	if (pid < 0) {
 		close(p[0]);
 		return -1;
@@ -63,6 +67,24 @@ capture(const char *path, char *const argv[], char *buf, size_t size)
 		line += n + (end != NULL);
 	}
 	return status;
+}
+
+/*
+ * Walk the lines of a captured buffer: ends line at its newline and
+ * returns the next one, or NULL after the last.
+ *	for (char *line = buf, *next; line != NULL; line = next) {
+ *		next = cut_line(line);
+ *		...
+ */
+static __attribute__((unused)) char *
+cut_line(char *line)
+{
+	char *end = strchr(line, '\n');
+
+	if (end == NULL)
+		return NULL;
+	*end = '\0';
+	return end[1] != '\0' ? end + 1 : NULL;
 }
 
 /* Split line (NUL- or newline-ended) into at most max blank-separated words. */

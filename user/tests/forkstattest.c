@@ -170,15 +170,14 @@ program(void)
 
 	printf("1..1\n");
 	verdict_plan(1);
-	status = capture("/bin/forkstat", argv, out, sizeof(out));
-	for (char *line = out; line != NULL && *line != '\0';) {
+	status = capture("/bin/forkstat", argv, out, sizeof(out), NULL);
+	for (char *line = out, *next; line != NULL; line = next) {
 		char w[4][32];
-		char *end = strchr(line, '\n');
 
+		next = cut_line(line);
 		if (words(line, w, 4) == 3 && strcmp(w[0], "fork") == 0 && is_number(w[1]) &&
 		    is_number(w[2]))
 			found = 1, nproc = atoi(w[1]), npages = atoi(w[2]);
-		line = end != NULL ? end + 1 : NULL;
 	}
 	if (!found)
 		printf("# no line 'fork <processes> <pages>' in forkstat's output\n");

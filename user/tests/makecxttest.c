@@ -65,6 +65,7 @@ static const char msg[] = "hello from a new context\n";
 	if ((r) > 0)							\
 		waitpid((pid_t)(r), NULL, 0);				\
 } while (0)
+#include "capture.h"	/* capture, cut_line */
 #include "tap.h"	/* diag, failures, CHECK, REQUIRE, EXPECT_ERR */
 
 /* ---- helpers -------------------------------------------------------------- */
@@ -819,46 +820,25 @@ t_fork_no_leak(void)
 
 /*
  * /bin/cxt_example is the seed's EXAMPLE compiled unchanged.  Run it
- * with its output in a pipe: it must print "Calling from process: N"
+ * with its output in a pipe (capture): it must print "Calling from process: N"
  * twice, once from itself and once from its makecxt() child.  Reading
  * until end of file waits for both (the child inherits the pipe).
  */
 static int
 t_example(void)
 {
-	char out[512], *line, *next;
-	int p[2], n = 0, got[4], status;
-	long len = 0, r;
-	pid_t pid;
+	static const char prefix[] = "Calling from process: ";
+	char out[512], *argv[] = { "cxt_example", NULL };
+	int n = 0, got[4], status;
+	pid_t pid = -1;
 
-	REQUIRE(pipe(p) == 0, "pipe: %s", strerror(errno));
-	fflush(stdout);
-	if ((pid = fork()) == 0) {
-		char *argv[] = { "cxt_example", NULL };
-		dup2(p[1], 1);
-		close(p[0]);
-		close(p[1]);
-		exec("/bin/cxt_example", argv);
-		_exit(127);
-	}
-	REQUIRE(pid > 0, "fork: %s", strerror(errno));
-	close(p[1]);
-	while (len < (long)sizeof(out) - 1 && (r = read(p[0], out + len, sizeof(out) - 1 - len)) > 0)
-		len += r;
-	out[len] = '\0';
-	close(p[0]);
-	status = wait_for(pid);
+	status = capture("/bin/cxt_example", argv, out, sizeof(out), &pid);
 	CHECK(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) != 127,
 	    "/bin/cxt_example: %s", describe(status));
-	for (line = out; *line != '\0'; line = next) {
-		static const char prefix[] = "Calling from process: ";
-		char *end = strchr(line, '\n'), *d;
+	for (char *line = out, *next, *d; line != NULL; line = next) {
 		long v = 0;
 
-		next = end != NULL ? end + 1 : line + strlen(line);
-		if (end != NULL)
-			*end = '\0';
-		printf("%s\n", line);		/* the example's output, as it printed it */
+		next = cut_line(line);
 		d = line + strlen(prefix);
 		if (strncmp(line, prefix, strlen(prefix)) != 0 || *d < '0' || *d > '9') {
 			CHECK(0, "unexpected line: %s", line);

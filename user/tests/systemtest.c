@@ -166,15 +166,14 @@ main(int argc, char **argv)
 	char *psargv[] = { "ps", NULL };
 	int shown = 0;
 
-	st = capture("/bin/ps", psargv, out, sizeof(out));
-	for (char *line = out; line != NULL && *line != '\0';) {
+	st = capture("/bin/ps", psargv, out, sizeof(out), NULL);
+	for (char *line = out, *next; line != NULL; line = next) {
 		char w[6][32];
-		char *end = strchr(line, '\n');
 
+		next = cut_line(line);
 		if (words(line, w, 6) == 4 && is_number(w[0]) && strcmp(w[1], "0") == 0 &&
 		    strcmp(w[3], "[reaper]") == 0)
 			shown = 1;
-		line = end != NULL ? end + 1 : NULL;
 	}
 	ok(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && shown,
 	    "/bin/ps runs and shows the reaper as a system process: PID, PPID 0, STATE, [reaper]");
