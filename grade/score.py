@@ -137,6 +137,7 @@ def gradescope(rows, elapsed=0.0, output="", hidden=None):
         ran = [{"name": test_label(t), "outcome": t.get("outcome"),
                 "duration": round(t.get("duration", 0) or 0, 2),
                 "hidden": t.get("info", {}).get("func") in secret} for t in r.tests]
+        hid = any(x["hidden"] for x in ran)
         tests.append({
             "name": f"{r.stage} [{r.arch}]",
             "number": str(i),
@@ -144,9 +145,9 @@ def gradescope(rows, elapsed=0.0, output="", hidden=None):
             "max_score": r.max,
             "status": "passed" if r.passed else "failed",
             "output": "\n".join(text),
-            "visibility": "after_due_date" if any(x["hidden"] for x in ran) else "visible",
+            "visibility": "after_due_date" if hid else "visible",
             "extra_data": {"stage": r.stage, "arch": r.arch, "note": r.note, "tests": ran,
-                           "hidden": any(x["hidden"] for x in ran)},
+                           "hidden": hid},
         })
     x, _ = totals(rows)
     return {
