@@ -119,6 +119,7 @@ psignal_locked(struct proc *p, int sig)
 			return;
 	}
 	ps->ps_siglist |= sigmask(sig);
+	ps->ps_sigcode[sig] = SI_USER;		/* sent, not a trap (trapsignal sets its own) */
 	if (ps->ps_sigmask & sigmask(sig))
 		return;				/* blocked: it waits */
 
@@ -196,7 +197,7 @@ signal_userret(struct proc *p)
 	for (;;) {
 		sigset_t ready;
 		vaddr_t action;
-		int sig, prop;
+		int sig, prop, code;
 
 		if (p->p_killed)
 			break;
@@ -206,9 +207,12 @@ signal_userret(struct proc *p)
 		for (sig = 1; !(ready & sigmask(sig)); sig++)
 			;			/* the lowest-numbered first */
 		ps->ps_siglist &= ~sigmask(sig);
+		code = ps->ps_sigcode[sig];
+		ps->ps_sigcode[sig] = SI_USER;
 
 		if (p->p_flag & P_TRACED) {
 			/* The tracer decides: stop, and take the signal it gives back (or none). */
+			int was = sig;
 			proc_stop(p, sig, 1);
 			if (p->p_killed)
 				break;
@@ -216,6 +220,8 @@ signal_userret(struct proc *p)
 			ps->ps_xsig = 0;
 			if (sig <= 0 || sig >= NSIG)
 				continue;
+			if (sig != was)
+				code = SI_USER;	/* the tracer's own signal */
 			if (ps->ps_sigmask & sigmask(sig) & ~CANTMASK) {
 				ps->ps_siglist |= sigmask(sig);
 				continue;
@@ -248,7 +254,7 @@ signal_userret(struct proc *p)
 			ps->ps_sigflags[sig] = 0;
 		}
 		spinlock_release(&proc_lock);
-		if (md_sendsig(p, sig, action, tramp, restore) != 0) {
+		if (md_sendsig(p, sig, code, action, tramp, restore) != 0) {
 			printf("pid %d (%s): no room on the stack for signal %d -- killed\n",
 			    p->p_pid, p->p_comm, sig);
 			spinlock_acquire(&proc_lock);
@@ -266,44 +272,46 @@ signal_userret(struct proc *p)
 }
 
 /*
- * A synchronous signal from a trap in user mode (a fault the VM could not
- * resolve: SIGSEGV; a breakpoint or a single step: SIGTRAP).  When the
- * process catches it (a handler, not blocked) or is traced, it is posted
- * and taken at the coming userret().  Otherwise the process dies at once
- * with the one-line message, as it always did: a fault signal that is
- * ignored or blocked would only fault again.
+ * A synchronous signal from a trap in user mode, classified by the port
+ * (md.h: SIGILL, SIGFPE, SIGBUS, SIGTRAP; SIGSEGV for a fault the VM
+ * could not resolve), with its code (ILL_ILLOPC, SEGV_ACCERR, ...).
+ * When the process catches it (a handler, not blocked) or is traced, it
+ * is posted and taken at the coming userret(), where the handler gets
+ * the code as its second argument.  Otherwise the process dies at once
+ * with the one-line message: a trap signal that is ignored or blocked
+ * would only trap again.
  */
 void
-trapsignal(struct proc *p, int sig, const char *what, vaddr_t addr)
+trapsignal(struct proc *p, int sig, int code, const char *what, vaddr_t addr)
 {
 	struct sigstate *ps = &p->p_sig;
 	int take;
 
+	KASSERT(sig > 0 && sig < NSIG);
 	spinlock_acquire(&proc_lock);
 	take = (p->p_flag & P_TRACED) ||
 	    (ps->ps_handler[sig] > H_IGN && !(ps->ps_sigmask & sigmask(sig)));
-	if (take)
+	if (take) {
 		ps->ps_siglist |= sigmask(sig);
+		ps->ps_sigcode[sig] = code;
+	}
 	spinlock_release(&proc_lock);
 	if (take)
 		return;
-	if (sig == SIGSEGV)
-		proc_fault_kill(p, what, addr);
-	printf("pid %d (%s): %s at 0x%lx pc 0x%lx -- killed\n", p->p_pid, p->p_comm,
-	    what, (unsigned long)addr, (unsigned long)tf_pc(PROC_TRAPFRAME(p)));
-	exit1(p, W_EXITCODE(0, sig));
+	proc_trap_kill(p, sig, what, addr);
 }
 
-/* The port, for breakpoints and trace traps (md.h). */
+/* The port, for every user-mode trap that is not a page fault (md.h). */
 void
-trap_user_signal(struct trapframe *tf, int sig, const char *what, vaddr_t addr)
+trap_user_signal(struct trapframe *tf, int sig, int code, const char *what, vaddr_t addr)
 {
 	struct proc *p = curproc();
 
 	(void)tf;
-	if (sig == SIGTRAP)
-		ptrace_trapped(p);	/* a PT_STEP breakpoint of ours: take it out */
-	trapsignal(p, sig, what, addr);
+	/* A PT_STEP breakpoint of ours (a port without a trace flag): take it out. */
+	if (sig == SIGTRAP && ptrace_trapped(p))
+		code = TRAP_TRACE;
+	trapsignal(p, sig, code, what, addr);
 }
 
 /* fork1: the child inherits handlers, flags, the mask and the trampoline; nothing pending. */
@@ -317,6 +325,7 @@ signal_fork(struct proc *p1, struct proc *p2)
 	memcpy(b->ps_sigflags, a->ps_sigflags, sizeof(b->ps_sigflags));
 	b->ps_sigmask = a->ps_sigmask;
 	b->ps_tramp = a->ps_tramp;
+	memset(b->ps_sigcode, 0, sizeof(b->ps_sigcode));	/* SI_USER: a slot's last owner's codes go */
 }
 
 /*

@@ -147,6 +147,38 @@ vm_region_add(struct vmspace *vm, vaddr_t start, vaddr_t end, int prot, int flag
 	return ENOMEM;
 }
 
+/*
+ * The region that holds va, or NULL (OpenBSD: uvm_map_lookup_entry).
+ * Caller must hold vm->vm_lock, or own vm alone (a new address space
+ * that nobody runs in yet: fork's and makecxt's copy).
+ */
+struct vm_region *
+vm_region_lookup(struct vmspace *vm, vaddr_t va)
+{
+	for (int i = 0; i < VM_NREGION; i++) {
+		struct vm_region *r = &vm->vm_regions[i];
+		if (r->r_prot != 0 && va >= r->r_start && va < r->r_end)
+			return r;
+	}
+	return NULL;
+}
+
+/* The protection of the region that holds va, 0 if none (a fault's SEGV_ code). */
+int
+vm_region_prot(struct vmspace *vm, vaddr_t va)
+{
+	struct vm_region *r;
+	int prot;
+
+	if (vm == NULL)
+		return 0;
+	sleeplock_acquire(&vm->vm_lock);
+	r = vm_region_lookup(vm, va);
+	prot = r != NULL ? r->r_prot : 0;
+	sleeplock_release(&vm->vm_lock);
+	return prot;
+}
+
 static struct vm_region *
 region_with_flag(struct vmspace *vm, int flag)
 {
@@ -175,18 +207,6 @@ region_with_flag(struct vmspace *vm, int flag)
  */
 
 static unsigned long cow_copies;	/* pages copied by write faults (forkstat) */
-
-/* The region that holds va, or NULL.  vm_lock held. */
-static struct vm_region *
-region_of(struct vmspace *vm, vaddr_t va)
-{
-	for (int i = 0; i < VM_NREGION; i++) {
-		struct vm_region *r = &vm->vm_regions[i];
-		if (r->r_prot != 0 && va >= r->r_start && va < r->r_end)
-			return r;
-	}
-	return NULL;
-}
 
 /* A private copy of the page at pa for dst at va (fork's slow path). */
 static int
@@ -378,7 +398,7 @@ vm_fault(struct proc *p, vaddr_t va, int access)
 		return EFAULT;
 	va = PGROUNDDOWN(va);
 	sleeplock_acquire(&vm->vm_lock);
-	r = region_of(vm, va);
+	r = vm_region_lookup(vm, va);
 	if (r == NULL || !(r->r_prot & VM_PROT_WRITE) ||
 	    !pmap_extract(vm->vm_pmap, va, &pa, &prot))
 		goto out;		/* not copy-on-write: a real fault */

@@ -30,18 +30,6 @@ _Static_assert(PROT_READ == VM_PROT_READ && PROT_WRITE == VM_PROT_WRITE &&
 /* Where vmap() looks for room when it may choose: the middle of user space. */
 #define VMAP_BASE	PGROUNDDOWN(USER_TOP / 2)
 
-/* The region holding va, or NULL.  vm_lock held. */
-static struct vm_region *
-vmap_region_of(struct vmspace *vm, vaddr_t va)
-{
-	for (int i = 0; i < VM_NREGION; i++) {
-		struct vm_region *r = &vm->vm_regions[i];
-		if (r->r_prot != 0 && va >= r->r_start && va < r->r_end)
-			return r;
-	}
-	return NULL;
-}
-
 /*
  * Is [start, end) free: no region, not the stack's guard page, not the
  * heap's room to grow up to the current break?  vm_lock held.
@@ -117,7 +105,7 @@ vmap_drop_page(struct vmspace *vm, const struct vm_region *r, paddr_t pa)
 void
 vmap_page_replaced(struct vmspace *vm, vaddr_t va, paddr_t pa)
 {
-	struct vm_region *r = vmap_region_of(vm, PGROUNDDOWN(va));
+	struct vm_region *r = vm_region_lookup(vm, PGROUNDDOWN(va));
 
 	if (r != NULL && (r->r_flags & VR_VMAP))
 		vmap_drop_page(vm, r, pa);
@@ -207,7 +195,7 @@ int
 vmap_enter_local_copy(struct vmspace *dst, vaddr_t va, paddr_t pa, int rprot)
 {
 	struct vshare vs;
-	struct vm_region *r = vmap_region_of(dst, va);
+	struct vm_region *r = vm_region_lookup(dst, va);
 	paddr_t npa, old;
 	int prot;
 
@@ -249,7 +237,7 @@ vmap_fault_denied(struct vmspace *vm, vaddr_t va)
 		return 0;
 	va = PGROUNDDOWN(va);
 	sleeplock_acquire(&vm->vm_lock);
-	r = vmap_region_of(vm, va);
+	r = vm_region_lookup(vm, va);
 	if (r != NULL && (r->r_flags & VR_VMAP) &&
 	    pmap_extract(vm->vm_pmap, va, &pa, &prot) &&
 	    vshare_get(PGROUNDDOWN(pa), &vs))
@@ -312,7 +300,7 @@ sys_vmap(struct proc *p, const register_t *args, register_t *retval)
 	if ((error = vm_region_add(vm, start, end, prot,
 	    VR_VMAP | ((flags & VMAP_TERMINATE) ? VR_TERM : 0))) != 0)
 		goto out;
-	r = vmap_region_of(vm, start);
+	r = vm_region_lookup(vm, start);
 	for (va = start; va < end; va += PAGE_SIZE) {
 		paddr_t pa = page_alloc();
 		if (pa == 0) {
@@ -471,7 +459,7 @@ sys_vctl(struct proc *p, const register_t *args, register_t *retval)
 		return error;
 
 	sleeplock_acquire(&vm->vm_lock);
-	r = vmap_region_of(vm, PGROUNDDOWN(addr));
+	r = vm_region_lookup(vm, PGROUNDDOWN(addr));
 	if (r == NULL || !pmap_extract(vm->vm_pmap, PGROUNDDOWN(addr), &pa, &prot)) {
 		error = EFAULT;		/* nothing mapped there */
 		goto out;

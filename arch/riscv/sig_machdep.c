@@ -49,7 +49,7 @@ _Static_assert(__builtin_offsetof(struct trapframe, t6) -
     __builtin_offsetof(struct trapframe, ra) == 30 * 8, "x1..x31 contiguous");
 
 int
-md_sendsig(struct proc *p, int sig, vaddr_t handler, vaddr_t tramp, unsigned int mask)
+md_sendsig(struct proc *p, int sig, int code, vaddr_t handler, vaddr_t tramp, unsigned int mask)
 {
 	struct trapframe *tf = p->p_md.md_tf;
 	struct sigctx sc;
@@ -66,7 +66,7 @@ md_sendsig(struct proc *p, int sig, vaddr_t handler, vaddr_t tramp, unsigned int
 	tf->sp = sp;
 	tf->ra = tramp;
 	tf->a0 = sig;
-	tf->a1 = 0;
+	tf->a1 = code;			/* why: ILL_ILLOPC, SEGV_MAPERR, ... (<aqua/signal.h>) */
 	tf->a2 = sp;				/* the context, for handlers that want it */
 	return 0;
 }

@@ -81,51 +81,57 @@ device_intr(unsigned long irq)
 }
 
 /*
- * A synchronous exception in user mode other than ecall.  The name is the
- * one the kill message shows, "pid 5 (prog): page fault (write) at 0x0 pc
- * 0x400123 -- killed", so it says what kind of access faulted.
+ * A synchronous exception in user mode other than ecall.  The three page
+ * faults go to the VM (trap_user_fault), with the access their cause
+ * names; everything else is a signal (trap_user_signal), as in OpenBSD's
+ * riscv64 trap.c.  The words are the kill message's: "pid 5 (prog): page
+ * fault (write) at 0x0 pc 0x400123 -- killed".
+ *   - An access fault is the physical side refusing (PMP, or no memory
+ *     or device there): SIGBUS, BUS_ADRERR.  A page fault is the MMU.
+ *   - Misaligned loads and stores that OpenSBI does not emulate for us
+ *     (atomics: lr/sc/amo*) arrive here: SIGBUS, BUS_ADRALN.
+ *   - An illegal instruction includes a privileged one used in user mode
+ *     (sret, csrw sstatus): the cause does not tell them apart.
  */
+static const struct user_trap {
+	int		sig;
+	int		code;
+	const char	*what;
+} user_traps[] = {
+	[EXC_INST_MISALIGNED] =	{ SIGBUS, BUS_ADRALN, "misaligned access (exec)" },
+	[EXC_INST_ACCESS] =	{ SIGBUS, BUS_ADRERR, "access fault (exec)" },
+	[EXC_ILLEGAL] =		{ SIGILL, ILL_ILLOPC, "illegal instruction" },
+	[EXC_BREAKPOINT] =	{ SIGTRAP, TRAP_BRKPT, "breakpoint" },
+	[EXC_LOAD_MISALIGNED] =	{ SIGBUS, BUS_ADRALN, "misaligned access (read)" },
+	[EXC_LOAD_ACCESS] =	{ SIGBUS, BUS_ADRERR, "access fault (read)" },
+	[EXC_STORE_MISALIGNED] = { SIGBUS, BUS_ADRALN, "misaligned access (write)" },
+	[EXC_STORE_ACCESS] =	{ SIGBUS, BUS_ADRERR, "access fault (write)" },
+};
+
 static void
 user_exception(struct trapframe *tf, unsigned long cause)
 {
+	const struct user_trap *t;
+
 	switch (cause) {
 	case EXC_LOAD_PAGE_FAULT:
 		trap_user_fault(tf, "page fault (read)", tf->stval, VM_PROT_READ);
-		break;
+		return;
 	case EXC_STORE_PAGE_FAULT:
 		trap_user_fault(tf, "page fault (write)", tf->stval, VM_PROT_WRITE);
-		break;
+		return;
 	case EXC_INST_PAGE_FAULT:
 		trap_user_fault(tf, "page fault (exec)", tf->stval, VM_PROT_EXEC);
-		break;
-	case EXC_LOAD_ACCESS:
-		trap_user_fault(tf, "access fault (read)", tf->stval, VM_PROT_READ);
-		break;
-	case EXC_STORE_ACCESS:
-		trap_user_fault(tf, "access fault (write)", tf->stval, VM_PROT_WRITE);
-		break;
-	case EXC_INST_ACCESS:
-		trap_user_fault(tf, "access fault (exec)", tf->stval, VM_PROT_EXEC);
-		break;
-	case EXC_LOAD_MISALIGNED:
-		trap_user_fault(tf, "misaligned access (read)", tf->stval, VM_PROT_READ);
-		break;
-	case EXC_STORE_MISALIGNED:
-		trap_user_fault(tf, "misaligned access (write)", tf->stval, VM_PROT_WRITE);
-		break;
-	case EXC_INST_MISALIGNED:
-		trap_user_fault(tf, "misaligned access (exec)", tf->stval, VM_PROT_EXEC);
-		break;
-	case EXC_ILLEGAL:
-		trap_user_fault(tf, "illegal instruction", tf->sepc, VM_PROT_EXEC);
-		break;
-	case EXC_BREAKPOINT:
-		/* ebreak: SIGTRAP (a debugger's breakpoint, or ptrace PT_STEP's). */
-		trap_user_signal(tf, SIGTRAP, "breakpoint", tf->sepc);
-		break;
-	default:
-		trap_user_fault(tf, exception_name(cause), tf->stval, 0);
-		break;
+		return;
+	}
+	if (cause < nitems(user_traps) && user_traps[cause].sig != 0) {
+		t = &user_traps[cause];
+		/* stval: the address for a memory cause; the pc for the others. */
+		trap_user_signal(tf, t->sig, t->code, t->what,
+		    t->sig == SIGBUS ? tf->stval : tf->sepc);
+	} else {
+		/* Not something a user program can cause (ecall from S, a reserved cause). */
+		trap_user_signal(tf, SIGSEGV, SI_USER, exception_name(cause), tf->sepc);
 	}
 }
 

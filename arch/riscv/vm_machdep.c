@@ -90,8 +90,8 @@ md_userret(struct proc *p)
 	unsigned long s;
 
 	while ((vaddr_t)tf->sepc >= USER_TOP || (tf->sepc & 1) != 0) {
-		trapsignal(p, SIGSEGV, (tf->sepc & 1) ? "misaligned pc" : "pc outside user space",
-		    (vaddr_t)tf->sepc);
+		trapsignal(p, SIGSEGV, SEGV_MAPERR,
+		    (tf->sepc & 1) ? "misaligned pc" : "pc outside user space", (vaddr_t)tf->sepc);
 		userret(p);
 	}
 	intr_disable();

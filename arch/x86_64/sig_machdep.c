@@ -74,7 +74,7 @@ reg_to_tf(const struct reg *r, struct trapframe *tf)
 }
 
 int
-md_sendsig(struct proc *p, int sig, vaddr_t handler, vaddr_t tramp, unsigned int mask)
+md_sendsig(struct proc *p, int sig, int code, vaddr_t handler, vaddr_t tramp, unsigned int mask)
 {
 	struct trapframe *tf = p->p_md.md_tf;
 	struct sigctx sc __attribute__((aligned(16)));
@@ -100,7 +100,7 @@ md_sendsig(struct proc *p, int sig, vaddr_t handler, vaddr_t tramp, unsigned int
 	tf->tf_rip = handler;
 	tf->tf_rsp = sp;
 	tf->tf_rdi = sig;
-	tf->tf_rsi = 0;
+	tf->tf_rsi = code;			/* why: ILL_ILLOPC, SEGV_MAPERR, ... (<aqua/signal.h>) */
 	tf->tf_rdx = sp + 8;			/* the context, for handlers that want it */
 	tf->tf_rflags &= ~(PSL_T | PSL_D | PSL_AC);	/* the ABI wants DF clear at a call */
 	return 0;

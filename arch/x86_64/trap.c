@@ -63,7 +63,7 @@ idt_init(void)
 	for (i = 0; i < 256; i++)
 		set_gate(i, vectors + 16 * i, 0, 0);
 	set_gate(T_BPT, vectors + 16 * T_BPT, 0, 3);
-	set_gate(4, vectors + 16 * 4, 0, 3);
+	set_gate(T_OFLOW, vectors + 16 * T_OFLOW, 0, 3);
 	set_gate(T_DOUBLEFLT, vectors + 16 * T_DOUBLEFLT, 1, 0);
 	set_gate(T_NMI, nmi_entry, 2, 0);
 }
@@ -165,7 +165,8 @@ prepare_user_return(struct trapframe *tf)
 		    canonical(tf->tf_fsbase) && canonical(tf->tf_gsbase))
 			break;
 		intr_enable();
-		trap_user_fault(tf, "general protection fault", tf->tf_rip, 0);
+		/* Nothing can be mapped at a non-canonical address. */
+		trap_user_signal(tf, SIGSEGV, SEGV_MAPERR, "general protection fault", tf->tf_rip);
 		userret(curproc());
 	}
 	tf->tf_cs = GSEL_UCODE | SEL_UPL;
@@ -229,38 +230,95 @@ md_fault_frame(void)
 }
 
 /* ---- user exceptions --------------------------------------------------- */
+/*
+ * What an exception in user mode means to the process: its signal, the
+ * code saying why (<aqua/signal.h>), and the words of the kill message.
+ * Only page faults go to the VM (trap_user_fault); everything else is a
+ * signal (trap_user_signal), as in OpenBSD's amd64 trap.c.
+ *   - #GP has no finer cause to give: a privileged instruction (hlt,
+ *     cli, in, out) and a non-canonical address look the same (error
+ *     code 0), so it is SIGSEGV without a code, as on OpenBSD and Linux.
+ *   - #NP, #SS and #TS come from loading a bad segment selector: SIGBUS.
+ *   - A vector missing here (NMI, double fault, machine check, the
+ *     reserved ones) is not something a user program can cause: "int $n"
+ *     from user mode is a #GP except for the DPL 3 gates (int3, int $4).
+ */
+static const struct user_trap {
+	int		sig;
+	int		code;
+	const char	*what;
+} user_traps[32] = {
+	[T_DIVIDE] =	{ SIGFPE, FPE_INTDIV, "integer divide error" },
+	[T_TRCTRAP] =	{ SIGTRAP, TRAP_TRACE, "trace trap" },
+	[T_BPT] =	{ SIGTRAP, TRAP_BRKPT, "breakpoint" },
+	[T_OFLOW] =	{ SIGFPE, FPE_INTOVF, "overflow trap" },
+	[T_PRIVINFLT] =	{ SIGILL, ILL_ILLOPC, "illegal instruction" },
+	[T_TSSFLT] =	{ SIGBUS, BUS_OBJERR, "invalid TSS" },
+	[T_SEGNPFLT] =	{ SIGBUS, BUS_OBJERR, "segment not present" },
+	[T_STKFLT] =	{ SIGBUS, BUS_OBJERR, "stack segment fault" },
+	[T_PROTFLT] =	{ SIGSEGV, SI_USER, "general protection fault" },
+	[T_ARITHTRAP] =	{ SIGFPE, 0, "x87 floating-point exception" },
+	[T_ALIGNFLT] =	{ SIGBUS, BUS_ADRALN, "alignment check" },
+	[T_XMM] =	{ SIGFPE, 0, "SSE floating-point exception" },
+};
+
+/*
+ * The code of an unmasked floating-point exception: the first flag that
+ * is raised and not masked.  The kernel never uses the FPU, so the
+ * registers still hold the process's state.
+ */
+static int
+fpe_code(int n)
+{
+	static const struct { int flag, code; } order[] = {
+		{ FPX_IE, FPE_FLTINV }, { FPX_ZE, FPE_FLTDIV }, { FPX_DE, FPE_FLTSUB },
+		{ FPX_OE, FPE_FLTOVF }, { FPX_UE, FPE_FLTUND }, { FPX_PE, FPE_FLTRES },
+	};
+	uint32_t flags, masks;
+
+	if (n == T_XMM) {
+		uint32_t mxcsr;
+		__asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
+		flags = mxcsr;
+		masks = mxcsr >> MXCSR_MASK_SHIFT;
+	} else {
+		uint16_t sw, cw;
+		__asm__ volatile("fnstsw %0; fnstcw %1" : "=m"(sw), "=m"(cw));
+		flags = sw;
+		masks = cw;		/* x87: the control word's bits 0-5 mask them */
+	}
+	for (unsigned i = 0; i < nitems(order); i++)
+		if ((flags & order[i].flag) && !(masks & order[i].flag))
+			return order[i].code;
+	return SI_USER;
+}
+
 static void
 user_exception(struct trapframe *tf)
 {
-	int n = tf->tf_trapno, access = 0;
-	vaddr_t addr = tf->tf_rip;
-	const char *what = exception_names[n];
+	int n = tf->tf_trapno;
+	const struct user_trap *t = &user_traps[n];
+	int code;
 
-	/*
-	 * A page fault says what the access was in its error code (bit 4:
-	 * instruction fetch, bit 1: write).  Name it in the kill message the
-	 * same way the RISC-V port does, whose three page-fault causes say it.
-	 */
 	if (n == T_PAGEFLT) {
-		addr = rcr2();
-		if (tf->tf_err & 0x10) {
-			access = VM_PROT_EXEC;
-			what = "page fault (exec)";
-		} else if (tf->tf_err & 0x02) {
-			access = VM_PROT_WRITE;
-			what = "page fault (write)";
-		} else {
-			access = VM_PROT_READ;
-			what = "page fault (read)";
-		}
-	}
-	intr_enable();
-	/* Breakpoint (int3) and debug (trap flag: ptrace PT_STEP) traps are SIGTRAP. */
-	if (n == T_BPT || n == 1) {
-		trap_user_signal(tf, SIGTRAP, what, tf->tf_rip);
+		/* The error code says what the access was, as RISC-V's three causes do. */
+		vaddr_t addr = rcr2();
+		intr_enable();
+		if (tf->tf_err & PGEX_I)
+			trap_user_fault(tf, "page fault (exec)", addr, VM_PROT_EXEC);
+		else if (tf->tf_err & PGEX_W)
+			trap_user_fault(tf, "page fault (write)", addr, VM_PROT_WRITE);
+		else
+			trap_user_fault(tf, "page fault (read)", addr, VM_PROT_READ);
 		return;
 	}
-	trap_user_fault(tf, what, addr, access);
+	if (t->sig == 0) {
+		static const struct user_trap other = { SIGSEGV, SI_USER, NULL };
+		t = &other;
+	}
+	code = (n == T_XMM || n == T_ARITHTRAP) ? fpe_code(n) : t->code;
+	intr_enable();
+	trap_user_signal(tf, t->sig, code, t->what ? t->what : exception_names[n], tf->tf_rip);
 }
 
 void

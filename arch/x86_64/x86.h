@@ -23,6 +23,21 @@
 #define CR4_SMEP	(1UL << 20)
 #define CR4_SMAP	(1UL << 21)
 
+/* The page-fault error code (tf_err of a T_PAGEFLT) */
+#define PGEX_P		0x01		/* the page was present: a protection fault */
+#define PGEX_W		0x02		/* a write */
+#define PGEX_U		0x04		/* from user mode */
+#define PGEX_I		0x10		/* an instruction fetch */
+
+/* Floating-point status: x87 FSW / SSE MXCSR exception flags (bits 0-5) */
+#define FPX_IE		0x01		/* invalid operation */
+#define FPX_DE		0x02		/* denormal operand */
+#define FPX_ZE		0x04		/* divide by zero */
+#define FPX_OE		0x08		/* overflow */
+#define FPX_UE		0x10		/* underflow */
+#define FPX_PE		0x20		/* precision (inexact) */
+#define MXCSR_MASK_SHIFT 7		/* MXCSR bits 7-12 mask the flags above */
+
 #define MSR_EFER	0xc0000080
 #define EFER_SCE	(1UL << 0)	/* syscall/sysret */
 #define EFER_LME	(1UL << 8)

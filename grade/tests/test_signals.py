@@ -1,8 +1,10 @@
 """Signals (part of stage `core`): kill(2) with numbered signals,
 sigaction(2) handlers returning through sigreturn(2), masks, default
 actions (terminate, ignore, stop, continue), SIGCHLD, waitpid's
-WNOHANG/WUNTRACED, alarm(2), faults caught as SIGSEGV, and Ctrl-C on the
-console (SIGINT to the foreground program; the shell survives).
+WNOHANG/WUNTRACED, alarm(2), faults caught as SIGSEGV, Ctrl-C on the
+console (SIGINT to the foreground program; the shell survives), and traps
+classified by the port (SIGILL, SIGFPE, SIGBUS, SIGTRAP, SIGSEGV, with
+the code a handler gets).
 """
 
 
@@ -14,6 +16,14 @@ def test_signals(aqua):
     res = aqua.boot("/bin/sigtest", cpus=2)
     aqua.check_tap(res, "/bin/sigtest")
     aqua.expect_exit(res, "/bin/sigtest", 0)
+
+
+def test_trap_signals(aqua):
+    """/bin/traptest: each kind of user trap gives its own signal and code
+    (see user/tests/traptest.c; the cases are the port's, machine/trapcase.h)."""
+    res = aqua.boot("/bin/traptest", cpus=2)
+    aqua.check_tap(res, "/bin/traptest")
+    aqua.expect_exit(res, "/bin/traptest", 0)
 
 
 def test_signals_ctrl_c(aqua):

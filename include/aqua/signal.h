@@ -53,6 +53,37 @@ struct sigaction {
 #define SA_NODEFER	0x0010	/* do not block the signal in its own handler */
 #define SA_RESETHAND	0x0004	/* back to SIG_DFL once delivered */
 
+/*
+ * Why a trap signal came: the second argument of a handler,
+ * void handler(int sig, int code, void *ctx), as in 4.3BSD and in
+ * OpenBSD's siginfo si_code.  0 (SI_USER) for a signal sent by kill(2)
+ * or by the kernel for any other reason.  The kernel's kill message says
+ * the same thing in words ("illegal instruction", "page fault (write)").
+ */
+#define SI_USER		0	/* kill(2), or no detail */
+
+#define ILL_ILLOPC	1	/* SIGILL: not an instruction (x86 ud2, RISC-V unimp) */
+#define ILL_PRVOPC	5	/* SIGILL: a privileged instruction */
+
+#define FPE_INTDIV	1	/* SIGFPE: integer divide by zero (or overflow on x86) */
+#define FPE_INTOVF	2	/* SIGFPE: integer overflow (x86 int $4) */
+#define FPE_FLTDIV	3	/* SIGFPE: floating-point divide by zero (unmasked) */
+#define FPE_FLTOVF	4	/* SIGFPE: floating-point overflow */
+#define FPE_FLTUND	5	/* SIGFPE: floating-point underflow */
+#define FPE_FLTRES	6	/* SIGFPE: inexact result */
+#define FPE_FLTINV	7	/* SIGFPE: invalid operation */
+#define FPE_FLTSUB	8	/* SIGFPE: denormal operand */
+
+#define SEGV_MAPERR	1	/* SIGSEGV: nothing is mapped there */
+#define SEGV_ACCERR	2	/* SIGSEGV: mapped, but not for this access */
+
+#define BUS_ADRALN	1	/* SIGBUS: misaligned address */
+#define BUS_ADRERR	2	/* SIGBUS: no memory at that physical address */
+#define BUS_OBJERR	3	/* SIGBUS: a bad segment (x86 #NP, #SS, #TS) */
+
+#define TRAP_BRKPT	1	/* SIGTRAP: a breakpoint instruction */
+#define TRAP_TRACE	2	/* SIGTRAP: a single step (trace flag) */
+
 /* sigprocmask(how, ...) */
 #define SIG_BLOCK	1
 #define SIG_UNBLOCK	2

@@ -154,7 +154,8 @@ int	tf_is_user(struct trapframe *tf);
  *   signal sig with a user handler.  Build a signal frame on its user stack
  *   (below the x86 red zone, aligned as the C ABI wants) holding every user
  *   register (x86: and the FPU/SSE state) and the blocked mask to restore;
- *   then set the trap frame so that user mode resumes in handler(sig) with
+ *   then set the trap frame so that user mode resumes in
+ *   handler(sig, code, frame) (code: why a trap signal came, SI_USER else) with
  *   the trampoline tramp as its return address and the frame where the
  *   trampoline finds it.  0, or EFAULT if the stack cannot take the frame
  *   (kern then kills p with SIGSEGV).
@@ -174,7 +175,7 @@ int	tf_is_user(struct trapframe *tf);
  *   whose first bytes are `orig' (RISC-V: c.ebreak for a compressed one);
  *   returns its length in bytes and the bytes in *bpt.
  */
-int	md_sendsig(struct proc *p, int sig, vaddr_t handler, vaddr_t tramp, unsigned int mask);
+int	md_sendsig(struct proc *p, int sig, int code, vaddr_t handler, vaddr_t tramp, unsigned int mask);
 int	md_sigreturn(struct proc *p, vaddr_t frame, unsigned int *maskp);
 struct reg;
 void	md_getregs(struct proc *p, struct reg *r);
@@ -182,12 +183,20 @@ int	md_setregs(struct proc *p, const struct reg *r);
 int	md_ptrace_step(struct proc *p, int on, vaddr_t next[2]);
 int	md_breakpoint(uint32_t orig, uint32_t *bpt);
 /*
- * The port calls trap_user_signal() (kern/signal.c) for a user-mode trap
- * that is not a memory fault but a signal: breakpoint and trace/step traps
- * give SIGTRAP.  Like trap_user_fault, with no handler and no tracer the
- * process is killed with the one-line message.
+ * A trap from user mode, classified by the port as OpenBSD's trap.c
+ * does, by named hardware causes, never raw numbers:
+ *   a page fault (and nothing else) -> trap_user_fault() (kern/proc.c):
+ *     vm_fault() first, then SIGSEGV (SEGV_MAPERR / SEGV_ACCERR);
+ *   every other exception -> trap_user_signal() (kern/signal.c) with
+ *     SIGILL (an illegal instruction), SIGFPE (integer divide, an
+ *     unmasked floating-point exception), SIGBUS (a misaligned access
+ *     the hardware refuses), SIGTRAP (breakpoint, single step) or
+ *     SIGSEGV (a protection fault that is not a page fault), and the
+ *     <aqua/signal.h> code saying why.
+ * With no handler and no tracer the process is killed with the one-line
+ * message "pid N (prog): <what> at <addr> pc <pc> -- killed".
  */
-void	trap_user_signal(struct trapframe *tf, int sig, const char *what, vaddr_t addr);
+void	trap_user_signal(struct trapframe *tf, int sig, int code, const char *what, vaddr_t addr);
 
 /* ---- devices --------------------------------------------------------- */
 /* At boot the port finds its virtio devices and calls virtio_blk_attach(). */
@@ -208,7 +217,7 @@ void	userret(struct proc *p);	/* before every return to user: a killed process e
  * scheduler loop itself is never preempted).
  */
 void	trap_user_fault(struct trapframe *tf, const char *what, vaddr_t addr, int access);
-					/* user-mode fault: VM first, then kill with a message */
+					/* user-mode page fault: VM first, then SIGSEGV (above) */
 void	kmem_add_range(paddr_t start, paddr_t end); /* hand free physical memory to the allocator */
 void	fork_trampoline_entry(void);	/* first thing a new kernel context runs */
 

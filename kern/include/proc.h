@@ -88,7 +88,7 @@ struct proc *pfind(pid_t pid);		/* live process by pid, or NULL (proc_lock held)
 __attribute__((noreturn)) void exit1(struct proc *p, int xstat);
 int	proc_kill(pid_t pid, int sig);
 int	proc_wait(struct proc *p, pid_t pid, int *xstatp, int options, pid_t *pidp);
-void	proc_fault_kill(struct proc *p, const char *what, vaddr_t addr);	/* one-line message, exit */
+void	proc_trap_kill(struct proc *p, int sig, const char *what, vaddr_t addr); /* one-line message, exit */
 void	proc_ppwait_release(struct proc *p);	/* exec/exit: let a FORK_PPWAIT parent go on */
 struct procinfo;
 int	proc_info(int slot, struct procinfo *pi);	/* for procinfo(2): 0, ESRCH or EINVAL */

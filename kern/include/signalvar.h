@@ -15,6 +15,7 @@ struct sigstate {
 	vaddr_t		ps_handler[NSIG];	/* 0 = SIG_DFL, 1 = SIG_IGN, else user address */
 	sigset_t	ps_catchmask[NSIG];	/* sa_mask of each handler */
 	int		ps_sigflags[NSIG];	/* sa_flags of each handler */
+	int		ps_sigcode[NSIG];	/* a pending trap signal's code (ILL_ILLOPC, ...) */
 	vaddr_t		ps_tramp;		/* user signal trampoline (from sigaction) */
 	uint64_t	ps_alarm;		/* uptime (ms) when SIGALRM is due; 0 = none */
 	int		ps_xsig;		/* stop signal; after a trace stop, what to deliver */
@@ -40,7 +41,7 @@ void	psignal_locked(struct proc *p, int sig);	/* post sig to p; proc_lock held *
 void	proc_terminate_locked(struct proc *p, int sig);	/* end p with status sig; proc_lock held */
 void	psignal(struct proc *p, int sig);
 void	signal_userret(struct proc *p);		/* deliver what is pending (userret) */
-void	trapsignal(struct proc *p, int sig, const char *what, vaddr_t addr); /* fault/trap */
+void	trapsignal(struct proc *p, int sig, int code, const char *what, vaddr_t addr); /* fault/trap */
 void	signal_fork(struct proc *p1, struct proc *p2);	/* fork1: inherit handlers, mask */
 void	signal_exec(struct proc *p);		/* exec: caught -> default; traced: SIGTRAP */
 void	signal_exit(struct proc *p);		/* exit1, proc_lock held: SIGCHLD, tracees */

@@ -47,6 +47,8 @@ int	vm_sbrk(struct proc *p, intptr_t incr, vaddr_t *oldbrk);
 int	user_range_ok(vaddr_t va, size_t len);	/* inside [0, USER_TOP) without overflow */
 size_t	vmspace_size(struct vmspace *vm);	/* bytes mapped */
 unsigned long vm_pt_limit(void);	/* page-table pages one address space may hold */
+struct vm_region *vm_region_lookup(struct vmspace *vm, vaddr_t va); /* vm_lock held; NULL if none */
+int	vm_region_prot(struct vmspace *vm, vaddr_t va);	/* its region's prot, 0 if none */
 int	vm_region_add(struct vmspace *vm, vaddr_t start, vaddr_t end, int prot, int flags); /* bookkeeping only */
 
 /* kern/vmap.c: vmap regions (VR_VMAP) and their shareable pages (kern/share.c). */

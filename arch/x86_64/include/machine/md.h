@@ -37,12 +37,25 @@
 #define GDT_NSLOTS	7
 #define SEL_UPL		3		/* requested privilege level of user selectors */
 
-/* Interrupt vectors */
-#define T_DIVIDE	0
+/* Interrupt vectors: the exceptions (OpenBSD's names; here = the vector) */
+#define T_DIVIDE	0		/* #DE integer divide by zero or overflow */
+#define T_TRCTRAP	1		/* #DB debug: the trace flag (ptrace PT_STEP) */
 #define T_NMI		2
-#define T_BPT		3
+#define T_BPT		3		/* #BP int3 */
+#define T_OFLOW		4		/* #OF int $4 (into is not a 64-bit instruction) */
+#define T_BOUND		5		/* #BR */
+#define T_PRIVINFLT	6		/* #UD invalid opcode (ud2) */
+#define T_DNA		7		/* #NM FPU not available */
 #define T_DOUBLEFLT	8
-#define T_PAGEFLT	14
+#define T_TSSFLT	10		/* #TS */
+#define T_SEGNPFLT	11		/* #NP segment not present */
+#define T_STKFLT	12		/* #SS stack segment fault */
+#define T_PROTFLT	13		/* #GP general protection */
+#define T_PAGEFLT	14		/* #PF */
+#define T_ARITHTRAP	16		/* #MF x87 floating-point error */
+#define T_ALIGNFLT	17		/* #AC alignment check */
+#define T_MCA		18		/* #MC machine check */
+#define T_XMM		19		/* #XM SSE floating-point error */
 #define T_IRQ0		32		/* IOAPIC pin n arrives at T_IRQ0 + n */
 #define T_LAPIC_TIMER	64
 #define T_VIRTIO	65		/* MSI-X vector of the virtio-blk queue */
