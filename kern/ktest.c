@@ -1,13 +1,14 @@
 /*
  * Kernel self-tests, run by the ktest(name) system call: they check what
  * only the kernel can see (fork1's func/arg, rnewprocp, SIDL children,
- * locks, page reference counts).  Output is TAP, like the user tests:
+ * locks, page reference counts, page tables).  Output is TAP, like the
+ * user tests:
  *   1..N
  *   ok 1 - what was checked
  *   not ok 2 - what was checked
  * ktest("all") runs every group; ktest("fork1") only that group
- * (groups: fork1, locks, pages; "panic" panics on purpose, to check the
- * panic path, and is not part of "all").  The fork1 lab stages have their
+ * (groups: fork1, locks, pages, pmap; "panic" panics on purpose, to check
+ * the panic path, and is not part of "all").  The fork1 lab stages have their
  * own groups in kern/ktest_fork1.c (ppwait, idle, system): they run only by
  * name, since in a handout they test code the student has not written yet.
  *
@@ -385,6 +386,217 @@ test_pages(struct proc *p)
 		    "given back", free0, free1, (long)(free0 - free1));
 }
 
+/* ---- pmap: the contract of kern/include/md.h --------------------------- */
+
+/*
+ * Test addresses: one page table boundary (x86_64 PDPT, RISC-V root) at
+ * PT_VA, so ranges cross from one table to the next, and a page far off
+ * (PT_FAR) in tables of its own.
+ */
+#define PT_VA		0x40000000UL
+#define PT_PG(i)	(PT_VA + (vaddr_t)(i) * PAGE_SIZE)
+#define PT_FAR		(0x80000000UL + 5 * PAGE_SIZE)
+
+/* "rwxu" with '-' for what prot lacks, for the failure messages. */
+static const char *
+protstr(int prot, char *buf)
+{
+	buf[0] = (prot & VM_PROT_READ) ? 'r' : '-';
+	buf[1] = (prot & VM_PROT_WRITE) ? 'w' : '-';
+	buf[2] = (prot & VM_PROT_EXEC) ? 'x' : '-';
+	buf[3] = (prot & VM_PROT_USER) ? 'u' : '-';
+	buf[4] = '\0';
+	return buf;
+}
+
+/*
+ * Is va mapped to pa with exactly prot?  prot 0: is it unmapped?  If not,
+ * what was found goes into why.
+ */
+static int
+pt_is(struct pmap *pm, vaddr_t va, paddr_t pa, int prot, char *why, size_t n)
+{
+	paddr_t got_pa = 0;
+	int got = 0, mapped = pmap_extract(pm, va, &got_pa, &got);
+	char b1[5], b2[5];
+
+	if (prot == 0 && !mapped)
+		return 1;
+	if (prot != 0 && mapped && got == prot && got_pa == pa)
+		return 1;
+	if (!mapped)
+		snprintf(why, n, "va 0x%lx: not mapped, want pa 0x%lx %s", va, pa,
+		    protstr(prot, b1));
+	else if (prot == 0)
+		snprintf(why, n, "va 0x%lx: mapped (pa 0x%lx %s), want unmapped", va, got_pa,
+		    protstr(got, b1));
+	else
+		snprintf(why, n, "va 0x%lx: pa 0x%lx %s, want pa 0x%lx %s", va, got_pa,
+		    protstr(got, b1), pa, protstr(prot, b2));
+	return 0;
+}
+
+#define PMAP_NCHECKS	12
+
+/*
+ * pmap_protect's range is pages 0..4 with a hole at 3 (and page -1
+ * mapped too); page 5, just past it, must never change.  Each page must
+ * be mapped with prot (or unmapped, for the hole).
+ */
+static int
+pt_range_is(struct pmap *pm, const paddr_t *pa, int prot, char *why, size_t n)
+{
+	for (int i = -1; i <= 5; i++)
+		if (!pt_is(pm, PT_PG(i), i == 3 ? 0 : pa[i & 1],
+		    i == 3 ? 0 : i == 5 ? VM_PROT_READ | VM_PROT_WRITE | VM_PROT_USER : prot, why, n))
+			return 0;
+	return 1;
+}
+
+/*
+ * The contract of every pmap_* function (kern/include/md.h), on a pmap
+ * of our own that no CPU has loaded: prot is taken as given, VM_PROT_USER
+ * included (pmap_protect keeps no bit of the old mapping: the bug this
+ * group was written for); READ is implied; ranges skip what is unmapped;
+ * pmap_next walks in order; table pages go back as soon as they are empty.
+ */
+static void
+test_pmap(struct proc *p)
+{
+	const int RW = VM_PROT_READ | VM_PROT_WRITE, U = VM_PROT_USER;
+	unsigned long free0 = page_free_count(), tables;
+	struct pmap *pm = pmap_create();
+	paddr_t pa[2] = { page_alloc(), page_alloc() }, got_pa;
+	char why[160] = "", b1[5], b2[5], b3[5];
+	int ok, got, done = 0;
+	vaddr_t va;
+
+	(void)p;
+	if (pm == NULL || pa[0] == 0 || pa[1] == 0) {
+		ktest_skip(PMAP_NCHECKS, "(skipped: pmap_create or page_alloc failed)");
+		goto out;
+	}
+
+	va = 0;
+	tables = pmap_table_count(pm);
+	ok = tables == 0 && !pmap_extract(pm, PT_VA, NULL, NULL) &&
+	    !pmap_next(pm, &va, USER_TOP);
+	check(ok, "pmap_create: no page mapped, no table page held",
+	    "pmap_table_count %lu (want 0), pmap_extract of 0x%lx %d (want 0), "
+	    "pmap_next from 0 found 0x%lx", tables, PT_VA, pmap_extract(pm, PT_VA, NULL, NULL),
+	    va);
+	done++;
+
+	/* Every prot with some access, with and without USER; READ is implied. */
+	ok = 1;
+	for (int prot = 1; prot <= (VM_PROT_ALL | U) && ok; prot++) {
+		if (!(prot & VM_PROT_ALL))
+			continue;
+		got = 0;
+		if (pmap_enter(pm, PT_VA, pa[0], prot) != 0) {
+			snprintf(why, sizeof(why), "pmap_enter(%s) failed", protstr(prot, b1));
+			ok = 0;
+		} else if (!pmap_extract(pm, PT_VA + 0x123, &got_pa, &got) ||
+		    got_pa != pa[0] + 0x123 || got != (prot | VM_PROT_READ)) {
+			snprintf(why, sizeof(why), "pmap_enter(%s): pmap_extract of va+0x123 gives "
+			    "pa 0x%lx %s, want pa 0x%lx %s", protstr(prot, b1), got_pa,
+			    protstr(got, b2), pa[0] + 0x123, protstr(prot | VM_PROT_READ, b3));
+			ok = 0;
+		}
+	}
+	check(ok, "pmap_enter/pmap_extract round trip of every prot (READ implied)", "%s", why);
+	done++;
+
+	ok = pmap_enter(pm, PT_VA, pa[1], VM_PROT_READ | U) == 0 &&
+	    pt_is(pm, PT_VA, pa[1], VM_PROT_READ | U, why, sizeof(why));
+	check(ok, "pmap_enter over a mapping replaces page and prot", "%s", why);
+	done++;
+
+	/* Pages -1..5, 3 left out, for the range checks. */
+	for (int i = -1; i <= 5; i++)
+		if (i != 3 && pmap_enter(pm, PT_PG(i), pa[i & 1], RW | U) != 0)
+			goto nomem;
+	if (pmap_enter(pm, PT_FAR, pa[0], RW | U) != 0)
+		goto nomem;
+	tables = pmap_table_count(pm);
+
+	pmap_protect(pm, PT_PG(-1), PT_PG(5), VM_PROT_READ | U);
+	check(pt_range_is(pm, pa, VM_PROT_READ | U, why, sizeof(why)),
+	    "pmap_protect drops WRITE (copy-on-write's prot), holes stay unmapped", "%s", why);
+	pmap_protect(pm, PT_PG(-1), PT_PG(5), RW);
+	check(pt_range_is(pm, pa, RW, why, sizeof(why)),
+	    "pmap_protect drops USER when prot lacks it", "%s", why);
+	pmap_protect(pm, PT_PG(-1), PT_PG(5), RW | VM_PROT_EXEC | U);
+	check(pt_range_is(pm, pa, RW | VM_PROT_EXEC | U, why, sizeof(why)),
+	    "pmap_protect adds USER and EXEC when prot has them", "%s", why);
+	pmap_protect(pm, PT_PG(4), PT_PG(5), U);
+	ok = pt_is(pm, PT_PG(4), 0, 0, why, sizeof(why)) &&
+	    pt_is(pm, PT_PG(5), pa[1], RW | U, why, sizeof(why));
+	check(ok, "pmap_protect with no access (USER alone) unmaps", "%s", why);
+	done += 4;
+
+	/* Mapped now: pages -1, 0, 1, 2, 5 and PT_FAR. */
+	const vaddr_t want[] = { PT_PG(-1), PT_PG(0), PT_PG(1), PT_PG(2), PT_PG(5), PT_FAR };
+	size_t nfound = 0;
+	ok = 1;
+	for (va = 0; ok && pmap_next(pm, &va, USER_TOP); va += PAGE_SIZE, nfound++)
+		if (nfound >= nitems(want) || va != want[nfound]) {
+			snprintf(why, sizeof(why), "step %lu found 0x%lx, want 0x%lx",
+			    (unsigned long)nfound, va, nfound < nitems(want) ? want[nfound] : 0);
+			ok = 0;
+		}
+	if (ok && nfound != nitems(want)) {
+		snprintf(why, sizeof(why), "found %lu pages, want %lu", (unsigned long)nfound,
+		    (unsigned long)nitems(want));
+		ok = 0;
+	}
+	check(ok, "pmap_next walks the mapped pages in order, skipping holes", "%s", why);
+	va = PT_PG(3);
+	ok = !pmap_next(pm, &va, PT_PG(5)) && va == PT_PG(3);
+	check(ok, "pmap_next: nothing in [3, 5) (eva excluded), *vap left alone",
+	    "returned 1 or moved *vap to 0x%lx (from 0x%lx)", va, PT_PG(3));
+	done += 2;
+
+	pmap_remove(pm, PT_PG(0), PT_PG(8));
+	ok = pt_is(pm, PT_PG(-1), pa[1], RW | VM_PROT_EXEC | U, why, sizeof(why)) &&
+	    pt_is(pm, PT_FAR, pa[0], RW | U, why, sizeof(why));
+	for (int i = 0; i < 8 && ok; i++)
+		ok = pt_is(pm, PT_PG(i), 0, 0, why, sizeof(why));
+	check(ok, "pmap_remove of a partly mapped range unmaps just that range", "%s", why);
+	done++;
+
+	pmap_remove(pm, 0, USER_TOP);
+	va = 0;
+	ok = tables > 0 && pmap_table_count(pm) == 0 && !pmap_next(pm, &va, USER_TOP);
+	check(ok, "pmap_table_count back to 0 when every page is removed",
+	    "pmap_table_count %lu with pages mapped, %lu after pmap_remove of all (want 0); "
+	    "pmap_next %s", tables, pmap_table_count(pm), va ? "still finds a page" : "finds none");
+	done++;
+
+	/* Destroyed with a page mapped: its tables go too, the page does not. */
+	if (pmap_enter(pm, PT_FAR, pa[0], RW | U) != 0)
+		goto nomem;
+	pmap_destroy(pm);
+	pm = NULL;
+	ok = page_refcount(pa[0]) == 1;
+	page_unref(pa[0]);
+	page_unref(pa[1]);
+	check(ok && page_free_count() == free0,
+	    "pmap_destroy frees the tables, not the mapped pages",
+	    "reference count of the mapped page %s; free pages %lu before, %lu after",
+	    ok ? "kept" : "changed", free0, page_free_count());
+	return;
+
+nomem:
+	ktest_skip(PMAP_NCHECKS - done, "(skipped: pmap_enter ran out of memory)");
+out:
+	if (pm != NULL)
+		pmap_destroy(pm);
+	for (int i = 0; i < 2; i++)
+		if (pa[i] != 0)
+			page_unref(pa[i]);
+}
+
 /* ---- driver ----------------------------------------------------------- */
 
 static const struct ktest {
@@ -397,6 +609,7 @@ static const struct ktest {
 	{ "fork1", 16, test_fork1, NULL, 0 },
 	{ "locks", 7, test_locks, NULL, 0 },
 	{ "pages", 8, test_pages, NULL, 0 },
+	{ "pmap", PMAP_NCHECKS, test_pmap, NULL, 0 },
 	{ "panic", 0, test_panic, "ktest.panic=1", 1 },	/* only by name */
 	{ "stackoverflow", 0, test_stackoverflow, "ktest.panic=1", 1 },	/* only by name */
 	{ "witness", 4, test_witness, NULL, 1 },	/* debug kernels, by name */

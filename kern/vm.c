@@ -304,6 +304,9 @@ vmspace_copy(struct vmspace *src, struct vmspace **dstp)
 		//>  * costs as much memory as the parent has.  Share the pages
 		//>  * read-only instead (page_ref, pmap_protect, pmap_enter) and let
 		//>  * vm_fault() copy a page when one of the processes writes it.
+		//>  * pmap_protect and pmap_enter set exactly the prot they are
+		//>  * given (kern/include/md.h): keep VM_PROT_USER in it, or the
+		//>  * page becomes the kernel's and the process faults on it.
 		//>  */
 		//> for (vaddr_t va = r->r_start; va < r->r_end; va += PAGE_SIZE) {
 		//> 	paddr_t pa, npa;
@@ -450,7 +453,8 @@ out:
 	//> /*
 	//>  * TODO(cow): a write to a copy-on-write page (the region allows
 	//>  * writing, the mapping does not) is resolved here: copy the page, or
-	//>  * make it writable again if this process is its last user.
+	//>  * make it writable again if this process is its last user (with
+	//>  * the region's whole prot, VM_PROT_USER included: md.h).
 	//>  */
 	//> (void)p;
 	//> (void)va;

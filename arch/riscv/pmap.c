@@ -157,6 +157,7 @@ pmap_kenter_pa(vaddr_t va, paddr_t pa, int prot)
 {
 	pt_entry_t *pte = &kstack_l0[PT_INDEX(va, L0_SHIFT)];
 
+	PMAP_ASSERT_KENTER(pa, prot);
 	if (va < KSTACK_AREA || va >= KSTACK_AREA + KSTACK_AREA_SIZE || (va & (PAGE_SIZE - 1)))
 		panic("pmap_kenter_pa: 0x%lx is not a page of the kernel-stack area", va);
 	if (*pte & PTE_V)
@@ -362,23 +363,23 @@ prune_finish(struct pmap *pm, struct prunelist *pl)
 	pl->n = 0;
 }
 
-/* VM_PROT_* -> PTE bits.  RISC-V reserves W without R, so W implies R. */
+/*
+ * VM_PROT_* -> the bits of a valid leaf (prot has some of VM_PROT_ALL).
+ * Every leaf is readable (md.h): RISC-V reserves W without R, and an
+ * execute-only page, which x86 cannot have, would be a port difference.
+ */
 static pt_entry_t
 prot_to_pte(int prot)
 {
-	pt_entry_t bits = 0;
+	pt_entry_t bits = PTE_V | PTE_R | PTE_A | PTE_D;
 
-	if (prot & (VM_PROT_READ | VM_PROT_WRITE))
-		bits |= PTE_R;
 	if (prot & VM_PROT_WRITE)
 		bits |= PTE_W;
 	if (prot & VM_PROT_EXEC)
 		bits |= PTE_X;
-	if (bits == 0)
-		return 0;		/* no access at all: not a valid leaf */
 	if (prot & VM_PROT_USER)
 		bits |= PTE_U;
-	return bits | PTE_V | PTE_A | PTE_D;
+	return bits;
 }
 
 /* Flush [va, va+len) here and on every other CPU that has pm loaded. */
@@ -419,8 +420,8 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, int prot)
 	struct prunelist pl = { 0 };
 	pt_entry_t *pte, old;
 
-	KASSERT(pm != &kernel_pmap && va < USER_TOP);
-	va = PGROUNDDOWN(va);
+	KASSERT(pm != &kernel_pmap);
+	PMAP_ASSERT_ENTER(va, pa, prot);
 	spinlock_acquire(&pm->pm_lock);
 	pte = pmap_pte(pm, va, 1);
 	if (pte == NULL) {
@@ -431,15 +432,11 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, int prot)
 		return ENOMEM;
 	}
 	old = *pte;
-	*pte = prot_to_pte(prot) ? PA_TO_PTE(pa) | prot_to_pte(prot) : 0;
+	*pte = PA_TO_PTE(pa) | prot_to_pte(prot);
 	if (old & PTE_V)
 		pmap_shootdown(pm, va, PAGE_SIZE);
 	else if (pm->pm_active & (1UL << curcpu()->ci_cpuid))
 		sfence_vma_page(va);
-	if (*pte == 0) {
-		prune_tables(pm, va, &pl);	/* "no access" entered: nothing mapped */
-		prune_finish(pm, &pl);
-	}
 	spinlock_release(&pm->pm_lock);
 	return 0;
 }
@@ -456,9 +453,7 @@ pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
 	int changed = 0, touched = 0;
 
 	KASSERT(pm != &kernel_pmap);
-	sva = PGROUNDDOWN(sva);
-	if (eva > USER_TOP)
-		eva = USER_TOP;
+	PMAP_ASSERT_RANGE(sva, eva);
 	spinlock_acquire(&pm->pm_lock);
 	for (va = sva; va < eva; ) {
 		if ((hole = pmap_hole(pm, va)) != 0) {
@@ -490,28 +485,27 @@ pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
 }
 
 /*
- * Change the protection of the mapped pages in [sva, eva).  Used for
- * copy-on-write (drop W).  A page keeps its U bit unless prot adds it;
- * prot with no access at all removes the mappings.
+ * Give the mapped pages in [sva, eva) exactly prot (md.h): nothing of the
+ * old entry but its frame is kept, U included.  No access at all removes.
  */
 void
 pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, int prot)
 {
+	pt_entry_t bits;
 	vaddr_t va;
 	int changed = 0;
 
 	KASSERT(pm != &kernel_pmap);
-	if (prot_to_pte(prot) == 0) {
+	PMAP_ASSERT_RANGE(sva, eva);
+	PMAP_ASSERT_PROT(prot);
+	if ((prot & VM_PROT_ALL) == 0) {
 		pmap_remove(pm, sva, eva);
 		return;
 	}
-	sva = PGROUNDDOWN(sva);
-	if (eva > USER_TOP)
-		eva = USER_TOP;
+	bits = prot_to_pte(prot);
 	spinlock_acquire(&pm->pm_lock);
 	for (va = sva; va < eva; va += PAGE_SIZE) {
 		pt_entry_t *pte = pmap_pte(pm, va, 0);
-		pt_entry_t bits;
 		vaddr_t hole;
 
 		if (pte == NULL && (hole = pmap_hole(pm, va)) != 0) {
@@ -524,7 +518,6 @@ pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, int prot)
 		}
 		if (pte == NULL || !(*pte & PTE_V))
 			continue;
-		bits = prot_to_pte(prot) | (*pte & PTE_U);
 		if ((*pte & ~PTE_PPN_MASK) != bits) {
 			*pte = (*pte & PTE_PPN_MASK) | bits;
 			changed = 1;
@@ -541,7 +534,8 @@ pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pap, int *protp)
 	pt_entry_t *pte, e;
 	int prot = 0;
 
-	if (va >= USER_TOP && pm != &kernel_pmap)
+	KASSERT(pm != &kernel_pmap);
+	if (va >= USER_TOP)
 		return 0;
 	spinlock_acquire(&pm->pm_lock);
 	pte = pmap_pte(pm, va, 0);
@@ -572,11 +566,11 @@ pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pap, int *protp)
 int
 pmap_next(struct pmap *pm, vaddr_t *vap, vaddr_t eva)
 {
-	vaddr_t va = PGROUNDDOWN(*vap), hole;
+	vaddr_t va = *vap, hole;
 	int found = 0;
 
-	if (eva > USER_TOP)
-		eva = USER_TOP;
+	KASSERT(pm != &kernel_pmap);
+	PMAP_ASSERT_RANGE(va, eva);
 	spinlock_acquire(&pm->pm_lock);
 	while (va < eva) {
 		if ((hole = pmap_hole(pm, va)) != 0) {
@@ -613,11 +607,12 @@ pmap_table_count(struct pmap *pm)
 void
 pmap_activate(struct proc *p)
 {
-	register_t s = intr_disable();
+	register_t s;
 
-	if (p != NULL)
-		md_self()->md_utf = p->p_md.md_tf;
-	if (p != NULL && p->p_vmspace != NULL)
+	KASSERT(p != NULL);
+	s = intr_disable();
+	md_self()->md_utf = p->p_md.md_tf;
+	if (p->p_vmspace != NULL)
 		pmap_load(p->p_vmspace->vm_pmap);
 	else
 		pmap_load(&kernel_pmap);

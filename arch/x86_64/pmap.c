@@ -171,6 +171,7 @@ pmap_bootstrap(void)
 void
 pmap_kenter_pa(vaddr_t va, paddr_t pa, int prot)
 {
+	PMAP_ASSERT_KENTER(pa, prot);
 	if (va < KSTACK_AREA || va >= KSTACK_AREA + KSTACK_AREA_SIZE || (va & (PAGE_SIZE - 1)))
 		panic("pmap_kenter_pa: 0x%lx is not a page of the kernel-stack area", va);
 	if (kpt_kstack[PT_INDEX(va)] & PTE_P)
@@ -337,9 +338,12 @@ pmap_load(struct mdcpu *mc, struct pmap *pm)
 void
 pmap_destroy(struct pmap *pm)
 {
-	register_t s = intr_disable();
-	struct mdcpu *mc = &curcpu()->ci_md;
+	register_t s;
+	struct mdcpu *mc;
 
+	KASSERT(pm != &kernel_pmap);
+	s = intr_disable();
+	mc = &curcpu()->ci_md;
 	if (mc->mc_pmap == pm)
 		pmap_load(mc, &kernel_pmap);
 	pm->pm_dead = 1;
@@ -443,6 +447,7 @@ prune_finish(struct pmap *pm, struct prunelist *pl, int shot)
 	pl->n = 0;
 }
 
+/* VM_PROT_* -> leaf bits.  A present page is readable: READ is implied (md.h). */
 static pt_entry_t
 prot_bits(int prot)
 {
@@ -463,8 +468,8 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, int prot)
 	struct prunelist pl = { 0 };
 	pt_entry_t *pte, old;
 
-	if (va >= USER_TOP)
-		return EINVAL;
+	KASSERT(pm != &kernel_pmap);
+	PMAP_ASSERT_ENTER(va, pa, prot);
 	spinlock_acquire(&pm->pm_lock);
 	pte = pmap_walk(pm, va, 1, NULL);
 	if (pte == NULL) {
@@ -475,10 +480,10 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, int prot)
 		return ENOMEM;
 	}
 	old = *pte;
-	*pte = (pa & PTE_FRAME) | prot_bits(prot);
+	*pte = pa | prot_bits(prot);
 	spinlock_release(&pm->pm_lock);
 	if (old & PTE_P)
-		pmap_shootdown(pm, PGROUNDDOWN(va), PGROUNDDOWN(va) + PAGE_SIZE, 0);
+		pmap_shootdown(pm, va, va + PAGE_SIZE, 0);
 	return 0;
 }
 
@@ -496,9 +501,8 @@ pmap_range(struct pmap *pm, vaddr_t sva, vaddr_t eva, pt_entry_t (*f)(pt_entry_t
 	pt_entry_t *pte, n;
 	int changed = 0, touched = 0;
 
-	sva = PGROUNDDOWN(sva);
-	if (eva > USER_TOP)
-		eva = USER_TOP;
+	KASSERT(pm != &kernel_pmap);
+	PMAP_ASSERT_RANGE(sva, eva);
 	spinlock_acquire(&pm->pm_lock);
 	for (va = sva; va < eva; ) {
 		pte = pmap_walk(pm, va, 0, &skip);
@@ -536,6 +540,7 @@ pte_remove(pt_entry_t pte, int prot)
 	return 0;
 }
 
+/* Exactly prot (md.h): only the frame of the old entry is kept, not PTE_U. */
 static pt_entry_t
 pte_protect(pt_entry_t pte, int prot)
 {
@@ -551,7 +556,8 @@ pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
 void
 pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, int prot)
 {
-	if ((prot & (VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC)) == 0)
+	PMAP_ASSERT_PROT(prot);
+	if ((prot & VM_PROT_ALL) == 0)
 		pmap_range(pm, sva, eva, pte_remove, 0, 1);
 	else
 		pmap_range(pm, sva, eva, pte_protect, prot, 0);
@@ -567,6 +573,7 @@ pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pap, int *protp)
 {
 	pt_entry_t *pte, e;
 
+	KASSERT(pm != &kernel_pmap);
 	if (va >= USER_TOP)
 		return 0;
 	spinlock_acquire(&pm->pm_lock);
@@ -591,12 +598,12 @@ pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pap, int *protp)
 int
 pmap_next(struct pmap *pm, vaddr_t *vap, vaddr_t eva)
 {
-	vaddr_t va = PGROUNDDOWN(*vap), skip = PAGE_SIZE;
+	vaddr_t va = *vap, skip = PAGE_SIZE;
 	pt_entry_t *pte;
 	int found = 0;
 
-	if (eva > USER_TOP)
-		eva = USER_TOP;
+	KASSERT(pm != &kernel_pmap);
+	PMAP_ASSERT_RANGE(va, eva);
 	spinlock_acquire(&pm->pm_lock);
 	while (va < eva) {
 		pte = pmap_walk(pm, va, 0, &skip);
@@ -633,10 +640,14 @@ pmap_table_count(struct pmap *pm)
 void
 pmap_activate(struct proc *p)
 {
-	register_t s = intr_disable();
-	struct mdcpu *mc = &curcpu()->ci_md;
-	uint64_t top = (uint64_t)p->p_kstack + KSTACK_SIZE;
+	register_t s;
+	struct mdcpu *mc;
+	uint64_t top;
 
+	KASSERT(p != NULL);
+	s = intr_disable();
+	mc = &curcpu()->ci_md;
+	top = (uint64_t)p->p_kstack + KSTACK_SIZE;
 	mc->mc_kstack_top = top;
 	mc->mc_tss.tss_rsp[0] = top;
 	pmap_load(mc, p->p_vmspace != NULL ? p->p_vmspace->vm_pmap : &kernel_pmap);

@@ -60,40 +60,122 @@ void	md_cons_putc(int c);		/* write one byte to the console UART (spins) */
 /* The UART interrupt handler calls consintr(c) for each received byte. */
 
 /* ---- address spaces (pmap) --------------------------------------------- */
-/* Protection bits for pmap_enter/pmap_protect; PROT_* from <aqua/mman.h> agree. */
-#define VM_PROT_READ	0x1
+/*
+ * One contract for both ports; kern/ktest.c's "pmap" group checks it.
+ *
+ * prot is a set of VM_PROT_* bits, taken as given: pmap_enter and
+ *   pmap_protect give a page exactly that access, VM_PROT_USER included
+ *   (without it the page is the kernel's only), and keep no bit of the
+ *   old mapping.  One hardware rule on top: WRITE or EXEC implies READ
+ *   (x86 has no unreadable page, RISC-V reserves W without R), so every
+ *   mapping is readable and pmap_extract reports VM_PROT_READ.  (x86_64
+ *   without NX cannot refuse EXEC; QEMU's CPU has NX.)
+ * Addresses: va, sva, eva and pa are page aligned, user ranges lie in
+ *   [0, USER_TOP).  Only pmap_extract takes any va.  Both ports KASSERT
+ *   the preconditions with the PMAP_ASSERT_* macros below.
+ * TLBs are the pmap's job: when pmap_enter, pmap_remove or pmap_protect
+ *   returns, no CPU can still use a translation it removed or weakened.
+ *   Callers never flush.
+ * Pages are the caller's: the pmap takes no page reference (page.h) and
+ *   frees no mapped page, only its own table pages.  No pmap_* sleeps.
+ */
+#define VM_PROT_READ	0x1		/* PROT_* from <aqua/mman.h> agree */
 #define VM_PROT_WRITE	0x2
 #define VM_PROT_EXEC	0x4
 #define VM_PROT_USER	0x8		/* user-accessible; absent = kernel only */
+#define VM_PROT_ALL	(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC)
 
-struct pmap *pmap_create(void);		/* new, empty user address space (kernel shared), NULL on ENOMEM */
-void	pmap_destroy(struct pmap *pm);	/* free page tables (not the mapped pages) */
-int	pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, int prot); /* 0 or ENOMEM */
-void	pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva);	/* unmap, no page freeing */
-void	pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, int prot); /* change protection, shoot down TLBs */
-int	pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pap, int *protp); /* 1 if mapped */
 /*
- * The first mapped page in [*vap, eva): 1 and *vap set to it, or 0.  Holes
- * cost one step per missing page table, so a walk over a huge, mostly
- * unmapped range costs what is mapped, not its length.
+ * pmap_create: a new user address space; the kernel half is shared.
+ * => maps no user page, pmap_table_count() is 0; NULL when memory is out
+ */
+struct pmap *pmap_create(void);
+/*
+ * pmap_destroy: free pm's table pages and pm.
+ * => no thread runs on pm any more (a CPU may still have it loaded: the
+ *    port switches away from it or frees it when the last CPU leaves)
+ * => pages still mapped are not touched: their references are the caller's
+ */
+void	pmap_destroy(struct pmap *pm);
+/*
+ * pmap_enter: map va to the page pa with prot, replacing va's old mapping.
+ * => va < USER_TOP; va and pa page aligned; prot has some of VM_PROT_ALL
+ * => 0, or ENOMEM (no table page, or pm holds vm_pt_limit() of them),
+ *    possible only when va was unmapped; nothing is left allocated then
+ */
+int	pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, int prot);
+/*
+ * pmap_remove: unmap every mapped page in [sva, eva).
+ * => sva <= eva <= USER_TOP, both page aligned; unmapped pages are skipped
+ * => table pages left empty are freed at once
+ */
+void	pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva);
+/*
+ * pmap_protect: give every mapped page in [sva, eva) exactly prot: it may
+ * add or drop WRITE, EXEC and USER (copy-on-write passes prot without
+ * WRITE, but with VM_PROT_USER, or the page becomes the kernel's).
+ * => the range as for pmap_remove; unmapped pages stay unmapped
+ * => prot with nothing of VM_PROT_ALL (USER alone, say) is pmap_remove
+ */
+void	pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, int prot);
+/*
+ * pmap_extract: look va up (any byte of a page).
+ * => 1 if mapped: *pap = the page's frame plus va's offset in it, *protp
+ *    = its VM_PROT_* bits, READ always; either pointer may be NULL
+ * => 0 if not mapped or va >= USER_TOP, *pap and *protp untouched
+ */
+int	pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pap, int *protp);
+/*
+ * pmap_next: the first mapped page in [*vap, eva).
+ * => the range as for pmap_remove
+ * => 1 with *vap set to that page, or 0 with *vap unchanged
+ * => holes cost one step per missing page table, so a walk over a huge,
+ *    mostly unmapped range costs what is mapped, not its length
  */
 int	pmap_next(struct pmap *pm, vaddr_t *vap, vaddr_t eva);
 /*
- * Page-table pages pm holds (the root not counted).  pmap_remove frees
- * the ones it leaves empty; pmap_enter fails with ENOMEM rather than hold
- * more than vm_pt_limit() (kern/vm.c).
+ * pmap_table_count: page-table pages pm holds (the root not counted).
+ * => pmap_enter adds what it needs; pmap_remove (and a pmap_protect that
+ *    removes) frees what it leaves empty: with every page unmapped it is
+ *    0 again.  pmap_enter fails with ENOMEM rather than hold more than
+ *    vm_pt_limit() (kern/vm.c).
  */
 unsigned long pmap_table_count(struct pmap *pm);
-void	pmap_activate(struct proc *p);	/* load p's page tables and kernel stack on this CPU */
-void	pmap_deactivate(void);		/* switch this CPU to the kernel-only tables */
+/*
+ * pmap_activate: run p on this CPU: load its address space (the kernel's
+ * when it has no vmspace) and its kernel stack for traps.  p != NULL.
+ * pmap_deactivate: switch this CPU to the kernel-only tables.
+ */
+void	pmap_activate(struct proc *p);
+void	pmap_deactivate(void);
 /*
  * Kernel stacks (kern/proc.c) live in [KSTACK_AREA, KSTACK_AREA +
  * KSTACK_AREA_SIZE), a range of the kernel half that the port sets aside
  * (machine/md.h) and whose page tables it shares with every address space.
  * pmap_kenter_pa maps one page there, for good; addresses left unmapped
  * are the guard pages under each stack.
+ * => va a page of the area not mapped yet (else panic), pa page aligned
+ * => prot is VM_PROT_READ, with or without WRITE: never EXEC or USER
  */
 void	pmap_kenter_pa(vaddr_t va, paddr_t pa, int prot);
+
+/*
+ * The preconditions above, in the words both ports KASSERT them (each
+ * also checks that pm is not its kernel pmap, which kern/ never sees).
+ */
+#define PMAP_ASSERT_PROT(prot)							\
+	KASSERT(((prot) & ~(VM_PROT_ALL | VM_PROT_USER)) == 0)
+#define PMAP_ASSERT_ENTER(va, pa, prot) do {					\
+	KASSERT((va) < USER_TOP && (va) % PAGE_SIZE == 0 && (pa) % PAGE_SIZE == 0); \
+	KASSERT(((prot) & VM_PROT_ALL) != 0);					\
+	PMAP_ASSERT_PROT(prot);							\
+} while (0)
+#define PMAP_ASSERT_RANGE(sva, eva) do {					\
+	KASSERT((sva) % PAGE_SIZE == 0 && (eva) % PAGE_SIZE == 0);		\
+	KASSERT((sva) <= (eva) && (eva) <= USER_TOP);				\
+} while (0)
+#define PMAP_ASSERT_KENTER(pa, prot)						\
+	KASSERT((pa) % PAGE_SIZE == 0 && ((prot) & ~(VM_PROT_READ | VM_PROT_WRITE)) == 0)
 
 /* ---- contexts ------------------------------------------------------------ */
 /*
