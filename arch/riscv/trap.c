@@ -1,7 +1,6 @@
 /*
- * Trap handling in C: user traps (system calls, faults, interrupts),
- * kernel traps (interrupts; anything else is a kernel bug), and the
- * trap-frame accessors kern/ uses.
+ * Trap handling in C: user traps (system calls, faults, interrupts) and
+ * kernel traps (interrupts; anything else is a kernel bug).
  */
 #include "riscv.h"
 #include "systm.h"
@@ -205,7 +204,7 @@ kernel_trap(struct trapframe *tf)
 	/* An exception in the kernel is a bug. */
 	if (cause == EXC_LOAD_PAGE_FAULT || cause == EXC_STORE_PAGE_FAULT)
 		kstack_overflow(tf->stval, tf->sp, tf->sepc);
-	printf("kernel trap on CPU %d: %s\n", cpuid(), exception_name(cause));
+	printf("kernel trap on CPU %d: %s\n", cpu_number(), exception_name(cause));
 	md_print_trapframe(tf);
 	panic("%s at pc 0x%lx (scause 0x%lx stval 0x%lx)", exception_name(cause),
 	    (unsigned long)tf->sepc, cause, (unsigned long)tf->stval);
@@ -230,61 +229,4 @@ void
 fork_func_returned(void)
 {
 	panic("kernel thread function returned");
-}
-
-/* ---- accessors for kern/ ---- */
-register_t
-tf_syscall_number(struct trapframe *tf)
-{
-	return tf->a7;
-}
-
-register_t
-tf_syscall_arg(struct trapframe *tf, int n)
-{
-	switch (n) {
-	case 0: return tf->a0;
-	case 1: return tf->a1;
-	case 2: return tf->a2;
-	case 3: return tf->a3;
-	case 4: return tf->a4;
-	case 5: return tf->a5;
-	default: return 0;
-	}
-}
-
-void
-tf_set_retval(struct trapframe *tf, register_t v)
-{
-	tf->a0 = v;
-}
-
-vaddr_t
-tf_pc(struct trapframe *tf)
-{
-	return tf->sepc;
-}
-
-void
-tf_set_pc(struct trapframe *tf, vaddr_t pc)
-{
-	tf->sepc = pc;
-}
-
-vaddr_t
-tf_sp(struct trapframe *tf)
-{
-	return tf->sp;
-}
-
-void
-tf_set_sp(struct trapframe *tf, vaddr_t sp)
-{
-	tf->sp = sp;
-}
-
-int
-tf_is_user(struct trapframe *tf)
-{
-	return (tf->sstatus & SSTATUS_SPP) == 0;
 }

@@ -5,12 +5,14 @@
  * arch/<name>/ and provides:
  *   <machine/types.h>  register_t, vaddr_t, paddr_t, PAGE_SIZE, USER_TOP
  *                      and the sized integer types;
- *   <machine/md.h>     struct trapframe, struct md_context, struct mdproc,
- *                      struct mdcpu, PHYS_TO_KVA / KVA_TO_PHYS, MD_ARCH_NAME;
+ *   <machine/md.h>     struct trapframe and its inline tf_* accessors,
+ *                      struct md_context, struct mdproc, struct mdcpu,
+ *                      PHYS_TO_KVA / KVA_TO_PHYS, MD_ARCH_NAME;
  *   and the functions declared below.
  * The names follow OpenBSD where it has one (pmap_*, cpu_fork, setregs,
- * intr_disable/intr_restore, curcpu, cpu_switchto), so students meet words
- * they will see again.  docs/ARCHITECTURE.md documents each function and
+ * sendsig, process_read_regs, process_sstep, cpu_configure, cnputc,
+ * cpu_number, intr_disable/intr_restore, curcpu, cpu_switchto), so
+ * students meet words they will see again; md_* marks the rest.  docs/ARCHITECTURE.md documents each function and
  * compares how the two ports implement it.
  */
 #ifndef KERN_MD_H
@@ -39,7 +41,7 @@ extern int ncpu;			/* CPUs found (set by the port at boot) */
 
 /* ---- CPU and interrupts ------------------------------------------------ */
 struct cpu *curcpu(void);		/* this CPU (interrupts must be off or preemption harmless) */
-int	cpuid(void);			/* curcpu()->ci_cpuid */
+int	cpu_number(void);		/* curcpu()->ci_cpuid */
 register_t intr_disable(void);		/* disable interrupts, return the old state */
 void	intr_restore(register_t s);	/* put back a state intr_disable returned */
 void	intr_enable(void);		/* enable interrupts */
@@ -56,7 +58,7 @@ uint64_t md_nanotime(void);		/* monotonic nanoseconds since boot */
 /* The port calls clockintr() on every CPU HZ times a second (kern/clock.c). */
 
 /* ---- console ----------------------------------------------------------- */
-void	md_cons_putc(int c);		/* write one byte to the console UART (spins) */
+void	cnputc(int c);			/* write one byte to the console UART (spins) */
 /* The UART interrupt handler calls consintr(c) for each received byte. */
 
 /* ---- address spaces (pmap) --------------------------------------------- */
@@ -215,15 +217,16 @@ void	md_set_tcb(struct proc *p, vaddr_t tcb);
 int	md_check_local_segment(int seg, unsigned long base);
 void	md_set_local_segment(struct proc *p, int seg, unsigned long base);
 
-/* Trap-frame accessors: kern/ never looks inside struct trapframe. */
-register_t tf_syscall_number(struct trapframe *tf);
-register_t tf_syscall_arg(struct trapframe *tf, int n);	/* n = 0..5 */
-void	tf_set_retval(struct trapframe *tf, register_t v);
-vaddr_t	tf_pc(struct trapframe *tf);
-void	tf_set_pc(struct trapframe *tf, vaddr_t pc);
-vaddr_t	tf_sp(struct trapframe *tf);
-void	tf_set_sp(struct trapframe *tf, vaddr_t sp);
-int	tf_is_user(struct trapframe *tf);
+/*
+ * Trap-frame accessors: kern/ never looks inside struct trapframe.  They
+ * are inline functions in <machine/md.h>, next to the struct, because
+ * every system call uses them:
+ *	register_t tf_syscall_number(struct trapframe *tf);
+ *	register_t tf_syscall_arg(struct trapframe *tf, int n);	n = 0..5
+ *	void	tf_set_retval(struct trapframe *tf, register_t v);
+ *	vaddr_t	tf_pc(struct trapframe *tf);
+ *	void	tf_set_pc(struct trapframe *tf, vaddr_t pc);
+ */
 
 /*
  * ELF machine number (added by core): <machine/md.h> defines MD_ELF_MACHINE
@@ -232,7 +235,7 @@ int	tf_is_user(struct trapframe *tf);
 
 /*
  * ---- signals and tracing (added by signals/ptrace; kern/signal.c, kern/ptrace.c) ----
- * md_sendsig: p (the current process, on its way back to user mode) takes
+ * sendsig: p (the current process, on its way back to user mode) takes
  *   signal sig with a user handler.  Build a signal frame on its user stack
  *   (below the x86 red zone, aligned as the C ABI wants) holding every user
  *   register (x86: and the FPU/SSE state) and the blocked mask to restore;
@@ -246,9 +249,10 @@ int	tf_is_user(struct trapframe *tf);
  *   cs/ss and keeps only user-changeable rflags bits, RISC-V takes nothing
  *   from sstatus and md_userret forces SPP = user), load the registers and
  *   give back the saved mask in *maskp.  0 or EFAULT.
- * md_getregs / md_setregs: ptrace PT_GETREGS / PT_SETREGS (struct reg of
- *   <machine/reg.h>) on a stopped process; setregs never grants privilege.
- * md_ptrace_step(p, on, next): arm (on) or disarm a single step.  A port
+ * process_read_regs / process_write_regs: ptrace PT_GETREGS / PT_SETREGS
+ *   (struct reg of <machine/reg.h>) on a stopped process; writing never
+ *   grants privilege.
+ * process_sstep(p, on, next): arm (on) or disarm a single step.  A port
  *   with a trace flag (x86 PSL_T) sets or clears it and returns 0.  A port
  *   without one (RISC-V) decodes the instruction at p's pc and returns the
  *   1 or 2 addresses where execution can go next in next[] (kern/ptrace.c
@@ -257,12 +261,12 @@ int	tf_is_user(struct trapframe *tf);
  *   whose first bytes are `orig' (RISC-V: c.ebreak for a compressed one);
  *   returns its length in bytes and the bytes in *bpt.
  */
-int	md_sendsig(struct proc *p, int sig, int code, vaddr_t handler, vaddr_t tramp, unsigned int mask);
+int	sendsig(struct proc *p, int sig, int code, vaddr_t handler, vaddr_t tramp, unsigned int mask);
 int	md_sigreturn(struct proc *p, vaddr_t frame, unsigned int *maskp);
 struct reg;
-void	md_getregs(struct proc *p, struct reg *r);
-int	md_setregs(struct proc *p, const struct reg *r);
-int	md_ptrace_step(struct proc *p, int on, vaddr_t next[2]);
+void	process_read_regs(struct proc *p, struct reg *r);
+int	process_write_regs(struct proc *p, const struct reg *r);
+int	process_sstep(struct proc *p, int on, vaddr_t next[2]);
 int	md_breakpoint(uint32_t orig, uint32_t *bpt);
 /*
  * A trap from user mode, classified by the port as OpenBSD's trap.c
@@ -282,7 +286,7 @@ void	trap_user_signal(struct trapframe *tf, int sig, int code, const char *what,
 
 /* ---- devices --------------------------------------------------------- */
 /* At boot the port finds its virtio devices and calls virtio_blk_attach(). */
-void	md_devices_init(void);
+void	cpu_configure(void);
 
 /* ---- what the port calls in kern/ ------------------------------------- */
 void	kern_main(void);		/* boot CPU, after the port set up memory and traps */

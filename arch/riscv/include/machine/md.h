@@ -84,6 +84,46 @@ struct trapframe {
 	register_t pad;				/* keep the size a multiple of 16 */
 };
 
+/* The accessors kern/ uses (kern/include/md.h). */
+static inline register_t
+tf_syscall_number(struct trapframe *tf)
+{
+	return tf->a7;
+}
+
+/* The syscall ABI: a0..a5, the number in a7. */
+static inline register_t
+tf_syscall_arg(struct trapframe *tf, int n)
+{
+	switch (n) {
+	case 0: return tf->a0;
+	case 1: return tf->a1;
+	case 2: return tf->a2;
+	case 3: return tf->a3;
+	case 4: return tf->a4;
+	case 5: return tf->a5;
+	}
+	return 0;
+}
+
+static inline void
+tf_set_retval(struct trapframe *tf, register_t v)
+{
+	tf->a0 = v;
+}
+
+static inline vaddr_t
+tf_pc(struct trapframe *tf)
+{
+	return tf->sepc;
+}
+
+static inline void
+tf_set_pc(struct trapframe *tf, vaddr_t pc)
+{
+	tf->sepc = pc;
+}
+
 /*
  * What cpu_switchto() keeps of a kernel context: the callee-saved
  * registers and the return address.  It is pushed on the kernel stack

@@ -104,6 +104,46 @@ struct trapframe {
 	uint64_t	tf_rip, tf_cs, tf_rflags, tf_rsp, tf_ss;
 };
 
+/* The accessors kern/ uses (kern/include/md.h). */
+static inline register_t
+tf_syscall_number(struct trapframe *tf)
+{
+	return tf->tf_rax;
+}
+
+/* The syscall ABI: rdi rsi rdx r10 r8 r9 (r10, not rcx: syscall uses rcx). */
+static inline register_t
+tf_syscall_arg(struct trapframe *tf, int n)
+{
+	switch (n) {
+	case 0: return tf->tf_rdi;
+	case 1: return tf->tf_rsi;
+	case 2: return tf->tf_rdx;
+	case 3: return tf->tf_r10;
+	case 4: return tf->tf_r8;
+	case 5: return tf->tf_r9;
+	}
+	return 0;
+}
+
+static inline void
+tf_set_retval(struct trapframe *tf, register_t v)
+{
+	tf->tf_rax = v;
+}
+
+static inline vaddr_t
+tf_pc(struct trapframe *tf)
+{
+	return tf->tf_rip;
+}
+
+static inline void
+tf_set_pc(struct trapframe *tf, vaddr_t pc)
+{
+	tf->tf_rip = pc;
+}
+
 /*
  * A saved kernel context (cpu_switchto): the FPU/SSE state of the user
  * program that was running (the kernel itself never touches it; see

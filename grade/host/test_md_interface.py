@@ -1,0 +1,71 @@
+"""The machine interface and its documentation agree (issue 19).
+
+kern/include/md.h is the only header through which kern/ sees a port;
+docs/ARCHITECTURE.md documents it function by function.  A function
+declared in md.h but missing from the document, or a function the
+document's interface tables name that md.h does not declare, is a
+student reading about code that is not there.
+"""
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+MD_H = ROOT / "kern" / "include" / "md.h"
+DOC = ROOT / "docs" / "ARCHITECTURE.md"
+
+_DECL = re.compile(r"^[A-Za-z_][\w \t\*]*?\b([a-z_][a-z0-9_]*)\s*\(", re.M)
+_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+# The accessors <machine/md.h> defines inline, listed in md.h's comment.
+_INLINE = re.compile(r"^\s\*\t[\w \t]+?\b(tf_[a-z_]+)\(", re.M)
+_ATTR = re.compile(r"__attribute__\(\(.*?\)\)\s*")
+
+
+def md_functions():
+    text = MD_H.read_text()
+    code = _ATTR.sub("", _COMMENT.sub("", text))
+    names = {m.group(1) for m in _DECL.finditer(code)}
+    names |= {m.group(1) for m in _INLINE.finditer(text)}
+    return names
+
+
+def interface_section():
+    doc = DOC.read_text()
+    start = doc.index("## The interface, function by function")
+    end = doc.index("\n## ", start + 1)
+    return doc[start:end]
+
+
+def documented_in_tables():
+    """Every `name(...)` or `name` in the first column of the interface tables."""
+    names = set()
+    for line in interface_section().splitlines():
+        if not line.startswith("| `"):
+            continue
+        first = line.split("|")[1]
+        for tick in re.findall(r"`([^`]+)`", first):
+            for part in tick.split("/"):
+                m = re.match(r"\s*([a-z_][a-z0-9_]*)\s*(\(|$)", part)
+                if m:
+                    names.add(m.group(1))
+    return names
+
+
+def test_md_h_is_parsed():
+    names = md_functions()
+    # A few that must be there: the parser is not silently empty.
+    for n in ("pmap_enter", "cpu_switchto", "sendsig", "tf_pc", "trap_user_fault"):
+        assert n in names, f"{n} not found in md.h by the parser"
+
+
+def test_every_md_function_is_documented():
+    section = interface_section()
+    missing = sorted(n for n in md_functions()
+                     if not re.search(r"`[^`]*\b" + n + r"\b[^`]*`", section))
+    assert not missing, ("declared in kern/include/md.h but not documented in "
+                         f"docs/ARCHITECTURE.md: {', '.join(missing)}")
+
+
+def test_nothing_documented_that_md_h_lacks():
+    extra = sorted(documented_in_tables() - md_functions())
+    assert not extra, ("docs/ARCHITECTURE.md's interface tables name functions that "
+                       f"kern/include/md.h does not declare: {', '.join(extra)}")
