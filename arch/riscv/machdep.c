@@ -1,6 +1,7 @@
 /*
- * Boot, CPUs and the machine as a whole: the C side of entry.S, hart
- * bring-up through SBI HSM, interrupt enable/disable, power-off.
+ * Boot, CPUs and the machine as a whole: the C side of entry.S for the
+ * boot hart, interrupt enable/disable, power-off.  The other harts are
+ * started in mp.c.
  *
  * Hart ids versus CPU indices: SBI and the PLIC speak in hart ids, which
  * on QEMU virt are 0..n-1 but need not start at the boot hart (OpenSBI
@@ -19,9 +20,7 @@ struct fdt_info boot_fdt;
 static volatile int halt_requested;
 
 extern char kernel_start[], etext[], erodata[], kernel_end[];
-void	_start_secondary(void);
 void	rv_boot_main(unsigned long hartid, paddr_t dtb);
-void	rv_boot_secondary(unsigned long hartid, int index, int via_start);
 
 /* Until the console works: write straight to the UART through the direct map. */
 static void
@@ -35,7 +34,7 @@ early_puts(const char *s)
 /* Where trapvec.S reports a kernel stack overflow (md_estack). */
 static char overflow_stacks[MAXCPUS][PAGE_SIZE] __attribute__((aligned(16)));
 
-static void
+void
 cpu_init_self(int index, unsigned long hartid)
 {
 	struct cpu *ci = &cpus[index];
@@ -118,104 +117,6 @@ rv_boot_main(unsigned long hartid, paddr_t dtb)
 	clock_init_cpu();
 	kern_main();
 	panic("kern_main returned");
-}
-
-/*
- * A secondary hart, from entry.S (started by cpu_boot_secondary_processors).
- * via_start: OpenSBI sent it to _start with stale arguments (see entry.S).
- */
-void
-rv_boot_secondary(unsigned long hartid, int index, int via_start)
-{
-	cpu_init_self(index, hartid);
-	if (via_start)
-		printf("riscv: hart %lu arrived at _start (OpenSBI hart_start race), "
-		    "joining as CPU %d\n", hartid, index);
-	pmap_init_cpu();
-	plic_init_cpu();
-	clock_init_cpu();
-	cpus[index].ci_md.md_booted = 1;
-	kern_main_ap();
-	panic("kern_main_ap returned");
-}
-
-/* entry.S: the hart being started and its CPU index (see _start_secondary). */
-extern volatile unsigned long secondary_hartid;
-extern volatile int secondary_index;
-
-/*
- * Wait for CPU ci to come up.  On a loaded host a virtual CPU can go
- * without host time for seconds, so there is no time limit while SBI
- * says the hart is still START_PENDING (it has not left OpenSBI yet).
- * Once it is STARTED it is running our entry code, which takes
- * microseconds of its own time: give it 10 s before giving up.  A hart
- * given up on can only ever take its own CPU slot (entry.S), so no two
- * harts share a struct cpu.
- */
-static void
-wait_for_hart(struct cpu *ci)
-{
-	uint64_t hz = boot_fdt.timebase_hz, t0 = csr_read(time), next_poll = t0;
-	uint64_t started = 0, now;
-	int said = 0;
-	long st;
-
-	while (!ci->ci_md.md_booted) {
-		now = csr_read(time);
-		if (now < next_poll)
-			continue;
-		next_poll = now + hz / 100;		/* ask SBI every 10 ms */
-		st = sbi_hart_get_status(ci->ci_md.md_hartid);
-		if (st == SBI_HSM_STARTED && started == 0)
-			started = now;
-		if (st == SBI_HSM_START_PENDING ||
-		    (st == SBI_HSM_STARTED && now - started < 10 * hz)) {
-			if (!said && now - t0 > 2 * hz) {
-				printf("riscv: hart %lu is slow to start (HSM state %ld), "
-				    "waiting\n", ci->ci_md.md_hartid, st);
-				said = 1;
-			}
-			continue;
-		}
-		if (!ci->ci_md.md_booted)
-			printf("riscv: hart %lu did not come up (HSM state %ld)\n",
-			    ci->ci_md.md_hartid, st);
-		return;
-	}
-}
-
-/*
- * Start every other hart with SBI HSM hart_start at the physical address
- * of _start_secondary, one at a time, and wait until each has its traps
- * and timer.  The hart learns its CPU index from secondary_index (not
- * from hart_start's argument: see entry.S).
- */
-void
-cpu_boot_secondary_processors(void)
-{
-	paddr_t entry = KVA_TO_PHYS(_start_secondary);
-	int i;
-
-	for (i = 1; i < ncpu; i++) {
-		struct cpu *ci = &cpus[i];
-		int error;
-
-		/* The index first, then the id that lets the hart read it. */
-		secondary_index = i;
-		__sync_synchronize();
-		secondary_hartid = ci->ci_md.md_hartid;
-		__sync_synchronize();
-		error = sbi_hart_start(ci->ci_md.md_hartid, entry, i);
-		if (error == SBI_ERR_ALREADY_AVAILABLE) {
-			/* Already running: only ever in our entry code, waiting for its index. */
-			printf("riscv: hart %lu was already started\n", ci->ci_md.md_hartid);
-		} else if (error != 0) {
-			printf("riscv: hart %lu did not start (SBI error %d)\n",
-			    ci->ci_md.md_hartid, error);
-			continue;
-		}
-		wait_for_hart(ci);
-	}
 }
 
 int

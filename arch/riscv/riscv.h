@@ -153,6 +153,7 @@ extern paddr_t kernel_satp;
 
 /* ---- trap.c / trapvec.S --------------------------------------------------- */
 void	trap_init_cpu(void);
+void	cpu_init_self(int index, unsigned long hartid);	/* machdep.c: a hart's own setup */
 void	trap_vector(void);
 __attribute__((noreturn)) void trap_return_user(struct trapframe *tf);
 

@@ -1,10 +1,12 @@
 /*
- * Trap handling in C: user traps (system calls, faults, interrupts) and
- * kernel traps (interrupts; anything else is a kernel bug).
+ * Trap handling in C: user traps (system calls, faults, interrupts), the
+ * way back to user mode (md_userret) and kernel traps (interrupts;
+ * anything else is a kernel bug).
  */
 #include "riscv.h"
 #include "systm.h"
 #include "proc.h"
+#include "vm.h"
 
 /* trapvec.S addresses these fields by number. */
 _Static_assert(__builtin_offsetof(struct trapframe, ra) == TF_RA, "tf ra");
@@ -132,6 +134,45 @@ user_exception(struct trapframe *tf, unsigned long cause)
 		/* Not something a user program can cause (ecall from S, a reserved cause). */
 		trap_user_signal(tf, SIGSEGV, SI_USER, exception_name(cause), tf->sepc);
 	}
+}
+
+/*
+ * Return to user mode with p's trap frame.  sstatus is rebuilt here from
+ * the current value, so nothing in the frame can give user mode S-mode
+ * (SPP), SUM, MXR, big-endian data (UBE), FPU or vector state: SPP = 0
+ * (user), SPIE = 1 (interrupts on after sret).
+ *
+ * sepc may come from user mode (sigreturn, PT_SETREGS, makecxt).  sret
+ * to a kernel-half or non-canonical address would fault at once in user
+ * mode, and an odd one is rounded down by the hardware (IALIGN 16): both
+ * harmless to the kernel, but the program would run somewhere it did not
+ * name, or fault with a confusing address.  Refuse them here, in the
+ * program's name, exactly as a jump there would: SIGSEGV (a handler may
+ * take it), and look again, since the handler's frame has its own pc.
+ */
+void
+md_userret(struct proc *p)
+{
+	struct trapframe *tf = p->p_md.md_tf;
+	struct mdcpu *m;
+	unsigned long s;
+
+	while ((vaddr_t)tf->sepc >= USER_TOP || (tf->sepc & 1) != 0) {
+		trapsignal(p, SIGSEGV, SEGV_MAPERR,
+		    (tf->sepc & 1) ? "misaligned pc" : "pc outside user space", (vaddr_t)tf->sepc);
+		userret(p);
+	}
+	intr_disable();
+	m = md_self();
+	if (p->p_vmspace != NULL && m->md_pmap != p->p_vmspace->vm_pmap)
+		pmap_activate(p);
+	m->md_utf = tf;
+	s = csr_read(sstatus);
+	s &= ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_SUM | SSTATUS_MXR | SSTATUS_UBE |
+	    SSTATUS_FS | SSTATUS_VS);
+	s |= SSTATUS_SPIE;
+	tf->sstatus = s;
+	trap_return_user(tf);
 }
 
 /* From trapvec.S, for every trap taken in user mode.  Interrupts are off. */

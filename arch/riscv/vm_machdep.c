@@ -1,7 +1,7 @@
 /*
  * Process contexts: a new process's kernel stack (cpu_fork), the context
- * switch, exec's fresh user registers (setregs) and the way back to user
- * mode (md_userret).
+ * switch and exec's fresh user registers (setregs).  The way back to
+ * user mode (md_userret) is in trap.c, as on x86_64.
  *
  * A process's kernel stack (KSTACK_SIZE bytes at p_kstack):
  *
@@ -68,41 +68,3 @@ setregs(struct proc *p, vaddr_t entry, vaddr_t sp, register_t arg0, register_t a
 	tf->sstatus = SSTATUS_SPIE;		/* SPP = 0: sret goes to user mode */
 }
 
-/*
- * Return to user mode with p's trap frame.  sstatus is rebuilt here from
- * the current value, so nothing in the frame can give user mode S-mode
- * (SPP), SUM, MXR, big-endian data (UBE), FPU or vector state: SPP = 0
- * (user), SPIE = 1 (interrupts on after sret).
- *
- * sepc may come from user mode (sigreturn, PT_SETREGS, makecxt).  sret
- * to a kernel-half or non-canonical address would fault at once in user
- * mode, and an odd one is rounded down by the hardware (IALIGN 16): both
- * harmless to the kernel, but the program would run somewhere it did not
- * name, or fault with a confusing address.  Refuse them here, in the
- * program's name, exactly as a jump there would: SIGSEGV (a handler may
- * take it), and look again, since the handler's frame has its own pc.
- */
-void
-md_userret(struct proc *p)
-{
-	struct trapframe *tf = p->p_md.md_tf;
-	struct mdcpu *m;
-	unsigned long s;
-
-	while ((vaddr_t)tf->sepc >= USER_TOP || (tf->sepc & 1) != 0) {
-		trapsignal(p, SIGSEGV, SEGV_MAPERR,
-		    (tf->sepc & 1) ? "misaligned pc" : "pc outside user space", (vaddr_t)tf->sepc);
-		userret(p);
-	}
-	intr_disable();
-	m = md_self();
-	if (p->p_vmspace != NULL && m->md_pmap != p->p_vmspace->vm_pmap)
-		pmap_activate(p);
-	m->md_utf = tf;
-	s = csr_read(sstatus);
-	s &= ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_SUM | SSTATUS_MXR | SSTATUS_UBE |
-	    SSTATUS_FS | SSTATUS_VS);
-	s |= SSTATUS_SPIE;
-	tf->sstatus = s;
-	trap_return_user(tf);
-}

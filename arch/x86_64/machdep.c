@@ -399,31 +399,14 @@ fork_func_returned(void)
 	panic("cpu_fork: func returned");
 }
 
-/* ---- time -------------------------------------------------------------- */
-static uint64_t tsc_boot;
-static uint64_t ns_per_tick32;		/* nanoseconds per TSC tick, times 2^32 */
-
-uint64_t
-md_nanotime(void)
-{
-	uint64_t d = rdtsc() - tsc_boot;
-
-	return (uint64_t)(((unsigned __int128)d * ns_per_tick32) >> 32);
-}
-
-/* Called by lapic.c once tsc_hz is known. */
-void
-md_nanotime_start(void)
-{
-	ns_per_tick32 = (1000000000UL << 32) / tsc_hz;
-	tsc_boot = rdtsc();
-}
+/* panic(): NMI every other CPU; trap.c's nmi_handler sees cpus_halting and stops. */
+volatile int cpus_halting;
 
 void
-delay_us(unsigned long us)
+cpu_halt_others(void)
 {
-	uint64_t end = rdtsc() + (tsc_hz ? tsc_hz / 1000000 * us : us * 3000);
-
-	while ((int64_t)(rdtsc() - end) < 0)
-		pause();
+	cpus_halting = 1;
+	__sync_synchronize();
+	if (ncpu > 1)
+		lapic_nmi_others();
 }

@@ -33,7 +33,6 @@ static struct gate idt[256] __attribute__((aligned(16)));
 extern char vectors[];			/* trapentry.S: 16 bytes per vector */
 extern void nmi_entry(void);
 void	trapret_to(struct trapframe *tf) __attribute__((noreturn));
-volatile int cpus_halting;
 
 static void
 set_gate(int n, void *handler, int ist, int dpl)
@@ -386,11 +385,3 @@ nmi_handler(void)
 	tlb_shootdown_nmi();
 }
 
-void
-cpu_halt_others(void)
-{
-	cpus_halting = 1;
-	__sync_synchronize();
-	if (ncpu > 1)
-		lapic_nmi_others();
-}

@@ -1,5 +1,5 @@
 /*
- * virtio_pci.c: the virtio 1.0 PCI transport, and cpu_configure().
+ * virtio_pci.c: the virtio 1.0 PCI transport (autoconf.c probes it).
  *
  * A modern virtio PCI device (vendor 0x1af4, device 0x1040 + type; the
  * block device is 0x1042) describes where its registers are with vendor
@@ -242,17 +242,17 @@ match_virtio_blk(struct pci_func *f)
 	return 1;
 }
 
-void
-cpu_configure(void)
+/* Find the virtio-blk device on the PCI bus and attach it: 1, or 0 if there is none. */
+int
+virtio_pci_probe(void)
 {
-	if (!pci_scan(match_virtio_blk)) {
-		printf("virtio-pci: no virtio-blk device\n");
-		return;
-	}
+	if (!pci_scan(match_virtio_blk))
+		return 0;
 	vdev.t = &virtio_pci_transport;
 	vdev.cookie = &vpci;
 	vdev.irq = T_VIRTIO;
 	virtio_blk_attach(&vdev);
+	return 1;
 }
 
 void

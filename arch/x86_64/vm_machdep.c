@@ -1,7 +1,7 @@
 /*
- * vm_machdep.c: new kernel contexts (cpu_fork), fresh user registers
- * (setregs) and the trap-frame accessors kern/ uses instead of looking
- * inside struct trapframe.
+ * vm_machdep.c: new kernel contexts (cpu_fork), the context switch
+ * (cpu_switchto) and exec's fresh user registers (setregs).  The way
+ * back to user mode (md_userret) is in trap.c, as on RISC-V.
  */
 #include "types.h"
 #include "param.h"
@@ -17,7 +17,7 @@ void	fxsave_to(void *area);
  * p2's kernel stack after cpu_fork, from the top down:
  *
  *   struct trapframe     p2->p_md.md_tf: a copy of p1's user frame, or zeros
- *   struct md_context    what cpu_switchto pops: FPU state, rbx = func,
+ *   struct md_context    what switch_context pops: FPU state, rbx = func,
  *                        r12 = arg, rbp = 0, rip = fork_trampoline
  *
  * The trap frame is always there, so exec can turn a kernel thread into
@@ -45,6 +45,19 @@ cpu_fork(struct proc *p1, struct proc *p2, void (*func)(void *), void *arg)
 	ctx->ctx_rbp = 0;
 	ctx->ctx_rip = (uint64_t)fork_trampoline;
 	p2->p_ctx = ctx;
+}
+
+/*
+ * Switch kernel contexts (switch.S saves and restores the registers and
+ * the FPU state).  Unlike RISC-V, nothing is done about the user page
+ * tables here: a CPU may keep a user pmap loaded while it runs the
+ * scheduler, and pmap_destroy() leaves the freeing of the tables to the
+ * last CPU that switches away from them (pmap.c, pm_dead).
+ */
+void
+cpu_switchto(struct md_context **from, struct md_context *to)
+{
+	switch_context(from, to);
 }
 
 /*

@@ -156,6 +156,8 @@ void	uart_init(void);
 void	uart_enable_intr(void);
 void	uart_intr(void);
 /* virtio_pci.c */
+void	switch_context(struct md_context **from, struct md_context *to); /* switch.S */
+int	virtio_pci_probe(void);		/* virtio_pci.c: attach the virtio-blk device */
 void	virtio_pci_intr(void);
 /* trap.c */
 void	idt_init(void);

@@ -69,3 +69,39 @@ def test_nothing_documented_that_md_h_lacks():
     extra = sorted(documented_in_tables() - md_functions())
     assert not extra, ("docs/ARCHITECTURE.md's interface tables name functions that "
                        f"kern/include/md.h does not declare: {', '.join(extra)}")
+
+
+# ---- each md function in a file of the same name on both ports ------------
+
+ARCH_DIR = ROOT / "arch"
+
+
+def ports():
+    return sorted(d.name for d in ARCH_DIR.iterdir() if (d / "arch.mk").exists())
+
+
+def defining_files(port, name):
+    """The files of arch/<port>/ that define `name` (C, inline, or assembly)."""
+    base = ARCH_DIR / port
+    found = set()
+    c_def = re.compile(r"^(?:static inline [^\n]*?\b|[^\n]*\n)" + re.escape(name) + r"\(", re.M)
+    asm_def = re.compile(r"^" + re.escape(name) + r":", re.M)
+    for f in list(base.glob("*.c")) + list(base.glob("*.S")) + list(base.glob("include/machine/*.h")):
+        text = _COMMENT.sub("", f.read_text())
+        if (f.suffix == ".S" and asm_def.search(text)) or (f.suffix != ".S" and c_def.search(text)):
+            found.add(str(f.relative_to(base)))
+    return found
+
+
+def test_each_md_function_lives_in_the_same_file_on_every_port():
+    """A student diffs the ports file by file: sendsig is in sig_machdep.c on
+    both, cpu_switchto in vm_machdep.c on both, and so on."""
+    differ = []
+    for name in sorted(md_functions()):
+        where = {p: defining_files(p, name) for p in ports()}
+        if not any(where.values()):
+            continue                # kern/'s side of the interface (kern_main, ...)
+        if len({frozenset(w) for w in where.values()}) != 1 or any(len(w) != 1 for w in where.values()):
+            differ.append(f"{name}: " + "; ".join(f"{p} {sorted(w) or 'nowhere'}"
+                                                 for p, w in where.items()))
+    assert not differ, "md.h functions defined in differently named files:\n  " + "\n  ".join(differ)
