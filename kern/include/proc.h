@@ -80,7 +80,7 @@ void	procinit(void);
 void	kstack_overflow(vaddr_t addr, vaddr_t sp, vaddr_t pc);	/* port's fault path: panic if in a stack guard */
 int	kstack_addr_ok(vaddr_t va);	/* backtraces: not in a stack guard */
 struct proc *proc_alloc(struct proc *parent, int flags, int *errorp);	/* SIDL slot with pid and kstack */
-void	proc_free(struct proc *p);	/* give a never-run or reaped slot back */
+void	proc_free(struct proc *p);	/* give back the slot of a child that never ran (SIDL) */
 void	proc_reap_dead(struct proc *p);	/* scheduler: free an SDEAD slot (proc_lock held) */
 int	proc_free_dead(void);		/* reaper: free every SDEAD slot (proc_lock held) */
 void	proc_setrunnable(struct proc *p);	/* SIDL/SSLEEP -> SRUN */
