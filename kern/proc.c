@@ -476,9 +476,10 @@ proc_wait(struct proc *p, pid_t pid, int *xstatp, int options, pid_t *pidp)
 }
 
 /*
- * kill: there is no signal delivery yet, so every signal but 0 ends the
- * process, at its next return to user space (or when a sleep it is in
- * notices p_killed).  Signal 0 only checks that the process exists.
+ * kill(2): post sig to the process with that pid (psignal_locked decides:
+ * a handler, ignore, stop, or death at its next return to user space).
+ * Signal 0 only checks that the process exists.  sys_kill has checked
+ * that sig is a signal number.
  */
 int
 proc_kill(pid_t pid, int sig)

@@ -4,9 +4,10 @@
  * The names are OpenBSD's (p_stat, p_pptr, P_SYSTEM, SIDL, ...).
  *
  * Locking: proc_lock (kern/proc.c) protects p_stat, p_pptr, p_wchan,
- * p_xstat and the table itself.  A process's own fields (p_vmspace, p_fd,
- * p_cwd) are changed only by the process itself, or by fork1() before the
- * child can run.
+ * p_xstat, p_sig and the table itself.  A process's own fields
+ * (p_vmspace, p_fd, p_cwd) are changed only by the process itself, or by
+ * its creator while it is SIDL (fork1, makecxt); a running process
+ * changes p_vmspace under proc_lock too (exec, exit), for vmapinfo(2).
  */
 #ifndef KERN_PROC_H
 #define KERN_PROC_H
