@@ -42,7 +42,7 @@ cons_write(const char *s, size_t n)
 	if (locked)
 		spinlock_acquire(&cons_lock);
 	for (size_t i = 0; i < n; i++)
-		md_cons_putc(s[i]);
+		cnputc(s[i]);
 	if (locked)
 		spinlock_release(&cons_lock);
 }

@@ -51,7 +51,7 @@ kern_main(void)
 	procinit();
 	fileinit();
 	binit();
-	md_devices_init();
+	cpu_configure();
 
 	/*
 	 * init is proc0's child, created like any other process.  FORK_IDLE

@@ -28,7 +28,7 @@ static void
 cons_sink(struct sink *s, char c)
 {
 	(void)s;
-	md_cons_putc(c);
+	cnputc(c);
 }
 
 static void
@@ -182,7 +182,7 @@ console_lock_or_park(void)
 		return 1;
 	}
 	intr_disable();
-	if (cpuid() != panic_cpu)
+	if (cpu_number() != panic_cpu)
 		for (;;)
 			;
 	return 0;
@@ -238,7 +238,7 @@ panic(const char *fmt, ...)
 	int me;
 
 	intr_disable();
-	me = cpuid();
+	me = cpu_number();
 	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_SEQ_CST) != 0) {
 		if (panic_cpu == me)
 			md_poweroff(1);		/* panicked while panicking */

@@ -140,7 +140,7 @@ ptrace_fork(struct proc *p1, struct proc *p2)
 	KASSERT(p2->p_stat == SIDL);
 	if (p1 == NULL || p1->p_vmspace == NULL || p2->p_md.md_tf == NULL)
 		return;
-	(void)md_ptrace_step(p2, 0, NULL);
+	(void)process_sstep(p2, 0, NULL);
 	if (p2->p_vmspace == p1->p_vmspace)
 		return;
 	for (int i = ps->ps_nstepbp - 1; i >= 0; i--)
@@ -187,7 +187,7 @@ step_arm(struct proc *t)
 {
 	struct sigstate *ps = &t->p_sig;
 	vaddr_t next[2];
-	int n = md_ptrace_step(t, 1, next), error;
+	int n = process_sstep(t, 1, next), error;
 
 	if (n < 0)
 		return EFAULT;
@@ -307,11 +307,11 @@ sys_ptrace(struct proc *p, const register_t *args, register_t *retval)
 		spinlock_release(&proc_lock);
 		return 0;
 	case PT_GETREGS:
-		md_getregs(t, &regs);
+		process_read_regs(t, &regs);
 		spinlock_release(&proc_lock);
 		return copyout(p, addr, &regs, sizeof(regs));
 	case PT_SETREGS:
-		error = md_setregs(t, &regs);
+		error = process_write_regs(t, &regs);
 		spinlock_release(&proc_lock);
 		return error;
 	}
@@ -358,14 +358,14 @@ sys_ptrace(struct proc *p, const register_t *args, register_t *retval)
 		error = step_arm(t);
 		/* SOLUTION ELSE ptrace */
 		//> /*
-		//>  * TODO(ptrace): arm a single step: md_ptrace_step() sets the trap
+		//>  * TODO(ptrace): arm a single step: process_sstep() sets the trap
 		//>  * flag (x86_64) or returns where to put breakpoints (RISC-V).
 		//>  */
 		//> error = EINVAL;
 		/* SOLUTION END ptrace */
 		break;
 	default:
-		(void)md_ptrace_step(t, 0, NULL);	/* continue, detach: no step */
+		(void)process_sstep(t, 0, NULL);	/* continue, detach: no step */
 		break;
 	}
 

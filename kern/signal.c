@@ -12,7 +12,7 @@
  *   - a signal is *taken* only by the process itself, in userret(), just
  *     before it returns to user mode: there it stops (SIGSTOP, or any
  *     signal while traced: the tracer decides), dies, or gets a handler
- *     frame built by the port (md_sendsig).
+ *     frame built by the port (sendsig).
  * So the port never needs to interrupt a process in the middle of the
  * kernel: every delivery happens at one well-defined point.
  *
@@ -253,7 +253,7 @@ signal_userret(struct proc *p)
 			ps->ps_sigflags[sig] = 0;
 		}
 		spinlock_release(&proc_lock);
-		if (md_sendsig(p, sig, action, tramp, restore) != 0) {
+		if (sendsig(p, sig, action, tramp, restore) != 0) {
 			printf("pid %d (%s): no room on the stack for signal %d -- killed\n",
 			    p->p_pid, p->p_comm, sig);
 			spinlock_acquire(&proc_lock);

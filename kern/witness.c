@@ -82,7 +82,7 @@ class_of(const char *name)
 void
 witness_checkorder(struct spinlock *lk)
 {
-	int me = cpuid(), taken, held, bad = -1;
+	int me = cpu_number(), taken, held, bad = -1;
 
 	if (panicking)
 		return;
@@ -111,7 +111,7 @@ witness_checkorder(struct spinlock *lk)
 void
 witness_lock(struct spinlock *lk)
 {
-	int me = cpuid();
+	int me = cpu_number();
 
 	if (wcpu[me].nheld < WITNESS_NHELD)
 		wcpu[me].held[wcpu[me].nheld] = lk;
@@ -122,7 +122,7 @@ witness_lock(struct spinlock *lk)
 void
 witness_unlock(struct spinlock *lk)
 {
-	int me = cpuid(), n = wcpu[me].nheld;
+	int me = cpu_number(), n = wcpu[me].nheld;
 
 	if (n > WITNESS_NHELD)
 		n = WITNESS_NHELD;
@@ -140,7 +140,7 @@ witness_unlock(struct spinlock *lk)
 void
 witness_print_held(void)
 {
-	int me = cpuid();
+	int me = cpu_number();
 
 	printf("witness: CPU %d holds:", me);
 	for (int i = 0; i < wcpu[me].nheld && i < WITNESS_NHELD; i++)

@@ -7,7 +7,7 @@
 #include "systm.h"
 
 void
-md_devices_init(void)
+cpu_configure(void)
 {
 	plic_init();
 	uart_init();

@@ -28,7 +28,7 @@ static void
 early_puts(const char *s)
 {
 	while (*s)
-		md_cons_putc(*s++);
+		cnputc(*s++);
 }
 
 /* Everything a hart does for itself before it enters the portable kernel. */
@@ -236,7 +236,7 @@ curcpu(void)
 }
 
 int
-cpuid(void)
+cpu_number(void)
 {
 	return curcpu()->ci_cpuid;
 }
@@ -289,7 +289,7 @@ cpu_idle(void)
 void
 cpu_halt_others(void)
 {
-	int i, me = cpuid();
+	int i, me = cpu_number();
 
 	halt_requested = 1;
 	__sync_synchronize();

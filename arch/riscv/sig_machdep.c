@@ -1,7 +1,7 @@
 /*
  * sig_machdep.c: the RISC-V half of signals and ptrace (md.h): signal
- * frames (md_sendsig / md_sigreturn), registers for ptrace (md_getregs /
- * md_setregs) and single-step.
+ * frames (sendsig / md_sigreturn), registers for ptrace (process_read_regs /
+ * process_write_regs) and single-step.
  *
  * The signal frame is a struct sigctx (every register and the mask to
  * restore) on the user stack, 16-byte aligned as the psABI wants sp.  The
@@ -11,7 +11,7 @@
  * runs with sstatus.FS = Off (md_userret).
  *
  * Single-step: RISC-V has no trace flag in S-mode/U-mode (the debug
- * spec's single-step belongs to an external debugger).  md_ptrace_step
+ * spec's single-step belongs to an external debugger).  process_sstep
  * decodes the instruction at pc instead and says where execution can go
  * next; kern/ptrace.c puts an ebreak there (two places for a conditional
  * branch: both outcomes) and takes them out at the trap.
@@ -49,7 +49,7 @@ _Static_assert(__builtin_offsetof(struct trapframe, t6) -
     __builtin_offsetof(struct trapframe, ra) == 30 * 8, "x1..x31 contiguous");
 
 int
-md_sendsig(struct proc *p, int sig, vaddr_t handler, vaddr_t tramp, unsigned int mask)
+sendsig(struct proc *p, int sig, vaddr_t handler, vaddr_t tramp, unsigned int mask)
 {
 	struct trapframe *tf = p->p_md.md_tf;
 	struct sigctx sc;
@@ -84,13 +84,13 @@ md_sigreturn(struct proc *p, vaddr_t ctx, unsigned int *maskp)
 }
 
 void
-md_getregs(struct proc *p, struct reg *r)
+process_read_regs(struct proc *p, struct reg *r)
 {
 	tf_to_reg(p->p_md.md_tf, r);
 }
 
 int
-md_setregs(struct proc *p, const struct reg *r)
+process_write_regs(struct proc *p, const struct reg *r)
 {
 	reg_to_tf(r, p->p_md.md_tf);
 	return 0;
@@ -118,7 +118,7 @@ sext(uint64_t v, int bits)
  * stopped, so it cannot change before the step.
  */
 int
-md_ptrace_step(struct proc *p, int on, vaddr_t next[2])
+process_sstep(struct proc *p, int on, vaddr_t next[2])
 {
 	struct trapframe *tf = p->p_md.md_tf;
 	vaddr_t pc = tf->sepc;

@@ -199,7 +199,7 @@ kernel_trap(struct trapframe *tf)
 	/* An exception in the kernel is a bug. */
 	if (cause == EXC_LOAD_PAGE_FAULT || cause == EXC_STORE_PAGE_FAULT)
 		kstack_overflow(tf->stval, tf->sp, tf->sepc);
-	printf("kernel trap on CPU %d: %s\n", cpuid(), exception_name(cause));
+	printf("kernel trap on CPU %d: %s\n", cpu_number(), exception_name(cause));
 	md_print_trapframe(tf);
 	panic("%s at pc 0x%lx (scause 0x%lx stval 0x%lx)", exception_name(cause),
 	    (unsigned long)tf->sepc, cause, (unsigned long)tf->stval);

@@ -56,7 +56,7 @@ uart_putc(int c)
 }
 
 void
-md_cons_putc(int c)
+cnputc(int c)
 {
 	if (c == '\n')
 		uart_putc('\r');

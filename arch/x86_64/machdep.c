@@ -52,7 +52,7 @@ void
 early_puts(const char *s)
 {
 	while (*s)
-		md_cons_putc(*s++);
+		cnputc(*s++);
 }
 
 static void
@@ -283,7 +283,7 @@ curcpu(void)
 }
 
 int
-cpuid(void)
+cpu_number(void)
 {
 	return curcpu()->ci_cpuid;
 }

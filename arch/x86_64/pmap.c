@@ -207,7 +207,7 @@ static void
 pmap_shootdown(struct pmap *pm, vaddr_t sva, vaddr_t eva, int full)
 {
 	register_t s = intr_disable();
-	int me = cpuid(), i;
+	int me = cpu_number(), i;
 	uint64_t others;
 	vaddr_t va;
 

@@ -1,7 +1,7 @@
 /*
  * sig_machdep.c: the x86_64 half of signals and ptrace (md.h): signal
- * frames (md_sendsig / md_sigreturn), registers for ptrace (md_getregs /
- * md_setregs) and single-step with the trap flag.
+ * frames (sendsig / md_sigreturn), registers for ptrace (process_read_regs /
+ * process_write_regs) and single-step with the trap flag.
  *
  * The signal frame, on the user stack below the 128-byte red zone that
  * the System V ABI lets leaf functions use without moving %rsp:
@@ -74,7 +74,7 @@ reg_to_tf(const struct reg *r, struct trapframe *tf)
 }
 
 int
-md_sendsig(struct proc *p, int sig, vaddr_t handler, vaddr_t tramp, unsigned int mask)
+sendsig(struct proc *p, int sig, vaddr_t handler, vaddr_t tramp, unsigned int mask)
 {
 	struct trapframe *tf = p->p_md.md_tf;
 	struct sigctx sc __attribute__((aligned(16)));
@@ -133,13 +133,13 @@ md_sigreturn(struct proc *p, vaddr_t ctx, unsigned int *maskp)
 
 /* ptrace: p is stopped; its registers are its trap frame. */
 void
-md_getregs(struct proc *p, struct reg *r)
+process_read_regs(struct proc *p, struct reg *r)
 {
 	tf_to_reg(p->p_md.md_tf, r);
 }
 
 int
-md_setregs(struct proc *p, const struct reg *r)
+process_write_regs(struct proc *p, const struct reg *r)
 {
 	reg_to_tf(r, p->p_md.md_tf);
 	return 0;
@@ -147,7 +147,7 @@ md_setregs(struct proc *p, const struct reg *r)
 
 /* The trap flag: the CPU raises a debug exception after one user instruction. */
 int
-md_ptrace_step(struct proc *p, int on, vaddr_t next[2])
+process_sstep(struct proc *p, int on, vaddr_t next[2])
 {
 	(void)next;
 	if (on)

@@ -198,7 +198,7 @@ kernel_fault(struct trapframe *tf)
 {
 	int n = tf->tf_trapno;
 
-	fault_frame[cpuid()] = tf;
+	fault_frame[cpu_number()] = tf;
 	/*
 	 * A kernel stack that ran into its guard page (kern/proc.c): the
 	 * page fault could not even push its frame there, so it became a
@@ -225,7 +225,7 @@ kernel_fault(struct trapframe *tf)
 struct trapframe *
 md_fault_frame(void)
 {
-	return fault_frame[cpuid()];
+	return fault_frame[cpu_number()];
 }
 
 /* ---- user exceptions --------------------------------------------------- */
@@ -292,7 +292,7 @@ trap(struct trapframe *tf)
 	} else if (n == T_SPURIOUS) {
 		/* no EOI for the spurious vector */
 	} else {
-		printf("trap: unexpected interrupt %d on cpu %d\n", n, cpuid());
+		printf("trap: unexpected interrupt %d on cpu %d\n", n, cpu_number());
 		lapic_eoi();
 	}
 	if (user) {

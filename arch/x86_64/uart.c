@@ -49,7 +49,7 @@ uart_enable_intr(void)
 }
 
 void
-md_cons_putc(int c)
+cnputc(int c)
 {
 	int spins = 0;
 

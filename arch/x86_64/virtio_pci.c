@@ -1,5 +1,5 @@
 /*
- * virtio_pci.c: the virtio 1.0 PCI transport, and md_devices_init().
+ * virtio_pci.c: the virtio 1.0 PCI transport, and cpu_configure().
  *
  * A modern virtio PCI device (vendor 0x1af4, device 0x1040 + type; the
  * block device is 0x1042) describes where its registers are with vendor
@@ -243,7 +243,7 @@ match_virtio_blk(struct pci_func *f)
 }
 
 void
-md_devices_init(void)
+cpu_configure(void)
 {
 	if (!pci_scan(match_virtio_blk)) {
 		printf("virtio-pci: no virtio-blk device\n");

@@ -39,7 +39,7 @@ extern int ncpu;			/* CPUs found (set by the port at boot) */
 
 /* ---- CPU and interrupts ------------------------------------------------ */
 struct cpu *curcpu(void);		/* this CPU (interrupts must be off or preemption harmless) */
-int	cpuid(void);			/* curcpu()->ci_cpuid */
+int	cpu_number(void);			/* curcpu()->ci_cpuid */
 register_t intr_disable(void);		/* disable interrupts, return the old state */
 void	intr_restore(register_t s);	/* put back a state intr_disable returned */
 void	intr_enable(void);		/* enable interrupts */
@@ -56,7 +56,7 @@ uint64_t md_nanotime(void);		/* monotonic nanoseconds since boot */
 /* The port calls clockintr() on every CPU HZ times a second (kern/clock.c). */
 
 /* ---- console ----------------------------------------------------------- */
-void	md_cons_putc(int c);		/* write one byte to the console UART (spins) */
+void	cnputc(int c);		/* write one byte to the console UART (spins) */
 /* The UART interrupt handler calls consintr(c) for each received byte. */
 
 /* ---- address spaces (pmap) --------------------------------------------- */
@@ -150,7 +150,7 @@ int	tf_is_user(struct trapframe *tf);
 
 /*
  * ---- signals and tracing (added by signals/ptrace; kern/signal.c, kern/ptrace.c) ----
- * md_sendsig: p (the current process, on its way back to user mode) takes
+ * sendsig: p (the current process, on its way back to user mode) takes
  *   signal sig with a user handler.  Build a signal frame on its user stack
  *   (below the x86 red zone, aligned as the C ABI wants) holding every user
  *   register (x86: and the FPU/SSE state) and the blocked mask to restore;
@@ -163,9 +163,9 @@ int	tf_is_user(struct trapframe *tf);
  *   cs/ss and keeps only user-changeable rflags bits, RISC-V takes nothing
  *   from sstatus and md_userret forces SPP = user), load the registers and
  *   give back the saved mask in *maskp.  0 or EFAULT.
- * md_getregs / md_setregs: ptrace PT_GETREGS / PT_SETREGS (struct reg of
+ * process_read_regs / process_write_regs: ptrace PT_GETREGS / PT_SETREGS (struct reg of
  *   <machine/reg.h>) on a stopped process; setregs never grants privilege.
- * md_ptrace_step(p, on, next): arm (on) or disarm a single step.  A port
+ * process_sstep(p, on, next): arm (on) or disarm a single step.  A port
  *   with a trace flag (x86 PSL_T) sets or clears it and returns 0.  A port
  *   without one (RISC-V) decodes the instruction at p's pc and returns the
  *   1 or 2 addresses where execution can go next in next[] (kern/ptrace.c
@@ -174,12 +174,12 @@ int	tf_is_user(struct trapframe *tf);
  *   whose first bytes are `orig' (RISC-V: c.ebreak for a compressed one);
  *   returns its length in bytes and the bytes in *bpt.
  */
-int	md_sendsig(struct proc *p, int sig, vaddr_t handler, vaddr_t tramp, unsigned int mask);
+int	sendsig(struct proc *p, int sig, vaddr_t handler, vaddr_t tramp, unsigned int mask);
 int	md_sigreturn(struct proc *p, vaddr_t frame, unsigned int *maskp);
 struct reg;
-void	md_getregs(struct proc *p, struct reg *r);
-int	md_setregs(struct proc *p, const struct reg *r);
-int	md_ptrace_step(struct proc *p, int on, vaddr_t next[2]);
+void	process_read_regs(struct proc *p, struct reg *r);
+int	process_write_regs(struct proc *p, const struct reg *r);
+int	process_sstep(struct proc *p, int on, vaddr_t next[2]);
 int	md_breakpoint(uint32_t orig, uint32_t *bpt);
 /*
  * The port calls trap_user_signal() (kern/signal.c) for a user-mode trap
@@ -191,7 +191,7 @@ void	trap_user_signal(struct trapframe *tf, int sig, const char *what, vaddr_t a
 
 /* ---- devices --------------------------------------------------------- */
 /* At boot the port finds its virtio devices and calls virtio_blk_attach(). */
-void	md_devices_init(void);
+void	cpu_configure(void);
 
 /* ---- what the port calls in kern/ ------------------------------------- */
 void	kern_main(void);		/* boot CPU, after the port set up memory and traps */
