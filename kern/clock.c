@@ -16,6 +16,7 @@ clockintr(void)
 {
 	struct cpu *ci = curcpu();
 
+	KASSERT(!intr_enabled());	/* md.h: the port calls us with interrupts off */
 	ci->ci_ticks++;
 	if (ci->ci_cpuid == 0) {
 		spinlock_acquire(&ticks_lock);

@@ -32,8 +32,7 @@ user_byte(struct proc *p, struct vmspace *vm, vaddr_t va, int write)
 		    (write && !(prot & VM_PROT_WRITE))) {
 			/* SOLUTION BEGIN cow: let the VM resolve it, as for a user fault */
 			/*
-			 * A copy-on-write page being written (and, in later
-			 * labs, a page not present yet) is the VM's to
+			 * A copy-on-write page being written is the VM's to
 			 * resolve exactly as a user-mode fault would be: the
 			 * kernel writing a pipe's bytes into a buffer must
 			 * copy the page just as the process's own store

@@ -103,6 +103,7 @@ read_phdr(struct inode *ip, const struct elf64_ehdr *eh, int i, struct elf64_phd
 {
 	uint64_t off = eh->e_phoff + (uint64_t)i * sizeof(*ph);
 
+	KASSERT(sleeplock_holding(&ip->i_lock));
 	return readi(ip, 0, NULL, (uintptr_t)ph, off, sizeof(*ph)) == sizeof(*ph) ? 0 : -1;
 }
 

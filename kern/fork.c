@@ -40,19 +40,24 @@ fork1(struct proc *p1, int flags, void (*func)(void *), void *arg,
 	struct filedesc *fdp = NULL;
 	int error;
 
+	/* fork1(9)'s errors for a caller's bad arguments. */
 	if ((flags & ~FORK_ALLFLAGS) != 0 || func == NULL)
 		return EINVAL;
 	/*
+	 * What only a kernel bug can pass: the system calls pass fixed
+	 * flags, or check the user's (sys_rfork1 in kern/sys_proc.c).
+	 *
 	 * FORK_PTRACE makes p1 the tracer of a child that stops before its
 	 * first instruction; FORK_PPWAIT makes p1 sleep until that child
 	 * execs or exits: each would wait for the other for ever (found by
-	 * the fuzzer).  The pair is EINVAL.
+	 * the fuzzer).  A child without an address space must not run
+	 * before it gets one.  And p1's own fields (descriptors, address
+	 * space, trap frame) are read without a lock, which is safe only
+	 * for the caller itself, or proc0, which never changes.
 	 */
-	if ((flags & (FORK_PTRACE | FORK_PPWAIT)) == (FORK_PTRACE | FORK_PPWAIT))
-		return EINVAL;
-	/* A child without an address space must not run before it gets one. */
-	if ((flags & FORK_NOVM) && !(flags & FORK_IDLE))
-		return EINVAL;
+	KASSERT((flags & (FORK_PTRACE | FORK_PPWAIT)) != (FORK_PTRACE | FORK_PPWAIT));
+	KASSERT(!(flags & FORK_NOVM) || (flags & FORK_IDLE));
+	KASSERT(p1 == curproc() || p1 == &proc0);
 	/* SOLUTION BEGIN ptrace: FORK_PTRACE is a flag like the others */
 	/* SOLUTION ELSE ptrace */
 	//> /* TODO(ptrace): accept FORK_PTRACE (see below where the child is marked). */
@@ -190,6 +195,8 @@ fork1(struct proc *p1, int flags, void (*func)(void *), void *arg,
 	if (rnewprocp != NULL)
 		*rnewprocp = p2;
 
+	/* Nobody could make it run yet: only proc_setrunnable() does. */
+	KASSERT(p2->p_stat == SIDL);
 	/*
 	 * Let it run, unless FORK_IDLE.  From here on the child may run,
 	 * exit and (FORK_NOZOMBIE) vanish on another CPU: do not touch p2.

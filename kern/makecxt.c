@@ -80,6 +80,7 @@ void	makecxt_install_segments(struct proc *p2, const struct makecxt_args *a);
 static int
 pid_taken(pid_t pid, const struct proc *except)
 {
+	KASSERT(spinlock_holding(&proc_lock));
 	for (int i = 0; i < NPROC; i++) {
 		const struct proc *q = &proctab[i];
 		if (q != except && q->p_stat != 0 && q->p_pid == pid)
@@ -237,6 +238,7 @@ makecxt_setpid(struct proc *p2, const struct makecxt_args *a)
 {
 	int taken, error;
 
+	KASSERT(p2->p_stat == SIDL);	/* nobody has seen its pid yet */
 	spinlock_acquire(&proc_lock);
 	taken = pid_taken(a->pid, p2);
 	error = makecxt_fixed_pid(a->pid, a->flags, taken);
@@ -255,6 +257,7 @@ makecxt_discard(struct proc *p2)
 {
 	struct vmspace *vm = p2->p_vmspace;
 
+	KASSERT(p2->p_stat == SIDL);
 	p2->p_vmspace = NULL;
 	if (vm != NULL)
 		vmspace_free(vm);
@@ -409,6 +412,7 @@ makecxt_copy_context(struct makecxt_args *a)
 void
 makecxt_fork_regs(struct proc *p2)
 {
+	KASSERT(p2->p_stat == SIDL);
 	/* SOLUTION BEGIN makecxt-fork: makecxt() returns 0 in the child */
 	tf_set_retval(PROC_TRAPFRAME(p2), 0);
 	/* SOLUTION ELSE makecxt-fork */
@@ -428,6 +432,7 @@ makecxt_fork_regs(struct proc *p2)
 int
 makecxt_fixed_pid(pid_t pid, int flags, int taken)
 {
+	KASSERT(spinlock_holding(&proc_lock));
 	/* SOLUTION BEGIN fixed-pid: exactly that pid, or an error */
 	if (!(flags & MAKECXT_FIXED_PID))
 		return 0;
@@ -493,6 +498,7 @@ makecxt_share_vmem(struct makecxt_args *a)
 void
 makecxt_join_family(struct proc *p, struct proc *p2)
 {
+	KASSERT(p2->p_stat == SIDL);
 	/* SOLUTION BEGIN share-vmem: use our vmspace, join the family */
 	struct vmspace *copy = p2->p_vmspace;
 
@@ -659,6 +665,7 @@ makecxt_local_segments(struct proc *p, struct makecxt_args *a)
 void
 makecxt_install_segments(struct proc *p2, const struct makecxt_args *a)
 {
+	KASSERT(p2->p_stat == SIDL);
 	/* SOLUTION BEGIN local-segments: hand each present entry to the port */
 	for (int seg = _AQUA_SEG_ES; seg <= _AQUA_SEG_GS; seg++) {
 		const struct aqua_local_seg_conf *c = &a->cxt.segs_conf[seg];

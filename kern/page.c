@@ -8,8 +8,8 @@
  * kernel's direct map), so the free list costs no extra memory.
  *
  * Reference counts exist because a page may be mapped in several address
- * spaces at once (FORK_SHAREVM, and copy-on-write in a later lab): it
- * goes back to the free list only when its last user lets go.
+ * spaces at once (after a copy-on-write fork, or a shareable vmap page):
+ * it goes back to the free list only when its last user lets go.
  */
 #include "systm.h"
 #include "md.h"

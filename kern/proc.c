@@ -132,6 +132,7 @@ procinit(void)
 static int
 pid_in_use(pid_t pid)
 {
+	KASSERT(spinlock_holding(&proc_lock));
 	for (int i = 0; i < NPROC; i++)
 		if (proctab[i].p_stat != 0 && proctab[i].p_pid == pid)
 			return 1;
@@ -199,10 +200,17 @@ proc_alloc(struct proc *parent, int flags, int *errorp)
 	return p;
 }
 
-/* proc_lock held. */
+/*
+ * Give slot p back.
+ *	=> called with proc_lock held
+ *	=> p never ran (SIDL), or is done with its kernel stack: a zombie
+ *	   being reaped (SZOMB) or a FORK_NOZOMBIE process (SDEAD)
+ */
 static void
 proc_free_locked(struct proc *p)
 {
+	KASSERT(spinlock_holding(&proc_lock));
+	KASSERT(p->p_stat == SIDL || p->p_stat == SZOMB || p->p_stat == SDEAD);
 	p->p_stat = 0;
 	p->p_pid = 0;
 	p->p_pptr = NULL;
@@ -212,10 +220,12 @@ proc_free_locked(struct proc *p)
 	p->p_comm[0] = '\0';
 }
 
+/* A failed fork1 or makecxt: the slot of a child that never ran (SIDL). */
 void
 proc_free(struct proc *p)
 {
 	spinlock_acquire(&proc_lock);
+	KASSERT(p->p_stat == SIDL);
 	proc_free_locked(p);
 	spinlock_release(&proc_lock);
 }
@@ -229,6 +239,8 @@ proc_free(struct proc *p)
 void
 proc_reap_dead(struct proc *p)
 {
+	KASSERT(spinlock_holding(&proc_lock));
+	KASSERT(p->p_stat == SDEAD);
 	if (!reaper_wakeup_locked())
 		proc_free_locked(p);
 }
@@ -245,6 +257,7 @@ proc_free_dead(void)
 {
 	int n = 0;
 
+	KASSERT(spinlock_holding(&proc_lock));
 	for (int i = 0; i < NPROC; i++) {
 		if (proctab[i].p_stat == SDEAD) {
 			proc_free_locked(&proctab[i]);
@@ -278,9 +291,11 @@ proc_setrunnable(struct proc *p)
 	spinlock_release(&proc_lock);
 }
 
+/* The live process with that pid, or NULL.  proc_lock held. */
 struct proc *
 pfind(pid_t pid)
 {
+	KASSERT(spinlock_holding(&proc_lock));
 	for (int i = 0; i < NPROC; i++) {
 		struct proc *p = &proctab[i];
 		if (p->p_stat != 0 && p->p_stat != SDEAD && p->p_pid == pid)
@@ -298,6 +313,7 @@ pfind(pid_t pid)
 static void
 ppwait_release_locked(struct proc *p)
 {
+	KASSERT(spinlock_holding(&proc_lock));
 	/* SOLUTION BEGIN ppwait: wake the parent sleeping in fork1() */
 	if (p->p_flag & P_PPWAIT) {
 		p->p_flag &= ~P_PPWAIT;
@@ -326,10 +342,12 @@ proc_ppwait_release(struct proc *p)
 /*
  * The process ends: give back what it holds, hand its children to init,
  * tell its parent, and switch away for the last time.
+ *	=> p is the current process (it leaves on its own stack)
  */
 void
 exit1(struct proc *p, int xstat)
 {
+	KASSERT(p == curproc());
 	if (p == initproc)
 		panic("init exited (status 0x%x)", xstat);
 
@@ -393,6 +411,8 @@ exit1(struct proc *p, int xstat)
 	//> p->p_stat = SZOMB;
 	//> wakeup_locked(p->p_pptr);	/* a parent in wait sleeps on itself */
 	/* SOLUTION END nozombie */
+	/* Its slot is the waiter's (SZOMB) or the reaper's (SDEAD) now. */
+	KASSERT(p->p_stat == SZOMB || p->p_stat == SDEAD);
 	sched();
 	panic("exit1: zombie pid %d ran again", p->p_pid);
 }
@@ -401,10 +421,12 @@ exit1(struct proc *p, int xstat)
  * wait: collect the status of a child that exited.  pid > 0 waits for
  * that child, pid <= 0 for any.  FORK_NOZOMBIE children are not waited
  * for: they leave no status (so waiting for only such children is ECHILD).
+ * p is the current process: it sleeps on itself, where exit1 wakes it.
  */
 int
 proc_wait(struct proc *p, pid_t pid, int *xstatp, int options, pid_t *pidp)
 {
+	KASSERT(p == curproc());
 	spinlock_acquire(&proc_lock);
 	for (;;) {
 		int havekids = 0;
@@ -454,9 +476,10 @@ proc_wait(struct proc *p, pid_t pid, int *xstatp, int options, pid_t *pidp)
 }
 
 /*
- * kill: there is no signal delivery yet, so every signal but 0 ends the
- * process, at its next return to user space (or when a sleep it is in
- * notices p_killed).  Signal 0 only checks that the process exists.
+ * kill(2): post sig to the process with that pid (psignal_locked decides:
+ * a handler, ignore, stop, or death at its next return to user space).
+ * Signal 0 only checks that the process exists.  sys_kill has checked
+ * that sig is a signal number.
  */
 int
 proc_kill(pid_t pid, int sig)

@@ -32,11 +32,13 @@
 #include <machine/reg.h>
 
 /*
- * Copy between the kernel and the memory of t, a stopped traced process
- * (or t itself), one page at a time.  A write to a page that is shared
- * (copy-on-write after fork, or text shared with the parent) first gives
- * t a private copy, which keeps the page's protection: text stays
- * read-only and executable for t's own accesses.
+ * Copy between the kernel and the memory of t, one page at a time.  t
+ * does not run meanwhile: it is stopped for its tracer, or it is the
+ * current process, or a child fork1 has not let run yet (ptrace_fork).
+ * A write to a page that is shared (copy-on-write after fork, or text
+ * shared with the parent) first gives t a private copy, which keeps the
+ * page's protection: text stays read-only and executable for t's own
+ * accesses.
  */
 static int
 pt_copy(struct proc *t, vaddr_t va, void *kbuf, size_t len, int write)
@@ -45,6 +47,7 @@ pt_copy(struct proc *t, vaddr_t va, void *kbuf, size_t len, int write)
 	char *k = kbuf;
 	int error = 0;
 
+	KASSERT(t->p_stat == SSTOP || t->p_stat == SIDL || t == curproc());
 	if (vm == NULL || !user_range_ok(va, len))
 		return EFAULT;
 	sleeplock_acquire(&vm->vm_lock);
@@ -110,6 +113,7 @@ step_remove(struct proc *t)
 {
 	struct sigstate *ps = &t->p_sig;
 
+	KASSERT(t->p_stat == SSTOP || t == curproc());
 	for (int i = ps->ps_nstepbp - 1; i >= 0; i--)
 		(void)ptrace_poke(t, ps->ps_stepbp_va[i], &ps->ps_stepbp_orig[i],
 		    ps->ps_stepbp_len[i]);
@@ -133,6 +137,7 @@ ptrace_fork(struct proc *p1, struct proc *p2)
 {
 	struct sigstate *ps = &p1->p_sig;
 
+	KASSERT(p2->p_stat == SIDL);
 	if (p1 == NULL || p1->p_vmspace == NULL || p2->p_md.md_tf == NULL)
 		return;
 	(void)process_sstep(p2, 0, NULL);
@@ -231,6 +236,7 @@ ptrace_traceme(struct proc *p)
 static int
 ptrace_check(struct proc *p, int req, struct proc *t)
 {
+	KASSERT(spinlock_holding(&proc_lock));
 	if (t == NULL || t->p_stat == SZOMB || (t->p_flag & P_WEXIT))
 		return ESRCH;
 	if ((t->p_flag & P_SYSTEM) || t == initproc)
@@ -364,6 +370,7 @@ sys_ptrace(struct proc *p, const register_t *args, register_t *retval)
 	}
 
 	spinlock_acquire(&proc_lock);
+	KASSERT(t->p_sig.ps_ptbusy > 0);
 	t->p_sig.ps_ptbusy--;
 	if (resume && error == 0) {
 		if (addr != 1)

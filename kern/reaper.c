@@ -43,10 +43,11 @@ reaper_start(void)
 		printf("reaper: kthread_create failed (error %d); the scheduler reaps\n", error);
 }
 
-/* The scheduler has an SDEAD slot to free: 1 if the reaper will do it. */
+/* The scheduler has an SDEAD slot to free: 1 if the reaper will do it.  proc_lock held. */
 int
 reaper_wakeup_locked(void)
 {
+	KASSERT(spinlock_holding(&proc_lock));
 	if (reaperproc == NULL)
 		return 0;
 	wakeup_locked(&reaper_chan);

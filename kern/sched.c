@@ -121,6 +121,7 @@ sched_yield(void)
 	struct proc *p = curproc();
 
 	spinlock_acquire(&proc_lock);
+	KASSERT(p->p_stat == SONPROC);	/* only the scheduler makes a process run */
 	p->p_stat = SRUN;
 	sched();
 	spinlock_release(&proc_lock);
@@ -133,6 +134,7 @@ sched_yield(void)
 void
 fork_trampoline_entry(void)
 {
+	KASSERT(spinlock_holding(&proc_lock));
 	spinlock_release(&proc_lock);
 }
 
@@ -143,6 +145,7 @@ fork_trampoline_entry(void)
 void
 userret(struct proc *p)
 {
+	KASSERT(p == curproc());
 	signal_userret(p);	/* take pending signals: handler, stop or death (kern/signal.c) */
 	if (p->p_killed)
 		exit1(p, W_EXITCODE(0, p->p_killed));
@@ -152,6 +155,8 @@ userret(struct proc *p)
  * Sleep on chan, atomically releasing lk: a wakeup(chan) issued after we
  * checked our condition under lk cannot be lost, because wakeup needs
  * proc_lock, which we take before letting go of lk.
+ *	=> called with lk held (it may be proc_lock itself)
+ *	=> returns with lk held again
  */
 void
 sleep(const void *chan, struct spinlock *lk, const char *wmesg)
@@ -160,6 +165,7 @@ sleep(const void *chan, struct spinlock *lk, const char *wmesg)
 
 	if (p == NULL)
 		panic("sleep: no process (%s)", wmesg);
+	KASSERT(spinlock_holding(lk));
 	if (lk != &proc_lock) {
 		spinlock_acquire(&proc_lock);
 		spinlock_release(lk);
@@ -179,6 +185,7 @@ sleep(const void *chan, struct spinlock *lk, const char *wmesg)
 void
 wakeup_locked(const void *chan)
 {
+	KASSERT(spinlock_holding(&proc_lock));
 	for (int i = 0; i < NPROC; i++) {
 		struct proc *p = &proctab[i];
 		if (p->p_stat == SSLEEP && p->p_wchan == chan)

@@ -32,6 +32,7 @@ static struct spinlock share_lock = { .name = "vshare" };
 static struct vshare *
 lookup(paddr_t pa)
 {
+	KASSERT(spinlock_holding(&share_lock));
 	if (nvshare == 0 || pa == 0)
 		return NULL;
 	for (int i = 0; i < NVSHARE; i++)
@@ -100,6 +101,7 @@ pass_ownership(struct vshare *vs)
 {
 	struct vmspace *next = NULL;
 
+	KASSERT(spinlock_holding(&share_lock));
 	if (vs->vs_second > 0) {
 		spinlock_acquire(&proc_lock);
 		struct proc *q = pfind(vs->vs_second);
@@ -141,6 +143,7 @@ vshare_unmapped(struct vmspace *vm, paddr_t pa)
 		if (vs->vs_terminate)
 			memset(PA_TO_PTR(pa), 0, PAGE_SIZE);
 		vs->vs_pa = 0;
+		KASSERT(nvshare > 0);
 		nvshare--;
 	}
 	spinlock_release(&share_lock);
@@ -181,8 +184,10 @@ vshare_partner_prot(const struct vshare *vs, int rprot)
 static struct vshare *
 owned(struct vmspace *caller, paddr_t pa, int *errorp)
 {
-	struct vshare *vs = lookup(pa);
+	struct vshare *vs;
 
+	KASSERT(spinlock_holding(&share_lock));
+	vs = lookup(pa);
 	if (vs == NULL)
 		*errorp = EINVAL;	/* a private page has no convention */
 	else if (vs->vs_owner != caller)
@@ -254,6 +259,7 @@ vshare_setstatus(struct vmspace *caller, paddr_t pa, int status, int sprot)
 			error = EBUSY;
 		} else {
 			vs->vs_pa = 0;
+			KASSERT(nvshare > 0);
 			nvshare--;
 		}
 	}

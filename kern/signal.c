@@ -59,6 +59,7 @@ sigprop(int sig)
 static void
 wake(struct proc *p)
 {
+	KASSERT(spinlock_holding(&proc_lock));
 	if (p->p_stat == SSLEEP)
 		p->p_stat = SRUN;
 }
@@ -73,6 +74,7 @@ wake(struct proc *p)
 void
 proc_terminate_locked(struct proc *p, int sig)
 {
+	KASSERT(spinlock_holding(&proc_lock));
 	if (p->p_stat == 0 || p->p_stat == SZOMB || p->p_stat == SDEAD ||
 	    (p->p_flag & (P_SYSTEM | P_WEXIT)))
 		return;
@@ -93,6 +95,7 @@ psignal_locked(struct proc *p, int sig)
 	int prop, traced;
 	vaddr_t action;
 
+	KASSERT(spinlock_holding(&proc_lock));
 	if (sig <= 0 || sig >= NSIG || p->p_stat == 0 || p->p_stat == SZOMB ||
 	    p->p_stat == SDEAD || (p->p_flag & (P_SYSTEM | P_WEXIT)))
 		return;
@@ -158,6 +161,8 @@ proc_stop(struct proc *p, int sig, int fortracer)
 	struct sigstate *ps = &p->p_sig;
 	struct proc *parent = p->p_pptr;
 
+	KASSERT(spinlock_holding(&proc_lock));
+	KASSERT(p == curproc());
 	ps->ps_xsig = sig;
 	/*
 	 * A vfork child (P_PPWAIT) never stops: its parent sleeps, and
@@ -374,6 +379,7 @@ signal_exec(struct proc *p)
 void
 signal_exit(struct proc *p)
 {
+	KASSERT(spinlock_holding(&proc_lock));
 	for (int i = 0; i < NPROC; i++) {
 		struct proc *q = &proctab[i];
 		if (q->p_stat == 0 || q->p_pptr != p)
@@ -388,6 +394,7 @@ signal_exit(struct proc *p)
 	}
 	if (p->p_sig.ps_alarm != 0) {
 		p->p_sig.ps_alarm = 0;
+		KASSERT(alarms_armed > 0);
 		alarms_armed--;
 	}
 	if (p->p_pptr != NULL && !(p->p_flag & P_NOZOMBIE))
@@ -403,6 +410,7 @@ signal_wait_stopped(struct proc *q, int options, int *xstatp)
 {
 	struct sigstate *ps = &q->p_sig;
 
+	KASSERT(spinlock_holding(&proc_lock));
 	if (q->p_stat != SSTOP || ps->ps_stopwaited)
 		return 0;
 	if (!(options & WUNTRACED) && !(q->p_flag & P_TRACED))
@@ -424,6 +432,7 @@ signal_alarm(struct proc *p, unsigned int seconds)
 	if (ps->ps_alarm != 0) {
 		left = ps->ps_alarm > now ? (ps->ps_alarm - now + 999) / 1000 : 1;
 		ps->ps_alarm = 0;
+		KASSERT(alarms_armed > 0);
 		alarms_armed--;
 	}
 	if (seconds > 0) {
@@ -440,6 +449,7 @@ signal_clock(void)
 {
 	uint64_t now;
 
+	KASSERT(!intr_enabled());
 	if (alarms_armed == 0)
 		return;
 	now = uptime_ms();
@@ -448,6 +458,7 @@ signal_clock(void)
 		struct proc *p = &proctab[i];
 		if (p->p_stat != 0 && p->p_sig.ps_alarm != 0 && p->p_sig.ps_alarm <= now) {
 			p->p_sig.ps_alarm = 0;
+			KASSERT(alarms_armed > 0);
 			alarms_armed--;
 			psignal_locked(p, SIGALRM);
 		}

@@ -39,14 +39,17 @@ sleeplock_release(struct sleeplock *lk)
 	spinlock_release(&lk->lk);
 }
 
+/*
+ * Does the current process hold lk?  No need for lk->lk (KASSERTs call
+ * this with spin locks held, and it must stay cheap): only the holder
+ * sets pid to its own pid and clears it, so whatever another process
+ * does to lk meanwhile, the answer about ourselves cannot change.
+ */
 int
 sleeplock_holding(struct sleeplock *lk)
 {
 	struct proc *p = curproc();
-	int r;
 
-	spinlock_acquire(&lk->lk);
-	r = lk->locked && lk->pid == (p ? p->p_pid : 0);
-	spinlock_release(&lk->lk);
-	return r;
+	return __atomic_load_n(&lk->locked, __ATOMIC_RELAXED) &&
+	    __atomic_load_n(&lk->pid, __ATOMIC_RELAXED) == (p ? p->p_pid : 0);
 }

@@ -45,11 +45,20 @@ spinlock_init(struct spinlock *lk, const char *name)
 	lk->cpu = NULL;
 }
 
-/* Interrupts must be off (the holder cannot change CPU under us). */
+/*
+ * Does this CPU hold lk?  Interrupts go off while we look: with them on we
+ * could read lk->cpu, be moved to that very CPU and compare equal there.
+ * The holder has interrupts off already, so for it the answer is stable.
+ */
 int
 spinlock_holding(struct spinlock *lk)
 {
-	return lk->locked && lk->cpu == curcpu();
+	int r;
+
+	intr_push();
+	r = lk->locked && lk->cpu == curcpu();
+	intr_pop();
+	return r;
 }
 
 void

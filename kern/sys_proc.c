@@ -40,7 +40,10 @@ sys_vfork(struct proc *p, const register_t *args, register_t *retval)
 /*
  * rfork1(flags): fork1 with the flags a user program may choose, so the
  * labs can exercise each of them (Plan 9's rfork works the same way).
- * Kernel-only flags (FORK_IDLE, FORK_SYSTEM, FORK_NOVM) and unknown bits are EINVAL.
+ * The user's flags are checked here, once; fork1 asserts what it is
+ * given.  Kernel-only flags (FORK_IDLE, FORK_SYSTEM, FORK_NOVM) and
+ * unknown bits are EINVAL, and so is FORK_PTRACE with FORK_PPWAIT (the
+ * parent would sleep until a child that stops for it execs or exits).
  */
 #define RFORK1_USER_FLAGS (FORK_FORK | FORK_VFORK | FORK_PPWAIT | \
 	FORK_SHAREFILES | FORK_NOZOMBIE | FORK_SHAREVM | FORK_PTRACE)
@@ -51,6 +54,8 @@ sys_rfork1(struct proc *p, const register_t *args, register_t *retval)
 	int flags = SCARG_INT(args, 0);
 
 	if (flags & ~RFORK1_USER_FLAGS)
+		return EINVAL;
+	if ((flags & (FORK_PTRACE | FORK_PPWAIT)) == (FORK_PTRACE | FORK_PPWAIT))
 		return EINVAL;
 	return fork1(p, flags, child_return, NULL, retval, NULL);
 }

@@ -38,18 +38,20 @@ void
 vmspace_ref(struct vmspace *vm)
 {
 	sleeplock_acquire(&vm->vm_lock);
+	KASSERT(vm->vm_refcnt > 0);	/* a user lends it: it cannot be gone */
 	vm->vm_refcnt++;
 	sleeplock_release(&vm->vm_lock);
 }
 
 /*
- * Unmap [start, end) and drop the pages' references.  vm_lock held (or vm
- * private).  pmap_next() skips what is not mapped a page table at a time:
- * the range may be huge and mostly empty (a failed exec's region).
+ * Unmap [start, end) and drop the pages' references.  vm_lock held.
+ * pmap_next() skips what is not mapped a page table at a time: the range
+ * may be huge and mostly empty (a failed exec's region).
  */
 static void
 unmap_pages(struct vmspace *vm, vaddr_t start, vaddr_t end)
 {
+	KASSERT(sleeplock_holding(&vm->vm_lock));
 	for (vaddr_t va = start; va < end && pmap_next(vm->vm_pmap, &va, end); va += PAGE_SIZE) {
 		paddr_t pa;
 		int prot;
@@ -76,11 +78,12 @@ vm_pt_limit(void)
 
 /*
  * Map fresh zeroed pages over [start, end), which must be unmapped.  On
- * ENOMEM whatever was mapped is undone: nothing leaks.
+ * ENOMEM whatever was mapped is undone: nothing leaks.  vm_lock held.
  */
 static int
 map_zero_pages(struct vmspace *vm, vaddr_t start, vaddr_t end, int prot)
 {
+	KASSERT(sleeplock_holding(&vm->vm_lock));
 	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
 		paddr_t pa = page_alloc();
 		if (pa == 0 || pmap_enter(vm->vm_pmap, va, pa, prot | VM_PROT_USER) != 0) {
@@ -100,6 +103,7 @@ vmspace_free(struct vmspace *vm)
 	sleeplock_acquire(&vm->vm_lock);
 	int left = --vm->vm_refcnt;
 	sleeplock_release(&vm->vm_lock);
+	KASSERT(left >= 0);
 	if (left > 0)
 		return;
 
@@ -235,6 +239,7 @@ copy_page_to(struct vmspace *dst, vaddr_t va, paddr_t pa, int prot)
 static int
 share_region(struct vmspace *src, struct vmspace *dst, struct vm_region *r)
 {
+	KASSERT(sleeplock_holding(&src->vm_lock));
 	if (r->r_prot & VM_PROT_WRITE)
 		pmap_protect(src->vm_pmap, r->r_start, r->r_end,
 		    (r->r_prot & ~VM_PROT_WRITE) | VM_PROT_USER);
@@ -384,10 +389,13 @@ vm_unmap(struct vmspace *vm, vaddr_t start, vaddr_t end)
  * may be retried, else an errno and the access is the process's mistake.
  * Nothing is mapped lazily: the one fault resolved here is a write to a
  * copy-on-write page.
+ *	=> called without p's vm_lock: it takes it (a copyin under vm_lock
+ *	   would sleep on itself for ever)
  */
 int
 vm_fault(struct proc *p, vaddr_t va, int access)
 {
+	KASSERT(p == NULL || p->p_vmspace == NULL || !sleeplock_holding(&p->p_vmspace->vm_lock));
 	/* A shareable page is never copy-on-write: a denied access is an error. */
 	if (p != NULL && vmap_fault_denied(p->p_vmspace, va))
 		return EFAULT;

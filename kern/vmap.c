@@ -37,6 +37,7 @@ _Static_assert(PROT_READ == VM_PROT_READ && PROT_WRITE == VM_PROT_WRITE &&
 static int
 range_free(struct vmspace *vm, vaddr_t start, vaddr_t end)
 {
+	KASSERT(sleeplock_holding(&vm->vm_lock));
 	if (start == 0 || end <= start || !user_range_ok(start, end - start))
 		return 0;
 	for (int i = 0; i < VM_NREGION; i++) {
@@ -105,8 +106,10 @@ vmap_drop_page(struct vmspace *vm, const struct vm_region *r, paddr_t pa)
 void
 vmap_page_replaced(struct vmspace *vm, vaddr_t va, paddr_t pa)
 {
-	struct vm_region *r = vm_region_lookup(vm, PGROUNDDOWN(va));
+	struct vm_region *r;
 
+	KASSERT(sleeplock_holding(&vm->vm_lock));
+	r = vm_region_lookup(vm, PGROUNDDOWN(va));
 	if (r != NULL && (r->r_flags & VR_VMAP))
 		vmap_drop_page(vm, r, pa);
 	else
@@ -117,6 +120,7 @@ vmap_page_replaced(struct vmspace *vm, vaddr_t va, paddr_t pa)
 static void
 drop_range(struct vmspace *vm, const struct vm_region *r, vaddr_t start, vaddr_t end)
 {
+	KASSERT(sleeplock_holding(&vm->vm_lock));
 	for (vaddr_t va = start; va < end && pmap_next(vm->vm_pmap, &va, end); va += PAGE_SIZE) {
 		paddr_t pa;
 		int prot;
@@ -132,11 +136,13 @@ drop_range(struct vmspace *vm, const struct vm_region *r, vaddr_t start, vaddr_t
  * are already a copy of src's.  Shareable pages: dst becomes a partner
  * of a VSTAT_SHARED page; a VSTAT_LOCAL page stays in its family, so dst
  * gets a copy, as of a private page.  0 or ENOMEM (dst's regions then
- * cover what was entered, so vmspace_free(dst) undoes it).
+ * cover what was entered, so vmspace_free(dst) undoes it).  src's
+ * vm_lock held.
  */
 int
 vmap_fork_region(struct vmspace *src, struct vmspace *dst, const struct vm_region *r)
 {
+	KASSERT(sleeplock_holding(&src->vm_lock));
 	for (vaddr_t va = r->r_start; va < r->r_end; va += PAGE_SIZE) {
 		paddr_t pa, npa;
 		int prot, error;
@@ -397,13 +403,18 @@ out:
 
 /* ---- vctl(2) --------------------------------------------------------------------- */
 
-/* Owners or partners as pids, copied out.  vm_lock held (the page stays). */
+/*
+ * Owners or partners as pids, copied out.  Called without vm_lock: the
+ * copyout may fault, and the fault handler takes vm_lock.  So the list
+ * is a snapshot (see sys_vctl).
+ */
 static int
 ctl_pids(struct proc *p, paddr_t pa, int which, int shareable, vaddr_t ubuf, size_t n,
     register_t *retval)
 {
 	int pids[NPROC], count = 0;
 
+	KASSERT(!sleeplock_holding(&p->p_vmspace->vm_lock));
 	if (n > NPROC)
 		n = NPROC;
 	if (shareable) {

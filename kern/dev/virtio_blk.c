@@ -187,6 +187,7 @@ virtio_blk_attach(struct virtio_dev *d)
 	t->set_status(d, status);
 }
 
+/* Read or write b's block; sleeps until done.  The caller holds b->b_lock. */
 void
 disk_rw(struct buf *b, int write)
 {
@@ -194,6 +195,7 @@ disk_rw(struct buf *b, int write)
 	struct vblk_req *r;
 	int c[3];
 
+	KASSERT(sleeplock_holding(&b->b_lock));
 	if (d == NULL)
 		panic("disk_rw: no disk");
 	spinlock_acquire(&vblk.lock);

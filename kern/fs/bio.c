@@ -122,6 +122,7 @@ brelse(struct buf *b)
 	sleeplock_release(&b->b_lock);
 
 	spinlock_acquire(&bcache_lock);
+	KASSERT(b->b_refcnt > 0);
 	b->b_refcnt--;
 	if (b->b_refcnt == 0) {
 		wakeup(&lru);		/* someone may be waiting in bget */
@@ -152,6 +153,7 @@ void
 bunpin(struct buf *b)
 {
 	spinlock_acquire(&bcache_lock);
+	KASSERT(b->b_refcnt > 0);	/* bpin's reference, at least */
 	b->b_refcnt--;
 	if (b->b_refcnt == 0)
 		wakeup(&lru);

@@ -262,6 +262,7 @@ iupdate(struct inode *ip)
 	struct buf *b;
 	struct dinode *dip;
 
+	KASSERT(sleeplock_holding(&ip->i_lock));
 	b = bread(ip->i_dev, IBLOCK(ip->i_inum, sb));
 	dip = (struct dinode *)b->b_data + ip->i_inum % IPB;
 	dip->type = ip->i_type;
@@ -274,10 +275,12 @@ iupdate(struct inode *ip)
 	brelse(b);
 }
 
+/* One more reference to ip, which the caller has one to already. */
 struct inode *
 idup(struct inode *ip)
 {
 	spinlock_acquire(&icache.lock);
+	KASSERT(ip->i_ref > 0);
 	ip->i_ref++;
 	spinlock_release(&icache.lock);
 	return ip;
@@ -347,6 +350,7 @@ iput(struct inode *ip)
 	sleeplock_release(&ip->i_lock);
 
 	spinlock_acquire(&icache.lock);
+	KASSERT(ip->i_ref > 0);
 	ip->i_ref--;
 	spinlock_release(&icache.lock);
 }
@@ -450,6 +454,7 @@ itrunc(struct inode *ip)
 {
 	int i;
 
+	KASSERT(sleeplock_holding(&ip->i_lock));
 	for (i = 0; i < NDIRECT; i++) {
 		if (ip->i_addrs[i]) {
 			bfree(ip->i_dev, ip->i_addrs[i]);
@@ -522,6 +527,7 @@ readi(struct inode *ip, int user, struct proc *p, uintptr_t dst, unsigned int of
 	unsigned int tot, m, bno, got;
 	struct buf *b;
 
+	KASSERT(sleeplock_holding(&ip->i_lock));
 	if (off >= ip->i_size)
 		return 0;
 	if (n > ip->i_size - off)
@@ -559,6 +565,7 @@ writei(struct inode *ip, int user, struct proc *p, uintptr_t src, unsigned int o
 	struct buf *b;
 	int bad = 0;
 
+	KASSERT(sleeplock_holding(&ip->i_lock));
 	if ((unsigned long)off >= MAXFILESIZE)
 		return -1;
 	if ((unsigned long)off + n > MAXFILESIZE)
@@ -615,6 +622,7 @@ dir_find(struct inode *dp, const char *name, unsigned int *poff)
 	struct dirent de;
 	unsigned int off;
 
+	KASSERT(sleeplock_holding(&dp->i_lock));
 	if (dp->i_type != T_DIR)
 		panic("dir_find: not a directory");
 	for (off = 0; off + sizeof(de) <= dp->i_size; off += sizeof(de)) {
@@ -639,8 +647,12 @@ dir_find(struct inode *dp, const char *name, unsigned int *poff)
 struct inode *
 dirlookup(struct inode *dp, const char *name, unsigned int *poff, int *errp)
 {
-	unsigned int inum = dir_find(dp, name, poff);
-	struct inode *ip = inum ? iget(dp->i_dev, inum) : NULL;
+	unsigned int inum;
+	struct inode *ip;
+
+	KASSERT(sleeplock_holding(&dp->i_lock));
+	inum = dir_find(dp, name, poff);
+	ip = inum ? iget(dp->i_dev, inum) : NULL;
 
 	if (ip == NULL && errp != NULL)
 		*errp = inum ? ENFILE : ENOENT;
@@ -657,6 +669,7 @@ dirlink(struct inode *dp, const char *name, unsigned int inum)
 	struct dirent de;
 	unsigned int off;
 
+	KASSERT(sleeplock_holding(&dp->i_lock));
 	if (dir_find(dp, name, NULL) != 0)
 		return EEXIST;
 	for (off = 0; off + sizeof(de) <= dp->i_size; off += sizeof(de)) {
@@ -681,6 +694,7 @@ dir_isempty(struct inode *dp)
 	struct dirent de;
 	unsigned int off;
 
+	KASSERT(sleeplock_holding(&dp->i_lock));
 	for (off = 2 * sizeof(de); off + sizeof(de) <= dp->i_size; off += sizeof(de)) {
 		if (readi(dp, 0, NULL, (uintptr_t)&de, off, sizeof(de)) != sizeof(de))
 			panic("dir_isempty: short read");

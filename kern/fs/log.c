@@ -28,6 +28,7 @@
 #include "param.h"
 #include "systm.h"
 #include "spinlock.h"
+#include "sleeplock.h"
 #include "proc.h"
 #include "fs.h"
 
@@ -207,6 +208,7 @@ log_write(struct buf *b)
 {
 	int i;
 
+	KASSERT(sleeplock_holding(&b->b_lock));
 	spinlock_acquire(&log.lock);
 	if (log.outstanding < 1)
 		panic("log_write: outside a transaction");

@@ -4,9 +4,9 @@
  *
  * A reader sleeps while the pipe is empty and a writer still exists; with
  * no writer left an empty pipe reads as end of file.  A writer sleeps while
- * the pipe is full; with no reader left the write fails with EPIPE (SIGPIPE
- * will come with signals).  Both give up with EINTR if the process is
- * killed while asleep.  Readers and writers sleep on the pipe itself and
+ * the pipe is full; with no reader left the write fails with EPIPE (no
+ * SIGPIPE is posted).  Both give up with EINTR if the process is killed
+ * while asleep.  Readers and writers sleep on the pipe itself and
  * every change wakes them all: there are rarely more than two.
  *
  * User memory is never touched with the pipe's spin lock held: copyin and

@@ -593,6 +593,7 @@ name_in_parent(struct inode *dp, unsigned int inum, char *name)
 	struct dirent de;
 	unsigned int off;
 
+	KASSERT(sleeplock_holding(&dp->i_lock));
 	for (off = 0; off + sizeof(de) <= dp->i_size; off += sizeof(de)) {
 		if (readi(dp, 0, NULL, (uintptr_t)&de, off, sizeof(de)) != sizeof(de))
 			break;

@@ -4,9 +4,10 @@
  * The names are OpenBSD's (p_stat, p_pptr, P_SYSTEM, SIDL, ...).
  *
  * Locking: proc_lock (kern/proc.c) protects p_stat, p_pptr, p_wchan,
- * p_xstat and the table itself.  A process's own fields (p_vmspace, p_fd,
- * p_cwd) are changed only by the process itself, or by fork1() before the
- * child can run.
+ * p_xstat, p_sig and the table itself.  A process's own fields
+ * (p_vmspace, p_fd, p_cwd) are changed only by the process itself, or by
+ * its creator while it is SIDL (fork1, makecxt); a running process
+ * changes p_vmspace under proc_lock too (exec, exit), for vmapinfo(2).
  */
 #ifndef KERN_PROC_H
 #define KERN_PROC_H
@@ -80,7 +81,7 @@ void	procinit(void);
 void	kstack_overflow(vaddr_t addr, vaddr_t sp, vaddr_t pc);	/* port's fault path: panic if in a stack guard */
 int	kstack_addr_ok(vaddr_t va);	/* backtraces: not in a stack guard */
 struct proc *proc_alloc(struct proc *parent, int flags, int *errorp);	/* SIDL slot with pid and kstack */
-void	proc_free(struct proc *p);	/* give a never-run or reaped slot back */
+void	proc_free(struct proc *p);	/* give back the slot of a child that never ran (SIDL) */
 void	proc_reap_dead(struct proc *p);	/* scheduler: free an SDEAD slot (proc_lock held) */
 int	proc_free_dead(void);		/* reaper: free every SDEAD slot (proc_lock held) */
 void	proc_setrunnable(struct proc *p);	/* SIDL/SSLEEP -> SRUN */

@@ -2,9 +2,10 @@
  * Portable virtual memory (kern/vm.c), built on the pmap_* interface.
  *
  * A vmspace is a pmap plus a short list of regions (text, data, heap,
- * stack, and later vmap regions).  Each region records its protection so
- * a page fault can tell a legal access to a page not yet present (or a
- * copy-on-write page) from a bad one.
+ * stack, and vmap regions).  Every page of a region is mapped when the
+ * region is made (nothing is mapped lazily); each region records its
+ * protection so a page fault can tell a write to a copy-on-write page
+ * from a bad access.
  */
 #ifndef KERN_VM_H
 #define KERN_VM_H
