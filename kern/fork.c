@@ -19,10 +19,12 @@
  *                    mapping slot (kern/share.c) for nothing;
  *   FORK_FORK, FORK_VFORK  who asked (statistics only, in OpenBSD too).
  *
- * The shape to notice: every step that can fail (a process slot, memory
- * for the address space, a descriptor table) happens first, and each
- * failure undoes the steps before it.  After the "commit point" nothing
- * can fail any more, and only then does the child become visible.
+ * The shape to notice, OpenBSD's: every step that can fail (a process
+ * slot, memory for the address space, a descriptor table) happens first,
+ * and each failure undoes the steps before it.  After the commit point
+ * nothing can fail any more, and only then does the child become
+ * visible.  fork1() reads top to bottom as numbered steps; each step
+ * that a flag changes is a function of its own, below, in that order.
  */
 #include "systm.h"
 #include "md.h"
@@ -31,97 +33,54 @@
 #include "fs.h"
 #include "file.h"
 
-int
-fork1(struct proc *p1, int flags, void (*func)(void *), void *arg,
-    register_t *retval, struct proc **rnewprocp)
+/*
+ * Step 2: the child's address space, in *vmp (NULL for none).  Without
+ * FORK_SHAREVM it gets its own copy (uvm_fork in OpenBSD; vmspace_copy
+ * shares the pages copy-on-write, stage cow); with it, p1's vmspace
+ * itself, one more reference (the last vmspace_free frees it).  Kernel
+ * threads and proc0 have no vmspace; a FORK_NOVM child gets its own
+ * later (makecxt).  0 or ENOMEM.
+ */
+static int
+fork_vmspace(struct proc *p1, int flags, struct vmspace **vmp)
 {
-	struct proc *p2;
-	struct vmspace *vm = NULL;
-	struct filedesc *fdp = NULL;
-	int error;
-
-	/* fork1(9)'s errors for a caller's bad arguments. */
-	if ((flags & ~FORK_ALLFLAGS) != 0 || func == NULL)
-		return EINVAL;
-	/*
-	 * What only a kernel bug can pass: the system calls pass fixed
-	 * flags, or check the user's (sys_rfork1 in kern/sys_proc.c).
-	 *
-	 * FORK_PTRACE makes p1 the tracer of a child that stops before its
-	 * first instruction; FORK_PPWAIT makes p1 sleep until that child
-	 * execs or exits: each would wait for the other for ever (found by
-	 * the fuzzer).  A child without an address space must not run
-	 * before it gets one.  And p1's own fields (descriptors, address
-	 * space, trap frame) are read without a lock, which is safe only
-	 * for the caller itself, or proc0, which never changes.
-	 */
-	KASSERT((flags & (FORK_PTRACE | FORK_PPWAIT)) != (FORK_PTRACE | FORK_PPWAIT));
-	KASSERT(!(flags & FORK_NOVM) || (flags & FORK_IDLE));
-	KASSERT(p1 == curproc() || p1 == &proc0);
-	/* SOLUTION BEGIN ptrace: FORK_PTRACE is a flag like the others */
-	/* SOLUTION ELSE ptrace */
-	//> /* TODO(ptrace): accept FORK_PTRACE (see below where the child is marked). */
-	//> if (flags & FORK_PTRACE)
-	//> 	return EINVAL;
-	/* SOLUTION END ptrace */
-
-	/* 1. A process slot, pid and kernel stack (EAGAIN at the limits). */
-	p2 = proc_alloc(p1, flags, &error);
-	if (p2 == NULL)
-		return error;
-
-	/*
-	 * 2. The address space.  Without FORK_SHAREVM the child gets its own
-	 * copy (uvm_fork in OpenBSD; vmspace_copy shares the pages
-	 * copy-on-write, stage cow).  Sharing cannot fail, so its reference
-	 * is taken after the commit point.  Kernel threads and proc0 have no
-	 * vmspace.
-	 */
-	/* SOLUTION BEGIN sharevm: a FORK_SHAREVM child gets no copy */
-	if (p1->p_vmspace != NULL && !(flags & (FORK_SHAREVM | FORK_NOVM))) {
-	/* SOLUTION ELSE sharevm */
-	//> /* TODO(sharevm): FORK_SHAREVM must not copy: the child shares p1's vmspace. */
-	//> if (p1->p_vmspace != NULL && !(flags & FORK_NOVM)) {
-	/* SOLUTION END sharevm */
-		error = vmspace_copy(p1->p_vmspace, &vm);
-		if (error) {
-			proc_free(p2);
-			return error;
-		}
-	}
-
-	/* 3. The descriptor table: shared (fdshare) or copied (fdcopy). */
-	if (p1->p_fd == NULL) {
-		/* proc0 has no table: kernel threads share its "none", init gets a fresh one. */
-		fdp = (flags & FORK_SHAREFILES) ? NULL : fdinit();
-		error = (fdp == NULL && !(flags & FORK_SHAREFILES)) ? ENOMEM : 0;
-	} else {
-		fdp = (flags & FORK_SHAREFILES) ? fdshare(p1) : fdcopy(p1);
-		error = fdp == NULL ? ENOMEM : 0;
-	}
-	if (error) {
-		if (vm != NULL)
-			vmspace_free(vm);
-		proc_free(p2);
-		return error;
-	}
-
-	/* ---- commit point: nothing below can fail ---- */
-
-	/* SOLUTION BEGIN sharevm: one more user of p1's vmspace */
+	*vmp = NULL;
+	if (p1->p_vmspace == NULL || (flags & FORK_NOVM))
+		return 0;
+	/* SOLUTION BEGIN sharevm: a FORK_SHAREVM child shares, it gets no copy */
 	if (flags & FORK_SHAREVM) {
-		vm = p1->p_vmspace;
-		if (vm != NULL)
-			vmspace_ref(vm);
+		vmspace_ref(p1->p_vmspace);
+		*vmp = p1->p_vmspace;
+		return 0;
 	}
 	/* SOLUTION ELSE sharevm */
-	//> /*
-	//>  * TODO(sharevm): with FORK_SHAREVM, the child uses p1's vmspace
-	//>  * itself, one more reference (vmspace_ref); the last vmspace_free
-	//>  * frees it.
-	//>  */
+	//> /* TODO(sharevm): FORK_SHAREVM: p1's vmspace itself, one more reference (vmspace_ref). */
 	/* SOLUTION END sharevm */
-	p2->p_vmspace = vm;
+	return vmspace_copy(p1->p_vmspace, vmp);
+}
+
+/*
+ * Step 3: the child's descriptor table, in *fdpp: shared (fdshare) or
+ * copied (fdcopy).  proc0 has none: kernel threads share its "none",
+ * init gets a fresh one.  0 or ENOMEM.
+ */
+static int
+fork_filedesc(struct proc *p1, int flags, struct filedesc **fdpp)
+{
+	if (p1->p_fd == NULL) {
+		*fdpp = (flags & FORK_SHAREFILES) ? NULL : fdinit();
+		return (*fdpp == NULL && !(flags & FORK_SHAREFILES)) ? ENOMEM : 0;
+	}
+	*fdpp = (flags & FORK_SHAREFILES) ? fdshare(p1) : fdcopy(p1);
+	return *fdpp == NULL ? ENOMEM : 0;
+}
+
+/*
+ * Step 5: what the flags make of the child, before anyone can see it.
+ */
+static void
+fork_mark(struct proc *p1, struct proc *p2, int flags)
+{
 	/* SOLUTION BEGIN sharevm: a thread born while its group is killed dies too */
 	/*
 	 * If another thread's exit(2) is killing p1's thread group right now,
@@ -129,14 +88,12 @@ fork1(struct proc *p1, int flags, void (*func)(void *), void *arg,
 	 * killed p1, and p2 inherits that.  The fence pairs with the one in
 	 * thread_group_kill() (kern/sys_thread.c).
 	 */
-	if ((flags & FORK_SHAREVM) && vm != NULL) {
+	if ((flags & FORK_SHAREVM) && p2->p_vmspace != NULL) {
 		__sync_synchronize();
 		if (p1->p_killed)
 			p2->p_killed = p1->p_killed;
 	}
 	/* SOLUTION END sharevm */
-	forkstat_count(flags, vm);	/* statistics (kern/forkstat.c) */
-	signal_fork(p1, p2);		/* handlers and mask are inherited (kern/signal.c) */
 	/* SOLUTION BEGIN ptrace: the child starts traced and stops with SIGTRAP */
 	if (flags & FORK_PTRACE) {
 		/*
@@ -154,9 +111,6 @@ fork1(struct proc *p1, int flags, void (*func)(void *), void *arg,
 	//>  * signal is taken by userret(), kern/signal.c).
 	//>  */
 	/* SOLUTION END ptrace */
-	p2->p_fd = fdp;
-	p2->p_cwd = p1->p_cwd ? idup(p1->p_cwd) : NULL;
-	strlcpy(p2->p_comm, p1->p_comm, sizeof(p2->p_comm));
 	/* SOLUTION BEGIN system: mark the system process */
 	if (flags & FORK_SYSTEM)
 		p2->p_flag |= P_SYSTEM;
@@ -181,26 +135,16 @@ fork1(struct proc *p1, int flags, void (*func)(void *), void *arg,
 	//>  * for (both before the child can run: it may exec or exit at once).
 	//>  */
 	/* SOLUTION END ppwait */
+}
 
-	/*
-	 * The child's kernel stack: its first cpu_switchto() lands in
-	 * func(arg), after copying p1's user trap frame when there is one.
-	 * As fork1(9) says, a NULL arg means "pass the new process".
-	 */
-	cpu_fork(p1, p2, func, arg != NULL ? arg : p2);
-	ptrace_fork(p1, p2);		/* p1's single step is not the child's (kern/ptrace.c) */
-
-	if (retval != NULL)
-		*retval = p2->p_pid;
-	if (rnewprocp != NULL)
-		*rnewprocp = p2;
-
-	/* Nobody could make it run yet: only proc_setrunnable() does. */
-	KASSERT(p2->p_stat == SIDL);
-	/*
-	 * Let it run, unless FORK_IDLE.  From here on the child may run,
-	 * exit and (FORK_NOZOMBIE) vanish on another CPU: do not touch p2.
-	 */
+/*
+ * Step 7: let the child run, unless FORK_IDLE.  From here on the child
+ * may run, exit and (FORK_NOZOMBIE) vanish on another CPU: fork1 does
+ * not touch it again.
+ */
+static void
+fork_start(struct proc *p2, int flags)
+{
 	/* SOLUTION BEGIN idle: an idle child waits for its creator */
 	if (!(flags & FORK_IDLE))
 		proc_setrunnable(p2);
@@ -212,12 +156,16 @@ fork1(struct proc *p1, int flags, void (*func)(void *), void *arg,
 	//>  */
 	//> proc_setrunnable(p2);
 	/* SOLUTION END idle */
+}
 
-	/*
-	 * vfork: wait until the child is done with our resources.  Not
-	 * interruptible, as in OpenBSD: the child's exit or exec always ends
-	 * the wait, and a kill of the child makes it exit.
-	 */
+/*
+ * Step 8, vfork: wait until the child is done with our resources.  Not
+ * interruptible, as in OpenBSD: the child's exit or exec always ends the
+ * wait, and a kill of the child makes it exit.
+ */
+static void
+fork_ppwait(struct proc *p1, int flags)
+{
 	/* SOLUTION BEGIN ppwait: sleep until the child lets go */
 	if (flags & FORK_PPWAIT) {
 		spinlock_acquire(&proc_lock);
@@ -233,6 +181,86 @@ fork1(struct proc *p1, int flags, void (*func)(void *), void *arg,
 	//>  * before we sleep, and a sleep may end for another reason.
 	//>  */
 	/* SOLUTION END ppwait */
+}
+
+/*
+ * fork1(9).  Steps 1 to 3 can fail, and each failure undoes the steps
+ * before it; after them nothing can fail, and only then does the child
+ * become visible (steps 4 to 8).
+ *	=> flags: the caller's; the system calls pass fixed ones or check
+ *	   the user's (sys_rfork1), so a bad combination is a kernel bug
+ *	=> p1 is the caller, or proc0 (its fields are read without a lock)
+ *	=> returns 0 with *retval = the child's pid and *rnewprocp = the
+ *	   child, or an errno with nothing left behind
+ */
+int
+fork1(struct proc *p1, int flags, void (*func)(void *), void *arg,
+    register_t *retval, struct proc **rnewprocp)
+{
+	struct proc *p2;
+	struct vmspace *vm;
+	struct filedesc *fdp;
+	int error;
+
+	/* fork1(9)'s errors for a caller's bad arguments. */
+	if ((flags & ~FORK_ALLFLAGS) != 0 || func == NULL)
+		return EINVAL;
+	/*
+	 * FORK_PTRACE makes p1 the tracer of a child that stops before its
+	 * first instruction; FORK_PPWAIT makes p1 sleep until that child
+	 * execs or exits: each would wait for the other for ever (found by
+	 * the fuzzer).  A child without an address space must not run
+	 * before it gets one.
+	 */
+	KASSERT((flags & (FORK_PTRACE | FORK_PPWAIT)) != (FORK_PTRACE | FORK_PPWAIT));
+	KASSERT(!(flags & FORK_NOVM) || (flags & FORK_IDLE));
+	KASSERT(p1 == curproc() || p1 == &proc0);
+
+	/* 1. A process slot, pid and kernel stack (EAGAIN at the limits). */
+	p2 = proc_alloc(p1, flags, &error);
+	if (p2 == NULL)
+		return error;
+	/* 2. The address space: a copy, p1's own, or none. */
+	if ((error = fork_vmspace(p1, flags, &vm)) != 0) {
+		proc_free(p2);
+		return error;
+	}
+	/* 3. The descriptor table. */
+	if ((error = fork_filedesc(p1, flags, &fdp)) != 0) {
+		if (vm != NULL)
+			vmspace_free(vm);
+		proc_free(p2);
+		return error;
+	}
+
+	/* From now on, we're committed to the fork and cannot fail. */
+
+	/* 4. What the child inherits. */
+	p2->p_vmspace = vm;
+	p2->p_fd = fdp;
+	p2->p_cwd = p1->p_cwd ? idup(p1->p_cwd) : NULL;
+	strlcpy(p2->p_comm, p1->p_comm, sizeof(p2->p_comm));
+	signal_fork(p1, p2);		/* handlers and mask (kern/signal.c) */
+	forkstat_count(flags, vm);	/* statistics (kern/forkstat.c) */
+	/* 5. What the flags make of it. */
+	fork_mark(p1, p2, flags);
+	/*
+	 * 6. Its kernel stack: its first cpu_switchto() lands in func(arg),
+	 * after copying p1's user trap frame when there is one.  As
+	 * fork1(9) says, a NULL arg means "pass the new process".
+	 */
+	cpu_fork(p1, p2, func, arg != NULL ? arg : p2);
+	ptrace_fork(p1, p2);		/* p1's single step is not the child's (kern/ptrace.c) */
+	if (retval != NULL)
+		*retval = p2->p_pid;
+	if (rnewprocp != NULL)
+		*rnewprocp = p2;
+	/* Nobody could make it run yet: only proc_setrunnable() does. */
+	KASSERT(p2->p_stat == SIDL);
+	/* 7. Let it run, unless FORK_IDLE. */
+	fork_start(p2, flags);
+	/* 8. vfork: wait for the child. */
+	fork_ppwait(p1, flags);
 	return 0;
 }
 

@@ -149,8 +149,20 @@ struct proc *
 proc_alloc(struct proc *parent, int flags, int *errorp)
 {
 	struct proc *p = NULL;
-	int peruser = 0, limited;
+	int peruser = 0, limited, exempt;
 
+	/* SOLUTION BEGIN system: system processes are nobody's, the kernel's forks unlimited */
+	limited = !(flags & FORK_SYSTEM) && !(parent->p_flag & P_SYSTEM) &&
+	    parent != &proc0;
+	exempt = P_SYSTEM;		/* processes with this flag count for nobody */
+	/* SOLUTION ELSE system */
+	//> /*
+	//>  * TODO(system): system processes do not count against a user's
+	//>  * limit, nor are forks with FORK_SYSTEM or by a system process limited.
+	//>  */
+	//> limited = parent != &proc0;
+	//> exempt = 0;
+	/* SOLUTION END system */
 	spinlock_acquire(&proc_lock);
 	for (int i = 0; i < NPROC; i++) {
 		struct proc *q = &proctab[i];
@@ -159,23 +171,9 @@ proc_alloc(struct proc *parent, int flags, int *errorp)
 				p = q;
 			continue;
 		}
-		/* SOLUTION BEGIN system: system processes are nobody's */
-		if (q->p_uid == parent->p_uid && !(q->p_flag & P_SYSTEM))
+		if (q->p_uid == parent->p_uid && !(q->p_flag & exempt))
 			peruser++;
-		/* SOLUTION ELSE system */
-		//> /* TODO(system): system processes do not count against a user's limit. */
-		//> if (q->p_uid == parent->p_uid)
-		//> 	peruser++;
-		/* SOLUTION END system */
 	}
-	/* SOLUTION BEGIN system: and the kernel's own forks are not limited */
-	limited = !(flags & FORK_SYSTEM) && !(parent->p_flag & P_SYSTEM) &&
-	    parent != &proc0;
-	/* SOLUTION ELSE system */
-	//> /* TODO(system): nor are forks with FORK_SYSTEM or by a system process. */
-	//> (void)flags;
-	//> limited = parent != &proc0;
-	/* SOLUTION END system */
 	if (p == NULL || (limited && peruser >= NPROC_PER_USER)) {
 		spinlock_release(&proc_lock);
 		*errorp = EAGAIN;

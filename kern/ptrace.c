@@ -326,44 +326,34 @@ sys_ptrace(struct proc *p, const register_t *args, register_t *retval)
 	if (resume)
 		step_remove(t);		/* a step that ended some other way */
 	switch (req) {
+	/* SOLUTION BEGIN ptrace: t's memory, and its single step */
 	case PT_READ_I:
 	case PT_READ_D:
-		/* SOLUTION BEGIN ptrace: read a word of the traced process */
 		error = ptrace_peek(t, addr, &word, sizeof(word));
 		/*
 		 * The word zero-extended: no value can look like an error to
 		 * the user stub; ptrace() returns it as an int.
 		 */
 		retval[0] = word;
-		/* SOLUTION ELSE ptrace */
-		//> /* TODO(ptrace): read the int at addr in t (ptrace_peek) and return it. */
-		//> (void)word;
-		//> error = EINVAL;
-		/* SOLUTION END ptrace */
 		break;
 	case PT_WRITE_I:
 	case PT_WRITE_D:
-		/* SOLUTION BEGIN ptrace: write a word, through a private copy */
-		error = ptrace_poke(t, addr, &word, sizeof(word));
-		/* SOLUTION ELSE ptrace */
-		//> /*
-		//>  * TODO(ptrace): write data at addr in t only (ptrace_poke gives t
-		//>  * a private copy of a shared or read-only page).
-		//>  */
-		//> error = EINVAL;
-		/* SOLUTION END ptrace */
+		error = ptrace_poke(t, addr, &word, sizeof(word));	/* through a private copy */
 		break;
 	case PT_STEP:
-		/* SOLUTION BEGIN ptrace: arm the step */
 		error = step_arm(t);
-		/* SOLUTION ELSE ptrace */
-		//> /*
-		//>  * TODO(ptrace): arm a single step: process_sstep() sets the trap
-		//>  * flag (x86_64) or returns where to put breakpoints (RISC-V).
-		//>  */
-		//> error = EINVAL;
-		/* SOLUTION END ptrace */
 		break;
+	/* SOLUTION ELSE ptrace */
+	//> case PT_READ_I: case PT_READ_D: case PT_WRITE_I: case PT_WRITE_D: case PT_STEP:
+	//> 	/*
+	//> 	 * TODO(ptrace): read the int at addr in t (ptrace_peek) and return
+	//> 	 * it; write data at addr in t only (ptrace_poke); arm a single
+	//> 	 * step (step_arm).
+	//> 	 */
+	//> 	(void)word;
+	//> 	error = EINVAL;
+	//> 	break;
+	/* SOLUTION END ptrace */
 	default:
 		(void)process_sstep(t, 0, NULL);	/* continue, detach: no step */
 		break;

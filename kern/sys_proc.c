@@ -55,6 +55,12 @@ sys_rfork1(struct proc *p, const register_t *args, register_t *retval)
 
 	if (flags & ~RFORK1_USER_FLAGS)
 		return EINVAL;
+	/* SOLUTION BEGIN ptrace: FORK_PTRACE is a flag like the others */
+	/* SOLUTION ELSE ptrace */
+	//> /* TODO(ptrace): accept FORK_PTRACE (fork1's fork_mark() marks the child). */
+	//> if (flags & FORK_PTRACE)
+	//> 	return EINVAL;
+	/* SOLUTION END ptrace */
 	if ((flags & (FORK_PTRACE | FORK_PPWAIT)) == (FORK_PTRACE | FORK_PPWAIT))
 		return EINVAL;
 	return fork1(p, flags, child_return, NULL, retval, NULL);

@@ -192,6 +192,25 @@ region_with_flag(struct vmspace *vm, int flag)
 	return NULL;
 }
 
+/*
+ * A private copy of the page at pa for dst at va, with protection prot:
+ * fork's copy of a page it cannot share.  0 or ENOMEM.
+ */
+static int
+copy_page_to(struct vmspace *dst, vaddr_t va, paddr_t pa, int prot)
+{
+	paddr_t npa = page_alloc();
+
+	if (npa == 0)
+		return ENOMEM;
+	memcpy(PA_TO_PTR(npa), PA_TO_PTR(pa), PAGE_SIZE);
+	if (pmap_enter(dst->vm_pmap, va, npa, prot) != 0) {
+		page_unref(npa);
+		return ENOMEM;
+	}
+	return 0;
+}
+
 /* SOLUTION BEGIN cow: share pages copy-on-write */
 /*
  * Copy-on-write (stage cow).  The pmap interface has no software bit to
@@ -211,22 +230,6 @@ region_with_flag(struct vmspace *vm, int flag)
  */
 
 static unsigned long cow_copies;	/* pages copied by write faults (forkstat) */
-
-/* A private copy of the page at pa for dst at va (fork's slow path). */
-static int
-copy_page_to(struct vmspace *dst, vaddr_t va, paddr_t pa, int prot)
-{
-	paddr_t npa = page_alloc();
-
-	if (npa == 0)
-		return ENOMEM;
-	memcpy(PA_TO_PTR(npa), PA_TO_PTR(pa), PAGE_SIZE);
-	if (pmap_enter(dst->vm_pmap, va, npa, prot) != 0) {
-		page_unref(npa);
-		return ENOMEM;
-	}
-	return 0;
-}
 
 /*
  * Give dst the pages of src's region r, shared.  src's vm_lock is held,
@@ -304,28 +307,13 @@ vmspace_copy(struct vmspace *src, struct vmspace **dstp)
 		if (share_region(src, dst, r) != 0)
 			goto nomem;
 		/* SOLUTION ELSE cow */
-		//> /*
-		//>  * TODO(cow): this copies every page now (eager copy), so a fork
-		//>  * costs as much memory as the parent has.  Share the pages
-		//>  * read-only instead (page_ref, pmap_protect, pmap_enter) and let
-		//>  * vm_fault() copy a page when one of the processes writes it.
-		//>  * pmap_protect and pmap_enter set exactly the prot they are
-		//>  * given (kern/include/md.h): keep VM_PROT_USER in it, or the
-		//>  * page becomes the kernel's and the process faults on it.
-		//>  */
+		//> /* TODO(cow): share the pages read-only, do not copy them (docs/labs/cow.md). */
 		//> for (vaddr_t va = r->r_start; va < r->r_end; va += PAGE_SIZE) {
-		//> 	paddr_t pa, npa;
+		//> 	paddr_t pa;
 		//> 	int prot;
-		//> 	if (!pmap_extract(src->vm_pmap, va, &pa, &prot))
-		//> 		continue;
-		//> 	npa = page_alloc();
-		//> 	if (npa == 0)
+		//> 	if (pmap_extract(src->vm_pmap, va, &pa, &prot) &&
+		//> 	    copy_page_to(dst, va, PGROUNDDOWN(pa), prot) != 0)
 		//> 		goto nomem;
-		//> 	memcpy(PA_TO_PTR(npa), PA_TO_PTR(PGROUNDDOWN(pa)), PAGE_SIZE);
-		//> 	if (pmap_enter(dst->vm_pmap, va, npa, prot) != 0) {
-		//> 		page_unref(npa);
-		//> 		goto nomem;
-		//> 	}
 		//> }
 		/* SOLUTION END cow */
 	}
