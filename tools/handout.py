@@ -21,7 +21,8 @@ replaced by their starter code; earlier stages keep their solutions.  With
 no --lab, every stage is a starter.  Markers never reach the output.  The
 output is a git repository with one commit.  --check only validates the
 markers of the reference tree (every BEGIN has an END, names a stage of the
-manifest, no nesting) and prints a summary.
+manifest, no nesting), the marker policy (tools/markers.py), and prints a
+summary.
 """
 import argparse
 import os
@@ -32,6 +33,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'grade'))
+sys.path.insert(0, os.path.join(ROOT, 'tools'))
 
 MARKER = re.compile(r'^\s*(?:/\*|//|#)\s*SOLUTION (BEGIN|ELSE|END) ([A-Za-z0-9_-]+)\b.*$')
 STARTER = re.compile(r'^(\s*)(?://>|#>) ?(.*)$')
@@ -154,6 +156,20 @@ def read_tree(starters, known):
     return results, per_stage
 
 
+def policy_violations():
+    """The marker policy's violations in the reference tree (tools/markers.py)."""
+    import markers
+    order, _, _ = load_stages()
+    files = {}
+    for f in tracked_files():
+        src = os.path.join(ROOT, f)
+        if f.endswith('.md') or not is_text(src):
+            continue
+        with open(src, encoding='utf-8', errors='surrogateescape') as fh:
+            files[f] = fh.read()
+    return markers.check(files, order)
+
+
 def marker_files():
     """{stage: sorted files holding its SOLUTION markers} for every stage of
     the manifest (an empty list for a stage without markers): what the
@@ -182,6 +198,10 @@ def main():
         results, per_stage = read_tree(starters, known)
     except MarkerError as e:
         sys.exit(f'handout: {e}')
+    broken = policy_violations()
+    if broken:
+        sys.exit('handout: the marker policy is broken (docs/labs/README.md, '
+                 '"Marker policy"):\n  ' + '\n  '.join(broken))
     if a.check:
         for s in order:
             print(f'{s:16} {", ".join(sorted(per_stage.get(s, []))) or "(no markers)"}')
