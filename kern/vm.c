@@ -372,45 +372,30 @@ vm_unmap(struct vmspace *vm, vaddr_t start, vaddr_t end)
 }
 
 /*
- * A page fault the hardware could not satisfy (trap_user_fault), or a
- * page copyin/copyout could not use (kern/copy.c).  0 when the access
- * may be retried, else an errno and the access is the process's mistake.
- * Nothing is mapped lazily: the one fault resolved here is a write to a
- * copy-on-write page.
- *	=> called without p's vm_lock: it takes it (a copyin under vm_lock
- *	   would sleep on itself for ever)
+ * A fault on a mapped page of region r (stage cow): pa is the page at
+ * va, prot its mapping's protection.  The one fault resolved here is a
+ * write to a copy-on-write page: the region allows writing, the mapping
+ * does not.  0 when the access may be retried, else an errno.
+ *	=> called with vm->vm_lock held; returns with it held
  */
-int
-vm_fault(struct proc *p, vaddr_t va, int access)
+static int
+vm_fault_cow(struct proc *p, struct vm_region *r, vaddr_t va, paddr_t pa, int prot, int access)
 {
-	KASSERT(p == NULL || p->p_vmspace == NULL || !sleeplock_holding(&p->p_vmspace->vm_lock));
-	/* A shareable page is never copy-on-write: a denied access is an error. */
-	if (p != NULL && vmap_fault_denied(p->p_vmspace, va))
-		return EFAULT;
 	/* SOLUTION BEGIN cow: resolve a write to a copy-on-write page */
-	struct vmspace *vm = p != NULL ? p->p_vmspace : NULL;
-	struct vm_region *r;
-	paddr_t pa, npa;
-	int prot, error = EFAULT;
+	struct vmspace *vm = p->p_vmspace;
+	paddr_t npa;
 
-	if (vm == NULL || access != VM_PROT_WRITE || va >= USER_TOP)
-		return EFAULT;
-	va = PGROUNDDOWN(va);
-	sleeplock_acquire(&vm->vm_lock);
-	r = vm_region_lookup(vm, va);
-	if (r == NULL || !(r->r_prot & VM_PROT_WRITE) ||
-	    !pmap_extract(vm->vm_pmap, va, &pa, &prot))
-		goto out;		/* not copy-on-write: a real fault */
+	KASSERT(sleeplock_holding(&vm->vm_lock));
+	if (access != VM_PROT_WRITE || !(r->r_prot & VM_PROT_WRITE))
+		return EFAULT;		/* not copy-on-write: a real fault */
 	if (prot & VM_PROT_WRITE) {
 		/*
 		 * Already writable: another thread of this address space
 		 * (FORK_SHAREVM) faulted on the same page at the same time
 		 * and resolved it while we waited for vm_lock.  Retry.
 		 */
-		error = 0;
-		goto out;
+		return 0;
 	}
-	pa = PGROUNDDOWN(pa);
 	if (page_refcount(pa) == 1) {
 		/*
 		 * The last user: the other processes copied the page or
@@ -419,44 +404,72 @@ vm_fault(struct proc *p, vaddr_t va, int access)
 		 * and the only such address space is ours, whose lock we hold.
 		 */
 		pmap_protect(vm->vm_pmap, va, va + PAGE_SIZE, r->r_prot | VM_PROT_USER);
-		error = 0;
-	} else if ((npa = page_alloc()) != 0) {
-		/*
-		 * Copy, then drop our reference to the shared page.  The page
-		 * cannot change while we copy: it is read-only everywhere, and
-		 * a process may take it back (above) only after our unref.
-		 * pmap_enter replaces the old mapping and shoots down the TLBs.
-		 */
-		memcpy(PA_TO_PTR(npa), PA_TO_PTR(pa), PAGE_SIZE);
-		if (pmap_enter(vm->vm_pmap, va, npa, r->r_prot | VM_PROT_USER) != 0) {
-			page_unref(npa);
-			error = ENOMEM;
-		} else {
-			page_unref(pa);
-			__atomic_add_fetch(&cow_copies, 1, __ATOMIC_RELAXED);
-			error = 0;
-		}
-	} else {
-		error = ENOMEM;
+		return 0;
 	}
-	if (error == ENOMEM)
-		printf("pid %d (%s): no memory for a copy-on-write page at 0x%lx\n",
-		    p->p_pid, p->p_comm, (unsigned long)va);
-out:
-	sleeplock_release(&vm->vm_lock);
-	return error;
+	/*
+	 * Copy, then drop our reference to the shared page.  The page cannot
+	 * change while we copy: it is read-only everywhere, and a process may
+	 * take it back (above) only after our unref.  pmap_enter replaces the
+	 * old mapping and shoots down the TLBs.
+	 */
+	if ((npa = page_alloc()) == 0)
+		goto nomem;
+	memcpy(PA_TO_PTR(npa), PA_TO_PTR(pa), PAGE_SIZE);
+	if (pmap_enter(vm->vm_pmap, va, npa, r->r_prot | VM_PROT_USER) != 0) {
+		page_unref(npa);
+		goto nomem;
+	}
+	page_unref(pa);
+	__atomic_add_fetch(&cow_copies, 1, __ATOMIC_RELAXED);
+	return 0;
+nomem:
+	printf("pid %d (%s): no memory for a copy-on-write page at 0x%lx\n",
+	    p->p_pid, p->p_comm, (unsigned long)va);
+	return ENOMEM;
 	/* SOLUTION ELSE cow */
 	//> /*
 	//>  * TODO(cow): a write to a copy-on-write page (the region allows
-	//>  * writing, the mapping does not) is resolved here: copy the page, or
-	//>  * make it writable again if this process is its last user (with
-	//>  * the region's whole prot, VM_PROT_USER included: md.h).
+	//>  * writing, the mapping does not): copy the page, or make it writable
+	//>  * again if this process is its last user (docs/labs/cow.md).
 	//>  */
-	//> (void)p;
-	//> (void)va;
-	//> (void)access;
 	//> return EFAULT;
 	/* SOLUTION END cow */
+}
+
+/*
+ * A page fault the hardware could not satisfy (trap_user_fault), or a
+ * page copyin/copyout could not use (kern/copy.c).  0 when the access
+ * may be retried, else an errno and the access is the process's mistake.
+ * One lookup, then a dispatch on what is there, as Plan 9's fault():
+ * nothing (nothing is mapped lazily), a shareable page (never
+ * copy-on-write: a partner without PROT_WRITE in shared_prot gets
+ * EFAULT, not a private copy; kern/vmap.c), or a private page, which
+ * vm_fault_cow may resolve.
+ *	=> called without p's vm_lock: it takes it (a copyin under vm_lock
+ *	   would sleep on itself for ever)
+ */
+int
+vm_fault(struct proc *p, vaddr_t va, int access)
+{
+	struct vmspace *vm = p != NULL ? p->p_vmspace : NULL;
+	struct vm_region *r;
+	paddr_t pa;
+	int prot, error;
+
+	if (vm == NULL || va >= USER_TOP)
+		return EFAULT;
+	KASSERT(!sleeplock_holding(&vm->vm_lock));
+	va = PGROUNDDOWN(va);
+	sleeplock_acquire(&vm->vm_lock);
+	r = vm_region_lookup(vm, va);
+	if (r == NULL || !pmap_extract(vm->vm_pmap, va, &pa, &prot))
+		error = EFAULT;
+	else if ((r->r_flags & VR_VMAP) && vmap_page_shareable(PGROUNDDOWN(pa)))
+		error = EFAULT;
+	else
+		error = vm_fault_cow(p, r, va, PGROUNDDOWN(pa), prot, access);
+	sleeplock_release(&vm->vm_lock);
+	return error;
 }
 
 /* Pages copied by copy-on-write faults since boot (forkstat(2)'s cntcowfault). */

@@ -226,30 +226,13 @@ vmap_enter_local_copy(struct vmspace *dst, vaddr_t va, paddr_t pa, int rprot)
 	return 0;
 }
 
-/*
- * vm_fault asks first: a fault on a shareable page is never copy-on-write
- * (a partner without PROT_WRITE in shared_prot must get EFAULT, not a
- * private copy).  1 if the fault is the process's mistake.
- */
+/* Is pa a shareable page (VSTAT_SHARED or VSTAT_LOCAL)?  vm_fault asks. */
 int
-vmap_fault_denied(struct vmspace *vm, vaddr_t va)
+vmap_page_shareable(paddr_t pa)
 {
-	struct vm_region *r;
 	struct vshare vs;
-	paddr_t pa;
-	int prot, denied = 0;
 
-	if (vm == NULL || va >= USER_TOP)
-		return 0;
-	va = PGROUNDDOWN(va);
-	sleeplock_acquire(&vm->vm_lock);
-	r = vm_region_lookup(vm, va);
-	if (r != NULL && (r->r_flags & VR_VMAP) &&
-	    pmap_extract(vm->vm_pmap, va, &pa, &prot) &&
-	    vshare_get(PGROUNDDOWN(pa), &vs))
-		denied = 1;
-	sleeplock_release(&vm->vm_lock);
-	return denied;
+	return vshare_get(pa, &vs);
 }
 
 /* ---- vmap(2) ---------------------------------------------------------------- */

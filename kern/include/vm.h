@@ -58,7 +58,7 @@ int	vmap_enter_partner(struct vmspace *dst, vaddr_t va, paddr_t pa, int rprot); 
 int	vmap_enter_local_copy(struct vmspace *dst, vaddr_t va, paddr_t pa, int rprot);
 void	vmap_drop_page(struct vmspace *vm, const struct vm_region *r, paddr_t pa);
 void	vmap_page_replaced(struct vmspace *vm, vaddr_t va, paddr_t pa); /* pa at va got a private copy */
-int	vmap_fault_denied(struct vmspace *vm, vaddr_t va);
+int	vmap_page_shareable(paddr_t pa);	/* a shareable page: never copy-on-write */
 
 /* kern/copy.c: copyout into an address space that is not (yet) the process's (exec). */
 int	copyout_vm(struct vmspace *vm, vaddr_t udst, const void *ksrc, size_t len);
