@@ -23,7 +23,7 @@ import verdict
 
 ROOT = qemu.ROOT
 TAIL_LINES = 25
-# Programs whose TAP lines the kernel prints (kern/ktest.c): the program
+# Programs whose TAP lines the kernel prints (kern/ktest/ktest.c): the program
 # signs one letter per group it asked for, not one per TAP check.
 KERNEL_TAP_PROGRAMS = ("/bin/ktest",)
 LEAK_RE = re.compile(r"init: leak check: pages (\d+) -> (\d+), procs (-?\d+) -> (-?\d+), "

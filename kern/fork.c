@@ -16,7 +16,7 @@
  *   FORK_NOVM        (with FORK_IDLE) no address space: the caller gives
  *                    the child one before it runs (makecxt); a copy made
  *                    only to be thrown away would take a shared page's
- *                    mapping slot (kern/share.c) for nothing;
+ *                    mapping slot (kern/vm/share.c) for nothing;
  *   FORK_FORK, FORK_VFORK  who asked (statistics only, in OpenBSD too).
  *
  * The shape to notice, OpenBSD's: every step that can fail (a process

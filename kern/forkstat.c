@@ -68,6 +68,6 @@ sys_forkstat(struct proc *p, const register_t *args, register_t *retval)
 	spinlock_acquire(&forkstat_lock);
 	copy = forkstat;
 	spinlock_release(&forkstat_lock);
-	copy.cntcowfault = vm_cowfault_count();	/* kept by kern/vm.c (stage cow) */
+	copy.cntcowfault = vm_cowfault_count();	/* kept by kern/vm/vm.c (stage cow) */
 	return copyout(p, SCARG_PTR(args, 0), &copy, sizeof(copy));
 }

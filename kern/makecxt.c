@@ -181,7 +181,7 @@ makecxt_build_space(struct proc *p, const struct makecxt_args *a, struct vmspace
 		if (r->r_prot == 0 || lo >= hi)
 			continue;
 		covered += hi - lo;
-		/* A vmap region stays one: its shareable pages are special (kern/vmap.c). */
+		/* A vmap region stays one: its shareable pages are special (kern/vm/vmap.c). */
 		if ((error = vm_region_add(to, lo + delta, hi + delta, r->r_prot,
 		    r->r_flags & (VR_VMAP | VR_TERM))) != 0)
 			break;
@@ -490,7 +490,7 @@ makecxt_share_vmem(struct makecxt_args *a)
  * MAKECXT_SHARE_VMEM, after fork1 (stage share-vmem).  p2 (SIDL, not yet
  * runnable) got a copy of our address space from fork1: make it use ours
  * instead, one more reference, as FORK_SHAREVM does -- every process using
- * one vmspace is a first-place owner of its shareable pages (kern/share.c),
+ * one vmspace is a first-place owner of its shareable pages (kern/vm/share.c),
  * so this is what makes p2 a member of our family.  Mark it P_FAMILY: a
  * sibling is a process of its own, not a thread, and exit(2) of one
  * must not end the others (kern/sys_thread.c).
@@ -534,7 +534,7 @@ makecxt_shared_page(struct vmspace *to, vaddr_t va, paddr_t pa, int rprot)
 	/* SOLUTION BEGIN share-vmem: a partner's mapping */
 	return vmap_enter_partner(to, va, pa, rprot);
 	/* SOLUTION ELSE share-vmem */
-	//> /* TODO(share-vmem): map a VSTAT_SHARED page as a partner's (kern/vmap.c has the tool). */
+	//> /* TODO(share-vmem): map a VSTAT_SHARED page as a partner's (kern/vm/vmap.c has the tool). */
 	//> (void)to;
 	//> (void)va;
 	//> (void)pa;
@@ -605,7 +605,7 @@ makecxt_copy_shared(struct proc *p, struct vmspace *to, const struct makecxt_arg
 	//> /*
 	//>  * TODO(copy-shared): for each shareable page of p in the part of its
 	//>  * address space the new process got, give `to' a fresh, locally
-	//>  * shared copy (vmap_enter_local_copy in kern/vmap.c).
+	//>  * shared copy (vmap_enter_local_copy in kern/vm/vmap.c).
 	//>  */
 	//> (void)p;
 	//> (void)to;

@@ -512,42 +512,6 @@ proc_kill(pid_t pid, int sig)
 	return 0;
 }
 
-/*
- * The one-line message for a process killed by a trap signal it does not
- * catch, then its end: "pid 5 (prog): illegal instruction at 0x400123 pc
- * 0x400123 -- killed".  The grader and the shell read this shape
- * (grade/explain.py); init's line then names the signal.
- */
-void
-proc_trap_kill(struct proc *p, int sig, const char *what, vaddr_t addr)
-{
-	vaddr_t pc = tf_pc(PROC_TRAPFRAME(p));
-
-	/* Say so when the program reached for the kernel (a jump or a pointer). */
-	printf("pid %d (%s): %s at 0x%lx%s pc 0x%lx -- killed\n",
-	    p->p_pid, p->p_comm, what, (unsigned long)addr,
-	    addr >= USER_TOP ? " (outside user space)" : "", (unsigned long)pc);
-	exit1(p, W_EXITCODE(0, sig));
-}
-
-/*
- * A page fault in user mode (the port calls this for page faults only):
- * let the VM resolve it, else SIGSEGV, with SEGV_ACCERR when a region
- * is there but does not allow the access and SEGV_MAPERR when nothing is.
- */
-void
-trap_user_fault(struct trapframe *tf, const char *what, vaddr_t addr, int access)
-{
-	struct proc *p = curproc();
-	int code;
-
-	(void)tf;
-	if (vm_fault(p, addr, access) == 0)
-		return;
-	code = vm_region_prot(p->p_vmspace, addr) != 0 ? SEGV_ACCERR : SEGV_MAPERR;
-	trapsignal(p, SIGSEGV, code, what, addr);	/* a handler or tracer takes it, else killed */
-}
-
 int
 proc_info(int slot, struct procinfo *pi)
 {

@@ -306,19 +306,6 @@ trapsignal(struct proc *p, int sig, int code, const char *what, vaddr_t addr)
 	proc_trap_kill(p, sig, what, addr);
 }
 
-/* The port, for every user-mode trap that is not a page fault (md.h). */
-void
-trap_user_signal(struct trapframe *tf, int sig, int code, const char *what, vaddr_t addr)
-{
-	struct proc *p = curproc();
-
-	(void)tf;
-	/* A PT_STEP breakpoint of ours (a port without a trace flag): take it out. */
-	if (sig == SIGTRAP && ptrace_trapped(p))
-		code = TRAP_TRACE;
-	trapsignal(p, sig, code, what, addr);
-}
-
 /* fork1: the child inherits handlers, flags, the mask and the trampoline; nothing pending. */
 void
 signal_fork(struct proc *p1, struct proc *p2)

@@ -1,5 +1,5 @@
 /*
- * Sv39 page tables (the pmap layer; kern/vm.c is built on it).
+ * Sv39 page tables (the pmap layer; kern/vm/vm.c is built on it).
  *
  * Sv39 translates 39-bit virtual addresses through three levels of 512
  * eight-byte entries: the root covers 1 GiB per entry, the next level

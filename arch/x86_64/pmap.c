@@ -9,7 +9,7 @@
  * (except for device windows added under slot 256 by pmap_mapdev()).
  *
  * User page-table pages come from page_alloc(); the pages they map
- * belong to kern/vm.c.  A table page that becomes empty when mappings are
+ * belong to kern/vm/vm.c.  A table page that becomes empty when mappings are
  * removed is freed at once (prune_tables), not at pmap_destroy(): else a
  * process that maps and unmaps one page at scattered addresses would make
  * the kernel hold a table page per address it ever touched.  An address

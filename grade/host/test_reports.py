@@ -6,7 +6,7 @@ report a student reads is checked.
     and a kernel line printed before the banner stays;
   * exit statuses are decoded (139 -> killed by SIGSEGV) from
     include/aqua/signal.h;
-  * every kernel self-test check carries a reason (kern/ktest*.c);
+  * every kernel self-test check carries a reason (kern/ktest/*.c);
   * init's child that died before exec, and a program that printed no
     TAP at all, are explained.
 """
@@ -230,7 +230,7 @@ def test_every_ktest_check_gives_a_reason():
     each check(ok, what, why, ...) has a why."""
     bare = []
     n = 0
-    for f in ("kern/ktest.c", "kern/ktest_fork1.c"):
+    for f in ("kern/ktest/ktest.c", "kern/ktest/ktest_fork1.c", "kern/ktest/report.c"):
         src = open(os.path.join(ROOT, f)).read()
         for name in ("check", "ktest_check"):
             for line, args in _calls(src, name):
@@ -245,9 +245,10 @@ def test_every_ktest_check_gives_a_reason():
 
 def test_ktest_reason_shows_as_got():
     """The kernel prints the reason before 'not ok', as tap.h does."""
-    src = open(os.path.join(ROOT, "kern", "ktest.c")).read()
-    assert re.search(r'printf\("# "\);\s*vprintf\(why, ap\);.*?printf\("%sok %d - %s\\n"',
-                     src, re.S), "ktest.c prints the reason after the check, or not at all"
+    src = open(os.path.join(ROOT, "kern", "ktest", "report.c")).read()
+    assert re.search(r'printf\("# "\);\s*(?:va_start\(ap, why\);\s*)?vprintf\(why, ap\);'
+                     r'.*?printf\("%sok %d - %s\\n"',
+                     src, re.S), "report.c prints the reason after the check, or not at all"
     out = (BANNER + "1..2\nok 1 - a\n# page_refcount() after page_ref is 1, want 2\n"
            "not ok 2 - page_ref counts a second user\n")
     text = "\n".join(tap.describe_failures(tap.parse(out)))

@@ -3,7 +3,7 @@ the FORK_* flags of fork1(9), each one a stage (docs/labs/<stage>.md).
 
 Each test boots once and runs one TAP program: a user test program
 (user/tests/<name>.c) or a kernel self-test group (`ktest <group>`,
-kern/ktest_fork1.c).  The programs never rely on speed: a child that
+kern/ktest/ktest_fork1.c).  The programs never rely on speed: a child that
 must not finish before its parent looked waits for an event (the parent
 asleep, a byte on a pipe), and polls give up only after many seconds,
 which only a failing kernel reaches.  User programs run on 1 and on 4

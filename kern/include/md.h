@@ -63,7 +63,7 @@ void	cnputc(int c);			/* write one byte to the console UART (spins) */
 
 /* ---- address spaces (pmap) --------------------------------------------- */
 /*
- * One contract for both ports; kern/ktest.c's "pmap" group checks it.
+ * One contract for both ports; kern/ktest/ktest.c's "pmap" group checks it.
  *
  * prot is a set of VM_PROT_* bits, taken as given: pmap_enter and
  *   pmap_protect give a page exactly that access, VM_PROT_USER included
@@ -140,7 +140,7 @@ int	pmap_next(struct pmap *pm, vaddr_t *vap, vaddr_t eva);
  * => pmap_enter adds what it needs; pmap_remove (and a pmap_protect that
  *    removes) frees what it leaves empty: with every page unmapped it is
  *    0 again.  pmap_enter fails with ENOMEM rather than hold more than
- *    vm_pt_limit() (kern/vm.c).
+ *    vm_pt_limit() (kern/vm/vm.c).
  */
 unsigned long pmap_table_count(struct pmap *pm);
 /*

@@ -1,5 +1,5 @@
 /*
- * The physical page allocator (kern/page.c).  Every managed page has a
+ * The physical page allocator (kern/vm/page.c).  Every managed page has a
  * reference count: page_alloc() returns a zeroed page with count 1,
  * page_ref() adds a user (copy-on-write and sharing map one page in many
  * address spaces), page_unref() frees it when the last user goes.

@@ -1,5 +1,5 @@
 /*
- * Shareable pages and their owners (kern/share.c; docs/man/vctl.2).
+ * Shareable pages and their owners (kern/vm/share.c; docs/man/vctl.2).
  *
  * Every shareable physical page (VSTAT_SHARED or VSTAT_LOCAL) has one
  * struct vshare.  Its first-place owners are not stored as a list of

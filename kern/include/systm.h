@@ -48,7 +48,7 @@ uint64_t uptime_ms(void);
 void	consinit(void);
 void	cons_write(const char *s, size_t n);	/* to the UART, serialized */
 
-/* kern/ktest.c */
+/* kern/ktest/ktest.c */
 int	ktest_run(const char *name);	/* failures (0 = all passed), -1 = no such test,
 					   -2 = not allowed (ktest.panic=1 missing) */
 

@@ -1,5 +1,5 @@
 /*
- * Portable virtual memory (kern/vm.c), built on the pmap_* interface.
+ * Portable virtual memory (kern/vm/vm.c), built on the pmap_* interface.
  *
  * A vmspace is a pmap plus a short list of regions (text, data, heap,
  * stack, and vmap regions).  Every page of a region is mapped when the
@@ -18,7 +18,7 @@
 /* vm_region.r_flags */
 #define VR_HEAP		0x1	/* grows with sbrk */
 #define VR_STACK	0x2	/* the user stack */
-#define VR_VMAP		0x4	/* made by vmap(2): its pages may be shareable (kern/vmap.c) */
+#define VR_VMAP		0x4	/* made by vmap(2): its pages may be shareable (kern/vm/vmap.c) */
 #define VR_TERM		0x8	/* vmap(2) VMAP_TERMINATE: zero private pages when unmapped */
 
 struct vm_region {
@@ -52,7 +52,7 @@ struct vm_region *vm_region_lookup(struct vmspace *vm, vaddr_t va); /* vm_lock h
 int	vm_region_prot(struct vmspace *vm, vaddr_t va);	/* its region's prot, 0 if none */
 int	vm_region_add(struct vmspace *vm, vaddr_t start, vaddr_t end, int prot, int flags); /* bookkeeping only */
 
-/* kern/vmap.c: vmap regions (VR_VMAP) and their shareable pages (kern/share.c). */
+/* kern/vm/vmap.c: vmap regions (VR_VMAP) and their shareable pages (kern/vm/share.c). */
 int	vmap_fork_region(struct vmspace *src, struct vmspace *dst, const struct vm_region *r);
 int	vmap_enter_partner(struct vmspace *dst, vaddr_t va, paddr_t pa, int rprot); /* 0, ENOENT, ENOMEM */
 int	vmap_enter_local_copy(struct vmspace *dst, vaddr_t va, paddr_t pa, int rprot);

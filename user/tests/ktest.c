@@ -1,5 +1,5 @@
 /*
- * ktest: run the kernel's self-tests (kern/ktest.c) through ktest(2).
+ * ktest: run the kernel's self-tests (kern/ktest/ktest.c) through ktest(2).
  *
  *	ktest [group ...]	(default: all)
  *

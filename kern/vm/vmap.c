@@ -1,7 +1,7 @@
 /*
  * vmap(2), vunmap(2), vctl(2), vmapinfo(2): anonymous memory a program
  * maps itself, private or shareable (docs/man/vmap.2, vunmap.2, vctl.2;
- * the owners of shareable pages are in kern/share.c).
+ * the owners of shareable pages are in kern/vm/share.c).
  *
  * A vmap region is an ordinary vm_region with the VR_VMAP flag.  Its pages
  * are special in two ways, and every place that copies or drops pages

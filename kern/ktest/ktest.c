@@ -9,7 +9,7 @@
  * ktest("all") runs every group; ktest("fork1") only that group
  * (groups: fork1, locks, pages, pmap; "panic" panics on purpose, to check
  * the panic path, and is not part of "all").  The fork1 lab stages have their
- * own groups in kern/ktest_fork1.c (ppwait, idle, system): they run only by
+ * own groups in kern/ktest/ktest_fork1.c (ppwait, idle, system): they run only by
  * name, since in a handout they test code the student has not written yet.
  *
  * "panic" would let any user program stop the machine, so it runs only
@@ -26,57 +26,6 @@
 #include "ktest.h"
 #include "spinlock.h"
 #include "witness.h"
-
-static int test_no, test_failed;
-
-/*
- * One TAP check.  A failed check also says why: why is a printf format
- * for what was expected and what was found, printed as a "# " line before
- * the "not ok" line, as the user test programs do (user/tests/tap.h), so
- * the grader shows it as that check's "got:".  There is no check without
- * a reason: a bare "not ok" leaves a student to guess.
- */
-static void
-vcheck(int ok, const char *what, const char *why, va_list ap)
-{
-	test_no++;
-	if (!ok) {
-		test_failed++;
-		printf("# ");
-		vprintf(why, ap);
-		printf("\n");
-	}
-	printf("%sok %d - %s\n", ok ? "" : "not ", test_no, what);
-}
-
-static __attribute__((format(printf, 3, 4))) void
-check(int ok, const char *what, const char *why, ...)
-{
-	va_list ap;
-
-	va_start(ap, why);
-	vcheck(ok, what, why, ap);
-	va_end(ap);
-}
-
-/* For the groups in other files (kern/ktest_fork1.c). */
-void
-ktest_check(int ok, const char *what, const char *why, ...)
-{
-	va_list ap;
-
-	va_start(ap, why);
-	vcheck(ok, what, why, ap);
-	va_end(ap);
-}
-
-/* n checks that cannot run because an earlier step failed: all fail. */
-void
-ktest_skip(int n, const char *why)
-{
-	while (n-- > 0)
-		check(0, why, "not run, as a step it depends on failed (see the check above)");
-}
 
 /* ---- fork1 ------------------------------------------------------------ */
 
@@ -110,7 +59,7 @@ wait_for_child(struct proc *p)
 /*
  * fork1(9)'s contract with no flags: func(arg), retval, rnewprocp, the
  * errors, nothing leaked.  The flags have their own lab stages (and
- * groups in kern/ktest_fork1.c), so nothing here depends on them.  The
+ * groups in kern/ktest/ktest_fork1.c), so nothing here depends on them.  The
  * children are children of the ktest process p, collected with proc_wait.
  */
 static void
@@ -124,46 +73,46 @@ test_fork1(struct proc *p)
 	unsigned long free0 = page_free_count();
 
 	error = fork1(p, 0x40000000, box_child, NULL, NULL, NULL);
-	check(error == EINVAL, "fork1 rejects unknown flags with EINVAL",
+	ktest_check(error == EINVAL, "fork1 rejects unknown flags with EINVAL",
 	    "fork1(flags 0x40000000) returned %d, want EINVAL (%d)", error, EINVAL);
 	error = fork1(p, FORK_FORK, NULL, NULL, NULL, NULL);
-	check(error == EINVAL, "fork1 rejects a NULL func with EINVAL",
+	ktest_check(error == EINVAL, "fork1 rejects a NULL func with EINVAL",
 	    "fork1(FORK_FORK, func NULL) returned %d, want EINVAL (%d)", error, EINVAL);
 	/* (FORK_PTRACE is a real flag since the ptrace stage: an unknown bit instead.) */
 	error = fork1(p, FORK_FORK | 0x100, box_child, NULL, NULL, NULL);
-	check(error == EINVAL, "fork1 rejects an unknown bit beside a known flag with EINVAL",
+	ktest_check(error == EINVAL, "fork1 rejects an unknown bit beside a known flag with EINVAL",
 	    "fork1(FORK_FORK | 0x100) returned %d, want EINVAL (%d)", error, EINVAL);
-	check(proc_count() == nproc0 && page_free_count() == free0,
+	ktest_check(proc_count() == nproc0 && page_free_count() == free0,
 	    "a failed fork1 leaks no process slot and no page",
 	    "process slots in use %d -> %d, free pages %lu -> %lu: want both unchanged",
 	    nproc0, proc_count(), free0, page_free_count());
 
 	memset(&box, 0, sizeof(box));
 	error = fork1(p, 0, box_child, &cookie, &pid, &np);
-	check(error == 0, "fork1 with no flags succeeds",
+	ktest_check(error == 0, "fork1 with no flags succeeds",
 	    "fork1(p, 0, func, arg, &retval, &newp) returned %d, want 0", error);
 	if (error != 0) {
 		ktest_skip(11, "(skipped: fork1 failed)");
 		return;
 	}
-	check(np != NULL && np->p_pid > 0, "rnewprocp gets the new process",
+	ktest_check(np != NULL && np->p_pid > 0, "rnewprocp gets the new process",
 	    "*rnewprocp is %p (pid %d), want the new process (non-NULL, pid > 0)",
 	    np, np != NULL ? np->p_pid : -1);
-	check(np != NULL && pid == np->p_pid, "retval gets the child's pid",
+	ktest_check(np != NULL && pid == np->p_pid, "retval gets the child's pid",
 	    "*retval is %ld, want the child's pid %d", (long)pid, np != NULL ? np->p_pid : -1);
-	check(np != NULL && np->p_pptr == p, "the child's parent is p1",
+	ktest_check(np != NULL && np->p_pptr == p, "the child's parent is p1",
 	    "the child's p_pptr is %p, want the calling process %p (pid %d)",
 	    np != NULL ? np->p_pptr : NULL, p, p->p_pid);
 	int ran = wait_for_child(p);
-	check(ran, "the child runs func",
+	ktest_check(ran, "the child runs func",
 	    "func never ran in the child within 10 s (was the child made runnable?)");
-	check(box.arg == &cookie, "func gets arg when arg is not NULL",
+	ktest_check(box.arg == &cookie, "func gets arg when arg is not NULL",
 	    "func got arg %p, want %p (the arg given to fork1)", box.arg, &cookie);
-	check(box.self == np, "the child runs as the new process",
+	ktest_check(box.self == np, "the child runs as the new process",
 	    "curproc() in func was %p, want the new process %p", box.self, np);
 	got = -1;
 	error = proc_wait(p, pid, &xstat, 0, &got);
-	check(error == 0 && got == pid, "the parent collects the child with wait",
+	ktest_check(error == 0 && got == pid, "the parent collects the child with wait",
 	    "proc_wait(pid %ld) returned %d with pid %d, want 0 with pid %ld",
 	    (long)pid, error, got, (long)pid);
 
@@ -172,7 +121,7 @@ test_fork1(struct proc *p)
 	np = NULL;
 	error = fork1(p, 0, box_child, NULL, &pid, &np);
 	ran = error == 0 && wait_for_child(p);
-	check(error == 0 && ran && np != NULL && box.arg == np,
+	ktest_check(error == 0 && ran && np != NULL && box.arg == np,
 	    "func gets the new process when arg is NULL",
 	    "fork1 returned %d, func %s, got arg %p, want the new process %p",
 	    error, ran ? "ran" : "did not run", box.arg, np);
@@ -183,17 +132,17 @@ test_fork1(struct proc *p)
 	memset(&box, 0, sizeof(box));
 	error = fork1(p, 0, box_child, &cookie, NULL, NULL);
 	ran = error == 0 && wait_for_child(p);
-	check(error == 0 && ran && box.arg == &cookie,
+	ktest_check(error == 0 && ran && box.arg == &cookie,
 	    "fork1 with NULL retval and rnewprocp",
 	    "fork1 returned %d (want 0), func %s, got arg %p (want %p)",
 	    error, ran ? "ran" : "did not run", box.arg, &cookie);
 	if (error == 0)
 		proc_wait(p, -1, &xstat, 0, &got);
 
-	check(proc_count() == nproc0, "every child collected: no slot left behind",
+	ktest_check(proc_count() == nproc0, "every child collected: no slot left behind",
 	    "process slots in use: %d before the children, %d after collecting them",
 	    nproc0, proc_count());
-	check(page_free_count() == free0, "every child collected: no page left behind",
+	ktest_check(page_free_count() == free0, "every child collected: no page left behind",
 	    "free pages: %lu before the children, %lu after collecting them",
 	    free0, page_free_count());
 }
@@ -241,7 +190,7 @@ test_witness(struct proc *p)
 	struct spinlock a, b;
 	int before = witness_reversals();
 
-	check(witness_enabled(), "witness is on (a kernel built with make DEBUG=1)",
+	ktest_check(witness_enabled(), "witness is on (a kernel built with make DEBUG=1)",
 	    "witness_enabled() is 0: build with make DEBUG=1 (or its class table is full)");
 	spinlock_init(&a, "ktest-witness-a");
 	spinlock_init(&b, "ktest-witness-b");
@@ -249,21 +198,21 @@ test_witness(struct proc *p)
 	spinlock_acquire(&b);
 	spinlock_release(&b);
 	spinlock_release(&a);
-	check(witness_reversals() == before, "a then b: no reversal",
+	ktest_check(witness_reversals() == before, "a then b: no reversal",
 	    "witness_reversals() went from %d to %d, want no change", before,
 	    witness_reversals());
 	spinlock_acquire(&b);
 	spinlock_acquire(&a);		/* the opposite order: reported */
 	spinlock_release(&a);
 	spinlock_release(&b);
-	check(witness_reversals() == before + 1, "b then a: one lock order reversal reported",
+	ktest_check(witness_reversals() == before + 1, "b then a: one lock order reversal reported",
 	    "witness_reversals() is %d, want %d (one more than before)", witness_reversals(),
 	    before + 1);
 	spinlock_acquire(&b);
 	spinlock_acquire(&a);		/* again: not reported twice */
 	spinlock_release(&a);
 	spinlock_release(&b);
-	check(witness_reversals() == before + 1, "the same reversal is reported only once",
+	ktest_check(witness_reversals() == before + 1, "the same reversal is reported only once",
 	    "witness_reversals() is %d, want still %d", witness_reversals(), before + 1);
 }
 
@@ -280,7 +229,7 @@ test_locks(struct proc *p)
 	intr_push();
 	int held = spinlock_holding(&lk);
 	intr_pop();
-	check(!held, "a new spin lock is not held",
+	ktest_check(!held, "a new spin lock is not held",
 	    "spinlock_holding() is %d for a lock nobody acquired, want 0", held);
 
 	int before = intr_enabled();
@@ -292,14 +241,14 @@ test_locks(struct proc *p)
 	int on_inner = intr_enabled();
 	spinlock_release(&lk);
 	/* (reported after the release: printf takes the console's lock) */
-	check(held, "spinlock_acquire: held by this CPU",
+	ktest_check(held, "spinlock_acquire: held by this CPU",
 	    "spinlock_holding() is 0 right after spinlock_acquire, want 1");
-	check(!on, "interrupts are off while a spin lock is held",
+	ktest_check(!on, "interrupts are off while a spin lock is held",
 	    "intr_enabled() was %d while the lock was held, want 0", on);
-	check(!on_inner, "releasing an inner lock keeps interrupts off",
+	ktest_check(!on_inner, "releasing an inner lock keeps interrupts off",
 	    "intr_enabled() was %d after releasing the inner lock, outer still held, want 0",
 	    on_inner);
-	check(intr_enabled() == before && !lk.locked,
+	ktest_check(intr_enabled() == before && !lk.locked,
 	    "releasing the last lock restores the interrupt state",
 	    "after the release intr_enabled() is %d (before the acquire: %d), lock word %d "
 	    "(want 0)", intr_enabled(), before, (int)lk.locked);
@@ -308,10 +257,10 @@ test_locks(struct proc *p)
 	sleeplock_acquire(&slk);
 	held = sleeplock_holding(&slk);
 	sleeplock_release(&slk);
-	check(held, "sleeplock_acquire: held by this process",
+	ktest_check(held, "sleeplock_acquire: held by this process",
 	    "sleeplock_holding() is 0 right after sleeplock_acquire, want 1");
 	held = sleeplock_holding(&slk);
-	check(!held, "sleeplock_release: not held",
+	ktest_check(!held, "sleeplock_release: not held",
 	    "sleeplock_holding() is %d after sleeplock_release, want 0", held);
 }
 
@@ -323,7 +272,7 @@ test_pages(struct proc *p)
 	unsigned long free0 = page_free_count();
 	paddr_t pa = page_alloc();
 
-	check(pa != 0 && pa % PAGE_SIZE == 0, "page_alloc returns an aligned page",
+	ktest_check(pa != 0 && pa % PAGE_SIZE == 0, "page_alloc returns an aligned page",
 	    "page_alloc returned 0x%lx, want a non-zero multiple of %d",
 	    (unsigned long)pa, PAGE_SIZE);
 	if (pa == 0) {
@@ -332,30 +281,30 @@ test_pages(struct proc *p)
 		return;
 	}
 	int refs = page_refcount(pa);
-	check(refs == 1, "a new page has reference count 1",
+	ktest_check(refs == 1, "a new page has reference count 1",
 	    "page_refcount() of a new page is %d, want 1", refs);
 	int nonzero = -1;
 	for (int i = 0; i < PAGE_SIZE && nonzero < 0; i++)
 		if (((unsigned char *)PA_TO_PTR(pa))[i] != 0)
 			nonzero = i;
-	check(nonzero < 0, "page_alloc zeroes the page",
+	ktest_check(nonzero < 0, "page_alloc zeroes the page",
 	    "byte %d of the new page is 0x%x, want every byte 0", nonzero,
 	    nonzero < 0 ? 0 : ((unsigned char *)PA_TO_PTR(pa))[nonzero]);
-	check(page_free_count() == free0 - 1, "the free count drops by one",
+	ktest_check(page_free_count() == free0 - 1, "the free count drops by one",
 	    "free pages %lu before page_alloc, %lu after, want %lu", free0,
 	    page_free_count(), free0 - 1);
 	page_ref(pa);
 	refs = page_refcount(pa);
-	check(refs == 2, "page_ref counts a second user",
+	ktest_check(refs == 2, "page_ref counts a second user",
 	    "page_refcount() after page_ref is %d, want 2", refs);
 	page_unref(pa);
 	refs = page_refcount(pa);
-	check(refs == 1 && page_free_count() == free0 - 1,
+	ktest_check(refs == 1 && page_free_count() == free0 - 1,
 	    "page_unref of a shared page keeps it",
 	    "after one page_unref of two: reference count %d (want 1), free pages %lu "
 	    "(want %lu)", refs, page_free_count(), free0 - 1);
 	page_unref(pa);
-	check(page_free_count() == free0, "the last page_unref frees it",
+	ktest_check(page_free_count() == free0, "the last page_unref frees it",
 	    "free pages %lu after the last page_unref, want %lu (as before page_alloc)",
 	    page_free_count(), free0);
 
@@ -378,10 +327,10 @@ test_pages(struct proc *p)
 		vmspace_free(vm);
 	unsigned long free1 = page_free_count();
 	if (step != NULL)
-		check(0, "vmspace map, copy and free give every page back",
+		ktest_check(0, "vmspace map, copy and free give every page back",
 		    "%s (error %d)", step, error);
 	else
-		check(free1 == free0, "vmspace map, copy and free give every page back",
+		ktest_check(free1 == free0, "vmspace map, copy and free give every page back",
 		    "free pages %lu before, %lu after freeing both address spaces: %ld not "
 		    "given back", free0, free1, (long)(free0 - free1));
 }
@@ -481,7 +430,7 @@ test_pmap(struct proc *p)
 	tables = pmap_table_count(pm);
 	ok = tables == 0 && !pmap_extract(pm, PT_VA, NULL, NULL) &&
 	    !pmap_next(pm, &va, USER_TOP);
-	check(ok, "pmap_create: no page mapped, no table page held",
+	ktest_check(ok, "pmap_create: no page mapped, no table page held",
 	    "pmap_table_count %lu (want 0), pmap_extract of 0x%lx %d (want 0), "
 	    "pmap_next from 0 found 0x%lx", tables, PT_VA, pmap_extract(pm, PT_VA, NULL, NULL),
 	    va);
@@ -504,12 +453,12 @@ test_pmap(struct proc *p)
 			ok = 0;
 		}
 	}
-	check(ok, "pmap_enter/pmap_extract round trip of every prot (READ implied)", "%s", why);
+	ktest_check(ok, "pmap_enter/pmap_extract round trip of every prot (READ implied)", "%s", why);
 	done++;
 
 	ok = pmap_enter(pm, PT_VA, pa[1], VM_PROT_READ | U) == 0 &&
 	    pt_is(pm, PT_VA, pa[1], VM_PROT_READ | U, why, sizeof(why));
-	check(ok, "pmap_enter over a mapping replaces page and prot", "%s", why);
+	ktest_check(ok, "pmap_enter over a mapping replaces page and prot", "%s", why);
 	done++;
 
 	/* Pages -1..5, 3 left out, for the range checks. */
@@ -521,18 +470,18 @@ test_pmap(struct proc *p)
 	tables = pmap_table_count(pm);
 
 	pmap_protect(pm, PT_PG(-1), PT_PG(5), VM_PROT_READ | U);
-	check(pt_range_is(pm, pa, VM_PROT_READ | U, why, sizeof(why)),
+	ktest_check(pt_range_is(pm, pa, VM_PROT_READ | U, why, sizeof(why)),
 	    "pmap_protect drops WRITE (copy-on-write's prot), holes stay unmapped", "%s", why);
 	pmap_protect(pm, PT_PG(-1), PT_PG(5), RW);
-	check(pt_range_is(pm, pa, RW, why, sizeof(why)),
+	ktest_check(pt_range_is(pm, pa, RW, why, sizeof(why)),
 	    "pmap_protect drops USER when prot lacks it", "%s", why);
 	pmap_protect(pm, PT_PG(-1), PT_PG(5), RW | VM_PROT_EXEC | U);
-	check(pt_range_is(pm, pa, RW | VM_PROT_EXEC | U, why, sizeof(why)),
+	ktest_check(pt_range_is(pm, pa, RW | VM_PROT_EXEC | U, why, sizeof(why)),
 	    "pmap_protect adds USER and EXEC when prot has them", "%s", why);
 	pmap_protect(pm, PT_PG(4), PT_PG(5), U);
 	ok = pt_is(pm, PT_PG(4), 0, 0, why, sizeof(why)) &&
 	    pt_is(pm, PT_PG(5), pa[1], RW | U, why, sizeof(why));
-	check(ok, "pmap_protect with no access (USER alone) unmaps", "%s", why);
+	ktest_check(ok, "pmap_protect with no access (USER alone) unmaps", "%s", why);
 	done += 4;
 
 	/* Mapped now: pages -1, 0, 1, 2, 5 and PT_FAR. */
@@ -550,10 +499,10 @@ test_pmap(struct proc *p)
 		    (unsigned long)nitems(want));
 		ok = 0;
 	}
-	check(ok, "pmap_next walks the mapped pages in order, skipping holes", "%s", why);
+	ktest_check(ok, "pmap_next walks the mapped pages in order, skipping holes", "%s", why);
 	va = PT_PG(3);
 	ok = !pmap_next(pm, &va, PT_PG(5)) && va == PT_PG(3);
-	check(ok, "pmap_next: nothing in [3, 5) (eva excluded), *vap left alone",
+	ktest_check(ok, "pmap_next: nothing in [3, 5) (eva excluded), *vap left alone",
 	    "returned 1 or moved *vap to 0x%lx (from 0x%lx)", va, PT_PG(3));
 	done += 2;
 
@@ -562,13 +511,13 @@ test_pmap(struct proc *p)
 	    pt_is(pm, PT_FAR, pa[0], RW | U, why, sizeof(why));
 	for (int i = 0; i < 8 && ok; i++)
 		ok = pt_is(pm, PT_PG(i), 0, 0, why, sizeof(why));
-	check(ok, "pmap_remove of a partly mapped range unmaps just that range", "%s", why);
+	ktest_check(ok, "pmap_remove of a partly mapped range unmaps just that range", "%s", why);
 	done++;
 
 	pmap_remove(pm, 0, USER_TOP);
 	va = 0;
 	ok = tables > 0 && pmap_table_count(pm) == 0 && !pmap_next(pm, &va, USER_TOP);
-	check(ok, "pmap_table_count back to 0 when every page is removed",
+	ktest_check(ok, "pmap_table_count back to 0 when every page is removed",
 	    "pmap_table_count %lu with pages mapped, %lu after pmap_remove of all (want 0); "
 	    "pmap_next %s", tables, pmap_table_count(pm), va ? "still finds a page" : "finds none");
 	done++;
@@ -581,7 +530,7 @@ test_pmap(struct proc *p)
 	ok = page_refcount(pa[0]) == 1;
 	page_unref(pa[0]);
 	page_unref(pa[1]);
-	check(ok && page_free_count() == free0,
+	ktest_check(ok && page_free_count() == free0,
 	    "pmap_destroy frees the tables, not the mapped pages",
 	    "reference count of the mapped page %s; free pages %lu before, %lu after",
 	    ok ? "kept" : "changed", free0, page_free_count());
@@ -645,7 +594,7 @@ ktest_run(const char *name)
 	int all = strcmp(name, "all") == 0, plan = 0;
 
 	int known = 0;
-	/* A fork1 lab stage's group (kern/ktest_fork1.c): by name only. */
+	/* A fork1 lab stage's group (kern/ktest/ktest_fork1.c): by name only. */
 	const struct ktest_group *lab = ktest_lab_group(name);
 	if (lab != NULL)
 		known = 1, plan = lab->nchecks;
@@ -662,19 +611,14 @@ ktest_run(const char *name)
 		return -1;
 
 	sleeplock_acquire(&serial);
-	test_no = test_failed = 0;
-	printf("1..%d\n", plan);
+	ktest_begin(plan);
 	for (size_t i = 0; i < nitems(ktests); i++)
 		if ((all && ktests[i].nchecks > 0 && !ktests[i].byname) ||
 		    strcmp(name, ktests[i].name) == 0)
 			ktests[i].run(curproc());
 	if (lab != NULL)
 		lab->run(curproc());
-	if (test_no != plan) {
-		printf("# ktest: planned %d checks, ran %d\n", plan, test_no);
-		test_failed++;
-	}
-	int failed = test_failed;
+	int failed = ktest_end(plan);
 	sleeplock_release(&serial);
 	return failed;
 }
