@@ -50,6 +50,9 @@ size_t	vmspace_size(struct vmspace *vm);	/* bytes mapped */
 unsigned long vm_pt_limit(void);	/* page-table pages one address space may hold */
 struct vm_region *vm_region_lookup(struct vmspace *vm, vaddr_t va); /* vm_lock held; NULL if none */
 int	vm_region_prot(struct vmspace *vm, vaddr_t va);	/* its region's prot, 0 if none */
+void	vm_drop_page(struct vmspace *vm, const struct vm_region *r, paddr_t pa); /* unref, vmap's way in a vmap region */
+void	vm_unmap_range(struct vmspace *vm, const struct vm_region *r, vaddr_t start, vaddr_t end);
+int	vm_copy_page(struct vmspace *dst, vaddr_t va, paddr_t pa, int prot); /* a private copy of pa at va: 0 or ENOMEM */
 int	vm_region_add(struct vmspace *vm, vaddr_t start, vaddr_t end, int prot, int flags); /* bookkeeping only */
 
 /* kern/vm/vmap.c: vmap regions (VR_VMAP) and their shareable pages (kern/vm/share.c). */

@@ -44,12 +44,28 @@ vmspace_ref(struct vmspace *vm)
 }
 
 /*
- * Unmap [start, end) and drop the pages' references.  vm_lock held.
- * pmap_next() skips what is not mapped a page table at a time: the range
- * may be huge and mostly empty (a failed exec's region).
+ * Drop vm's use of the page pa of region r: a page of a vmap region by
+ * vmap's rules (a shareable page's record forgets vm and may pass the
+ * ownership on, kern/vm/vmap.c), any other its reference.  Caller must
+ * hold vm->vm_lock, or be the last user of vm.
  */
-static void
-unmap_pages(struct vmspace *vm, vaddr_t start, vaddr_t end)
+void
+vm_drop_page(struct vmspace *vm, const struct vm_region *r, paddr_t pa)
+{
+	if (r != NULL && (r->r_flags & VR_VMAP))
+		vmap_drop_page(vm, r, pa);
+	else
+		page_unref(pa);
+}
+
+/*
+ * Unmap the pages of [start, end), which lies in region r (NULL: in no
+ * vmap region), and drop each (vm_drop_page).  pmap_next() skips what is
+ * not mapped a page table at a time: the range may be huge and mostly
+ * empty (a failed exec's region).  Caller must hold vm->vm_lock.
+ */
+void
+vm_unmap_range(struct vmspace *vm, const struct vm_region *r, vaddr_t start, vaddr_t end)
 {
 	KASSERT(sleeplock_holding(&vm->vm_lock));
 	for (vaddr_t va = start; va < end && pmap_next(vm->vm_pmap, &va, end); va += PAGE_SIZE) {
@@ -57,7 +73,7 @@ unmap_pages(struct vmspace *vm, vaddr_t start, vaddr_t end)
 		int prot;
 		if (pmap_extract(vm->vm_pmap, va, &pa, &prot)) {
 			pmap_remove(vm->vm_pmap, va, va + PAGE_SIZE);
-			page_unref(PGROUNDDOWN(pa));
+			vm_drop_page(vm, r, PGROUNDDOWN(pa));
 		}
 	}
 }
@@ -89,7 +105,7 @@ map_zero_pages(struct vmspace *vm, vaddr_t start, vaddr_t end, int prot)
 		if (pa == 0 || pmap_enter(vm->vm_pmap, va, pa, prot | VM_PROT_USER) != 0) {
 			if (pa != 0)
 				page_unref(pa);
-			unmap_pages(vm, start, va);
+			vm_unmap_range(vm, NULL, start, va);
 			return ENOMEM;
 		}
 	}
@@ -121,12 +137,8 @@ vmspace_free(struct vmspace *vm)
 		    pmap_next(vm->vm_pmap, &va, r->r_end); va += PAGE_SIZE) {
 			paddr_t pa;
 			int prot;
-			if (!pmap_extract(vm->vm_pmap, va, &pa, &prot))
-				continue;
-			if (r->r_flags & VR_VMAP)
-				vmap_drop_page(vm, r, PGROUNDDOWN(pa));	/* shared pages: owners */
-			else
-				page_unref(PGROUNDDOWN(pa));
+			if (pmap_extract(vm->vm_pmap, va, &pa, &prot))
+				vm_drop_page(vm, r, PGROUNDDOWN(pa));
 		}
 	}
 	/* The family of this address space is gone: its pages pass on (kern/vm/share.c). */
@@ -196,8 +208,8 @@ region_with_flag(struct vmspace *vm, int flag)
  * A private copy of the page at pa for dst at va, with protection prot:
  * fork's copy of a page it cannot share.  0 or ENOMEM.
  */
-static int
-copy_page_to(struct vmspace *dst, vaddr_t va, paddr_t pa, int prot)
+int
+vm_copy_page(struct vmspace *dst, vaddr_t va, paddr_t pa, int prot)
 {
 	paddr_t npa = page_alloc();
 
@@ -257,7 +269,7 @@ share_region(struct vmspace *src, struct vmspace *dst, struct vm_region *r)
 			 * tell such a page from a copy-on-write one, so it is
 			 * copied now (at most one page per segment boundary).
 			 */
-			if (copy_page_to(dst, va, pa, prot) != 0)
+			if (vm_copy_page(dst, va, pa, prot) != 0)
 				return ENOMEM;
 			continue;
 		}
@@ -310,7 +322,7 @@ vmspace_copy(struct vmspace *src, struct vmspace **dstp)
 		//> 	paddr_t pa;
 		//> 	int prot;
 		//> 	if (pmap_extract(src->vm_pmap, va, &pa, &prot) &&
-		//> 	    copy_page_to(dst, va, PGROUNDDOWN(pa), prot) != 0)
+		//> 	    vm_copy_page(dst, va, PGROUNDDOWN(pa), prot) != 0)
 		//> 		goto nomem;
 		//> }
 		/* SOLUTION END cow */
@@ -354,7 +366,7 @@ vm_unmap(struct vmspace *vm, vaddr_t start, vaddr_t end)
 	start = PGROUNDDOWN(start);
 	end = PGROUNDUP(end);
 	sleeplock_acquire(&vm->vm_lock);
-	unmap_pages(vm, start, end);
+	vm_unmap_range(vm, NULL, start, end);
 	for (int i = 0; i < VM_NREGION; i++) {
 		struct vm_region *r = &vm->vm_regions[i];
 		if (r->r_prot == 0 || r->r_end <= start || r->r_start >= end)
@@ -418,7 +430,7 @@ vm_sbrk(struct proc *p, intptr_t incr, vaddr_t *oldbrk)
 		if (new > old || new < vm->vm_heap_start)
 			error = EINVAL;
 		else
-			unmap_pages(vm, PGROUNDUP(new), PGROUNDUP(old));
+			vm_unmap_range(vm, NULL, PGROUNDUP(new), PGROUNDUP(old));
 	}
 	if (error == 0) {
 		vm->vm_brk = new;

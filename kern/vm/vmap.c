@@ -106,29 +106,8 @@ vmap_drop_page(struct vmspace *vm, const struct vm_region *r, paddr_t pa)
 void
 vmap_page_replaced(struct vmspace *vm, vaddr_t va, paddr_t pa)
 {
-	struct vm_region *r;
-
 	KASSERT(sleeplock_holding(&vm->vm_lock));
-	r = vm_region_lookup(vm, PGROUNDDOWN(va));
-	if (r != NULL && (r->r_flags & VR_VMAP))
-		vmap_drop_page(vm, r, pa);
-	else
-		page_unref(pa);
-}
-
-/* Unmap and drop the pages of [start, end) of vmap region r.  vm_lock held. */
-static void
-drop_range(struct vmspace *vm, const struct vm_region *r, vaddr_t start, vaddr_t end)
-{
-	KASSERT(sleeplock_holding(&vm->vm_lock));
-	for (vaddr_t va = start; va < end && pmap_next(vm->vm_pmap, &va, end); va += PAGE_SIZE) {
-		paddr_t pa;
-		int prot;
-		if (pmap_extract(vm->vm_pmap, va, &pa, &prot)) {
-			pmap_remove(vm->vm_pmap, va, va + PAGE_SIZE);
-			vmap_drop_page(vm, r, PGROUNDDOWN(pa));
-		}
-	}
+	vm_drop_page(vm, vm_region_lookup(vm, PGROUNDDOWN(va)), pa);
 }
 
 /*
@@ -144,7 +123,7 @@ vmap_fork_region(struct vmspace *src, struct vmspace *dst, const struct vm_regio
 {
 	KASSERT(sleeplock_holding(&src->vm_lock));
 	for (vaddr_t va = r->r_start; va < r->r_end; va += PAGE_SIZE) {
-		paddr_t pa, npa;
+		paddr_t pa;
 		int prot, error;
 		if (!pmap_extract(src->vm_pmap, va, &pa, &prot))
 			continue;
@@ -154,13 +133,8 @@ vmap_fork_region(struct vmspace *src, struct vmspace *dst, const struct vm_regio
 			continue;
 		if (error != ENOENT)
 			return error;
-		if ((npa = page_alloc()) == 0)
+		if (vm_copy_page(dst, va, pa, prot | VM_PROT_USER) != 0)
 			return ENOMEM;
-		memcpy(PA_TO_PTR(npa), PA_TO_PTR(pa), PAGE_SIZE);
-		if (pmap_enter(dst->vm_pmap, va, npa, prot | VM_PROT_USER) != 0) {
-			page_unref(npa);
-			return ENOMEM;
-		}
 	}
 	return 0;
 }
@@ -310,7 +284,7 @@ sys_vmap(struct proc *p, const register_t *args, register_t *retval)
 	}
 	if (error) {
 		/* Undo: no page, no record, no region left behind. */
-		drop_range(vm, r, start, va);
+		vm_unmap_range(vm, r, start, va);
 		r->r_prot = 0;
 		goto out;
 	}
@@ -366,7 +340,7 @@ sys_vunmap(struct proc *p, const register_t *args, register_t *retval)
 		struct vm_region *r = &vm->vm_regions[i];
 		if (r->r_prot == 0 || r->r_end <= start || r->r_start >= end)
 			continue;
-		drop_range(vm, r, MAX(r->r_start, start), MIN(r->r_end, end));
+		vm_unmap_range(vm, r, MAX(r->r_start, start), MIN(r->r_end, end));
 		if (r->r_start < start && r->r_end > end) {
 			vm_region_add(vm, end, r->r_end, r->r_prot, r->r_flags);	/* checked above */
 			r->r_end = start;
