@@ -1,6 +1,6 @@
 # aqua6 top-level Makefile.
 #
-#   make qemu [ARCH=x86_64|riscv] [CPUS=n]   build and boot to the shell
+#   make qemu [ARCH=<port>] [CPUS=n]         build and boot to the shell
 #   make qemu-gdb                            the same, waiting for gdb
 #   make grade [ARCH=...] [LAB=...]          run the grader
 #   make test                                everything CI checks
@@ -9,32 +9,47 @@
 #   make doctor                              every tool found, its version, the fix for what is not
 #   make ARCH=riscv TOOLPREFIX=riscv64-elf-  name the port's compiler (else arch.mk looks for one)
 #
-# Products go to build/<arch>/ so both ports build side by side.  The port's
+# Products go to build/<arch>/ so the ports build side by side.  The port's
 # own compiler flags, sources and QEMU command line are in arch/<arch>/arch.mk.
+#
+# The ports are the directories arch/<name>/ that hold a port.toml, the
+# port's description for the tools (docs/ARCHITECTURE.md, "How to add a
+# port"); nothing below names one but the default.
 
 # `make` alone builds the kernel and the disk image (the first rule below
 # would otherwise be the system-call generator's).
 .DEFAULT_GOAL := all
 
-ARCH	?= x86_64
+PORTS_FOUND := $(patsubst arch/%/port.toml,%,$(wildcard arch/*/port.toml))
+# The port `make` builds without ARCH=.  ARCH=all (and the tools'
+# --arch all) takes it first, then the others by name (grade/ports.py
+# reads this line too).
+DEFAULT_ARCH := x86_64
+PORTS	:= $(filter $(DEFAULT_ARCH),$(PORTS_FOUND)) $(sort $(filter-out $(DEFAULT_ARCH),$(PORTS_FOUND)))
+
+ARCH	?= $(DEFAULT_ARCH)
 CPUS	?= 2
 MEM	?= 256M
 BOOTARGS ?=
 PYTHON	?= $(shell tools/find-python)
 
-# ARCH=all is for the grader (both ports); everything else builds one port.
+# ARCH=all is for the grader (every port); everything else builds one port.
 ifeq ($(ARCH),all)
 GRADE_ARCH := all
-override ARCH := x86_64
+override ARCH := $(DEFAULT_ARCH)
 else ifeq ($(origin ARCH),command line)
 GRADE_ARCH := $(ARCH)
 else
 GRADE_ARCH := all
 endif
 
-ifeq ($(filter $(ARCH),x86_64 riscv),)
-$(error ARCH must be x86_64 or riscv, not '$(ARCH)')
+ifeq ($(filter $(ARCH),$(PORTS)),)
+$(error ARCH must be one of: $(PORTS) (arch/<name>/ with a port.toml), or all; not '$(ARCH)')
 endif
+
+# The ports a command for all of them (grade, bench, witness, ...) runs on:
+# every one for ARCH=all or no ARCH, else the one named.
+GRADE_PORTS := $(if $(filter all,$(GRADE_ARCH)),$(PORTS),$(GRADE_ARCH))
 
 # Build in parallel by default: one job per CPU of the host.
 MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
@@ -55,7 +70,7 @@ first-on-path = $(firstword $(foreach p,$(1),$(if $(call on-path,$(p)),$(p))))
 
 # TOOLPREFIX names the compiler of the port being built (make ARCH=riscv
 # TOOLPREFIX=riscv64-elf-; for x86_64, TOOLPREFIX= alone is the host's gcc).
-# A command that builds both ports (make test) would hand one port's prefix
+# A command that builds every port (make test) would hand one port's prefix
 # to the other, so TOOLPREFIX_<arch> names a single port's instead:
 # make test TOOLPREFIX_riscv=riscv64-elf-.  Without either, arch.mk looks.
 ifeq ($(origin TOOLPREFIX),undefined)
@@ -109,7 +124,8 @@ NM	:= $(TOOLPREFIX)nm
 # arch.mk found no compiler (or TOOLPREFIX names one that is not on PATH).
 # Only the goals that compile stop: deps, doctor, clean, test-host, ... must
 # work on a machine that has none yet.
-NOCC_GOALS := deps doctor clean test-host handin gradescope handout gdb gdbinit qemu-cmd
+NOCC_GOALS := deps doctor clean test-host handin gradescope handout gdb gdbinit qemu-cmd \
+	print-qemu print-ports
 ifeq ($(TOOLCHAIN_GCC),)
 TOOLCHAIN_WHY := $(if $(GIVEN_TOOLPREFIX),TOOLPREFIX=$(TOOLPREFIX) is given but $(TOOLPREFIX)gcc is not on PATH,tried $(TOOLCHAIN_TRY) and none is on PATH)
 TOOLCHAIN_ERROR := aqua6: no compiler for ARCH=$(ARCH): $(TOOLCHAIN_WHY). Run 'make doctor' \
@@ -119,7 +135,7 @@ $(error $(TOOLCHAIN_ERROR))
 endif
 endif
 
-# ---- flags shared by kernel and user code, both ports -----------------------
+# ---- flags shared by kernel and user code, every port ----------------------
 COMMON_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-ffreestanding -fno-builtin -fno-stack-protector -fno-pie -fno-pic \
 	-fno-omit-frame-pointer -fno-strict-aliasing -fno-common -nostdinc \
@@ -226,7 +242,8 @@ $(B)/fs.img: $(H)/mkfs $(UBINS) README.md $(MANPAGES) $(B)/verdict.slot
 # Keep object files of user programs (make would delete them as intermediates).
 .SECONDARY:
 
-.PHONY: all kernel user qemu qemu-gdb gdbinit deps checkdeps doctor print-toolchain test test-host grade clean
+.PHONY: all kernel user qemu qemu-gdb gdbinit deps checkdeps doctor print-toolchain print-qemu \
+	print-ports test test-host grade clean
 
 all: checkdeps $(B)/kernel $(B)/fs.img
 
@@ -256,7 +273,7 @@ $(B)/gdbinit: tools/gdbinit.in FORCE
 gdbinit: $(B)/gdbinit
 
 qemu-gdb: all $(B)/gdbinit
-	@echo "*** QEMU waits for gdb on port $(GDBPORT): run 'make gdb$(if $(filter-out x86_64,$(ARCH)), ARCH=$(ARCH))' in another terminal."
+	@echo "*** QEMU waits for gdb on port $(GDBPORT): run 'make gdb$(if $(filter-out $(DEFAULT_ARCH),$(ARCH)), ARCH=$(ARCH))' in another terminal."
 	$(QEMU) $(QEMUOPTS) -S -gdb tcp::$(GDBPORT)
 
 # The other half of qemu-gdb: gdb with the kernel's symbols, connected.
@@ -279,7 +296,19 @@ doctor:
 print-toolchain:
 	$(info TOOLPREFIX=$(TOOLPREFIX))
 	$(info CC=$(CC))
-	$(foreach v,LD AR OBJDUMP NM QEMU GDB GDB_ARCH,$(info $(v)=$($(v))))
+	$(foreach v,LD AR OBJDUMP NM QEMU QEMU_FIRMWARE GDB GDB_ARCH,$(info $(v)=$($(v))))
+	@:
+
+# The same for what needs no compiler: QEMU and the firmware file it must
+# find (tools/deps.sh and doctor.sh, on a machine with no compiler yet).
+print-qemu:
+	$(foreach v,QEMU QEMU_FIRMWARE GDB GDB_ARCH,$(info $(v)=$($(v))))
+	@:
+
+# The ports make found, and those a command for all of them runs on.
+print-ports:
+	$(info PORTS=$(PORTS))
+	$(info GRADE_PORTS=$(GRADE_PORTS))
 	@:
 
 deps:
@@ -294,11 +323,10 @@ test-host: $(H)/mkfs $(H)/fsck
 grade:
 	@$(PYTHON) grade/grade.py --arch $(GRADE_ARCH) $(if $(LAB),--lab $(LAB)) $(if $(TEST),--test $(TEST))
 
-# The full check (what .ci/run runs): host tests, the grader on both ports,
+# The full check (what .ci/run runs): host tests, the grader on every port,
 # then the labs self-check (every stage's tests fail on its starter code).
 test: checkdeps
-	$(MAKE) ARCH=x86_64 all
-	$(MAKE) ARCH=riscv all
+	set -e; for a in $(PORTS); do $(MAKE) ARCH=$$a all; done
 	$(MAKE) test-host
 	$(MAKE) grade ARCH=all
 	$(MAKE) forgery
@@ -323,12 +351,11 @@ handout:
 	@test -n "$(OUT)" || { echo "usage: make handout LAB=stage-or-assignment OUT=dir"; exit 2; }
 	$(PYTHON) tools/handout.py --out $(OUT) $(if $(LAB),--lab $(LAB))
 
-# For every graded stage: the handout builds on both ports, passes core and
+# For every graded stage: the handout builds on every port, passes core and
 # the earlier stages, and fails every test of the stage (tools/selfcheck.py).
 selfcheck: checkdeps
 	$(PYTHON) tools/handout.py --check > /dev/null
-	$(MAKE) ARCH=x86_64 all
-	$(MAKE) ARCH=riscv all
+	set -e; for a in $(PORTS); do $(MAKE) ARCH=$$a all; done
 	$(PYTHON) tools/selfcheck.py $(if $(LAB),--stage $(LAB))
 
 # ==== submissions and instructor grading (issue 14; docs/INSTRUCTORS.md) ====
@@ -368,8 +395,7 @@ gradescope-limits:
 # grade/costs.toml, the source of the time limits (tools/costs.py).
 .PHONY: grade-costs
 grade-costs: checkdeps
-	$(if $(filter all x86_64,$(GRADE_ARCH)),$(MAKE) ARCH=x86_64 all)
-	$(if $(filter all riscv,$(GRADE_ARCH)),$(MAKE) ARCH=riscv all)
+	set -e; for a in $(GRADE_PORTS); do $(MAKE) ARCH=$$a all; done
 	$(PYTHON) tools/costs.py --arch $(GRADE_ARCH) $(if $(LAB),--lab $(LAB)) $(if $(TEST),--test $(TEST)) \
 		$(if $(JOBS),-j $(JOBS))
 
@@ -386,8 +412,8 @@ forgery: checkdeps
 # ==== benchmarks (issue 13; docs/PERFORMANCE.md) ============================
 # Owned by the performance engineer: tools/bench.py, user/tests/bench.c,
 # kern/sys_time.c (nanotime).
-#   make bench [ARCH=x86_64|riscv|all] [CPUS=n] [RUNS=n] [BENCHFLAGS=...]
-# Without ARCH both ports (as for grade); CPUS defaults to 1 here, not 2, to
+#   make bench [ARCH=<port>|all] [CPUS=n] [RUNS=n] [BENCHFLAGS=...]
+# Without ARCH every port (as for grade); CPUS defaults to 1 here, not 2, to
 # compare with xv6's figures.  Each figure is measured on the wall clock and
 # with -icount shift=0; table on stdout, build/bench/<arch>.json, and the
 # plot docs/labs/cow-fork-cost.png (if python3-matplotlib or gnuplot is
@@ -396,16 +422,15 @@ BENCH_CPUS := $(if $(filter command line environment,$(origin CPUS)),$(CPUS),1)
 
 .PHONY: bench
 bench: checkdeps
-	$(if $(filter all x86_64,$(GRADE_ARCH)),$(MAKE) ARCH=x86_64 all)
-	$(if $(filter all riscv,$(GRADE_ARCH)),$(MAKE) ARCH=riscv all)
+	set -e; for a in $(GRADE_PORTS); do $(MAKE) ARCH=$$a all; done
 	$(PYTHON) tools/bench.py --arch $(GRADE_ARCH) --cpus $(BENCH_CPUS) $(if $(RUNS),--runs $(RUNS)) $(BENCHFLAGS)
 
 # ==== reliability (issue 12; docs/RELIABILITY.md) ===========================
 # Owned by the reliability engineer: user/tests/fuzz.c, user/tests/hardtest.c,
 # user/tests/crashload.c, tools/crashtest.py.
-#   make fuzz [ARCH=x86_64|riscv] [CPUS=n] [SEED=n] [CALLS=n]
+#   make fuzz [ARCH=<port>] [CPUS=n] [SEED=n] [CALLS=n]
 #       random system calls (default: 100000 calls, a new seed each run) on
-#       a throw-away copy of the disk (-snapshot).  Without ARCH, both ports.
+#       a throw-away copy of the disk (-snapshot).  Without ARCH, every port.
 #       Fails on a panic or a leak; a hang never ends (Ctrl-a x).  Rerun a
 #       failure with the SEED it printed.
 #   make crashtest [ARCH=...] [N=cuts per port] [SEED=n]
@@ -414,7 +439,6 @@ bench: checkdeps
 #       `make test' runs N=5 per port.
 FUZZ_SEED := $(if $(SEED),$(SEED),$(shell date +%s))
 CALLS	?= 100000
-FUZZ_ARCHES := $(if $(filter all,$(GRADE_ARCH)),x86_64 riscv,$(ARCH))
 
 #   make stress [ARCH=...] [N=boots per port] [STRESS="prog args"]
 #       boot one test program N times (default 50) on 4 CPUs while busy
@@ -422,7 +446,7 @@ FUZZ_ARCHES := $(if $(filter all,$(GRADE_ARCH)),x86_64 riscv,$(ARCH))
 #       check, the one that failed CI under load (issue 25).
 .PHONY: fuzz fuzz-one crashtest stress
 fuzz: checkdeps
-	@set -e; for a in $(FUZZ_ARCHES); do \
+	@set -e; for a in $(GRADE_PORTS); do \
 		$(MAKE) --no-print-directory ARCH=$$a all; \
 		echo "*** fuzz: $$a, $(CPUS) CPUs, seed $(FUZZ_SEED), $(CALLS) calls"; \
 		$(MAKE) --no-print-directory ARCH=$$a CPUS=$(CPUS) fuzz-one \
@@ -437,19 +461,16 @@ fuzz-one:
 # order reversal, no panic (tools/witnesscheck.py).
 .PHONY: witness
 witness: checkdeps
-	$(if $(filter all x86_64,$(GRADE_ARCH)),$(MAKE) ARCH=x86_64 DEBUG=1 all)
-	$(if $(filter all riscv,$(GRADE_ARCH)),$(MAKE) ARCH=riscv DEBUG=1 all)
+	set -e; for a in $(GRADE_PORTS); do $(MAKE) ARCH=$$a DEBUG=1 all; done
 	$(PYTHON) tools/witnesscheck.py --arch $(GRADE_ARCH)
 
 crashtest: checkdeps
-	$(if $(filter all x86_64,$(GRADE_ARCH)),$(MAKE) ARCH=x86_64 all)
-	$(if $(filter all riscv,$(GRADE_ARCH)),$(MAKE) ARCH=riscv all)
+	set -e; for a in $(GRADE_PORTS); do $(MAKE) ARCH=$$a all; done
 	$(MAKE) $(H)/fsck
 	$(PYTHON) tools/crashtest.py --arch $(GRADE_ARCH) $(if $(N),-n $(N)) $(if $(SEED),--seed $(SEED))
 
 stress: checkdeps
-	$(if $(filter all x86_64,$(GRADE_ARCH)),$(MAKE) ARCH=x86_64 all)
-	$(if $(filter all riscv,$(GRADE_ARCH)),$(MAKE) ARCH=riscv all)
+	set -e; for a in $(GRADE_PORTS); do $(MAKE) ARCH=$$a all; done
 	$(PYTHON) tools/stress.py --arch $(GRADE_ARCH) $(if $(N),-n $(N)) $(STRESS)
 
 # The fresh-machine proof (root, needs Debian's mirror): a new Debian 12 from

@@ -21,6 +21,8 @@ import re
 import shutil
 import subprocess
 
+import ports
+
 # A panic line: the kernel prints it at the start of a line, perhaps after
 # a shell prompt that was on screen ("$ panic: ...").  Words before it
 # ("no panic: ...") mean it is not the kernel's.
@@ -29,11 +31,6 @@ FRAME_RE = re.compile(r"^\s*#(\d+)\s+(?:0x)?([0-9a-fA-F]{6,16})\b(.*)$")
 # Register dumps: the faulting pc is worth symbolizing too (exactly, not -1).
 PC_RE = re.compile(r"\b(rip|sepc|epc|pc)\s*[=:]?\s*(0x[0-9a-fA-F]{6,16})\b")
 
-ADDR2LINE = {
-    "x86_64": ["addr2line", "x86_64-linux-gnu-addr2line"],
-    "riscv": ["riscv64-linux-gnu-addr2line", "riscv64-unknown-elf-addr2line",
-              "addr2line"],
-}
 
 
 @dataclasses.dataclass
@@ -120,8 +117,17 @@ def parse_panic(text):
     return Panic(message, after, frames, pcs)
 
 
+def addr2line_names(arch):
+    """The addr2line programs that read arch's kernel, in the order to try
+    them (arch/<arch>/port.toml, [tools]); the host's own for no port."""
+    try:
+        return list(ports.get(arch).addr2line)
+    except ports.PortError:
+        return ["addr2line"]
+
+
 def find_addr2line(arch):
-    for name in ADDR2LINE.get(arch, ["addr2line"]):
+    for name in addr2line_names(arch):
         path = shutil.which(name)
         if path:
             return path

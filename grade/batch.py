@@ -85,15 +85,17 @@ PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.execu
 #   mkfs/       builds the disk image that holds the test programs
 #   tools/      build scripts (syscall table generator, find-python, ...)
 #   Makefile, arch/*/arch.mk   the build rules and the QEMU command line
+#   arch/*/port.toml           what the grader knows of each port (how QEMU's
+#                              exit status carries poweroff(n), the banner...)
 #
 # The exception: a file that carries SOLUTION markers in the reference tree
 # is lab work, so it is always the student's, wherever it is.  Everything
-# else (kern/, arch/ apart from arch.mk, docs/, README.md) is the student's:
+# else (kern/, arch/ apart from arch.mk and port.toml, docs/, README.md) is the student's:
 # the kernel is what is graded.  At the top level, names the reference tree
 # does not have are dropped (a GNUmakefile would replace the Makefile; a
 # json.py or pytest.py would be imported by the grader's Python).
 PRISTINE_DIRS = ("grade", "user", "include", "mkfs", "tools")
-PRISTINE_GLOBS = ("Makefile", "arch/*/arch.mk")
+PRISTINE_GLOBS = ("Makefile", "arch/*/arch.mk", "arch/*/port.toml")
 JUNK_DIRS = {"build", ".git", "__pycache__", ".pytest_cache"}
 JUNK_FILES = ("*.pyc", "*.pyo")
 HANDIN_FILES = ("MANIFEST.sha256", "HANDIN.txt")      # written by make handin (grade/handin.py)
@@ -172,7 +174,7 @@ class Plan:
     """How a submission becomes a graded tree: which files are laid over it."""
     root: str               # where the pristine files are read from
     files: list             # pristine files (relative paths), copied over the submission
-    singles: list           # pristine files outside PRISTINE_DIRS (Makefile, arch/*/arch.mk)
+    singles: list           # pristine files outside PRISTINE_DIRS (Makefile, arch/*/arch.mk, ...)
     student: list           # files with SOLUTION markers: always the student's
     toplevel: list          # top-level names a submission may have
     hidden: list            # hidden test files (also in files)
@@ -1032,7 +1034,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(prog="batch.py", description=__doc__.split("\n")[0])
     ap.add_argument("submissions", nargs="?", help="directory of submissions")
     ap.add_argument("--lab", default=None, help="stage or assignment (default: every graded stage)")
-    ap.add_argument("--arch", default="all", help="x86_64, riscv or all (default)")
+    ap.add_argument("--arch", default="all", help=f"{', '.join(labs.ARCHES)} or all (default)")
     ap.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
     ap.add_argument("--grade-jobs", type=int, default=2,
                     help="make -j and parallel QEMUs per submission (default 2)")

@@ -39,7 +39,7 @@ TESTS_DIR = os.path.join(HERE, "tests")
 def pytest_addoption(parser):
     g = parser.getgroup("aqua6", "aqua6 grader")
     g.addoption("--arch", default=os.environ.get("AQUA_ARCH", "all"),
-                help="x86_64, riscv or all (default all)")
+                help=f"{', '.join(labs.ARCHES)} or all (default all)")
     g.addoption("--lab", default=None, help="stage or assignment from grade/manifest.toml")
     g.addoption("--test", dest="aqua_test", default=None,
                 help="run only this test function (e.g. test_shell_pipe)")

@@ -19,6 +19,8 @@ import functools
 import os
 import re
 
+import ports
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIGNAL_H = os.path.join(ROOT, "include", "aqua", "signal.h")
 
@@ -27,17 +29,17 @@ SIGNAL_H = os.path.join(ROOT, "include", "aqua", "signal.h")
 # start info"), so the banner is the one that counts CPUs.
 BANNER_RE = re.compile(r"^aqua6: .*\b\d+ CPUs?\b")
 
-# Lines that only firmware prints.  Matched before the kernel banner only:
-# after it, the console is the kernel's and nothing is dropped.
-_X86_FIRMWARE = re.compile(
-    r"^(?:SeaBIOS\b|iPXE\b|Booting from |Machine UUID |Press (?:ESC|F12)\b|"
-    r"Probing EDD\b|No bootable device|Boot failed: |BIOS \(version)")
-_OPENSBI_START = re.compile(r"^OpenSBI v\d")
-# Inside OpenSBI's banner: the ASCII-art logo (no letters or digits at all)
-# and its "Some Name    : value" table (the name starts with a capital;
-# kernel messages start with a lower-case word: "panic: ", "aqua6: ").
-_OPENSBI_LOGO = re.compile(r"^[\s_/\\|()'.<>,`-]+$")
-_OPENSBI_FIELD = re.compile(r"^[A-Z][A-Za-z0-9 ()/._-]*?\s*:(?:\s|$)")
+# Lines that only firmware prints, from every port's description
+# (arch/<arch>/port.toml, [console]): single lines, and blocks (a first
+# line, then the lines that belong to it).  Matched before the kernel
+# banner only: after it, the console is the kernel's and nothing is dropped.
+@functools.lru_cache(maxsize=None)
+def _firmware():
+    singles = [p for port in ports.load().values() for p in port.firmware]
+    line = re.compile("^(?:%s)" % "|".join(singles)) if singles else None
+    blocks = [(re.compile(port.firmware_block), [re.compile(p) for p in port.firmware_block_lines])
+              for port in ports.load().values() if port.firmware_block]
+    return line, blocks
 
 
 def banner_index(lines):
@@ -60,18 +62,21 @@ def firmware_mask(lines):
     if end is None:
         end = len(lines)
     mask = [False] * len(lines)
-    in_opensbi = False
+    line_re, blocks = _firmware()
+    block = None                    # the lines of the block we are in
     for i in range(end):
         s = lines[i].rstrip()
-        if _OPENSBI_START.match(s):
-            in_opensbi = mask[i] = True
+        start = next((b for b in blocks if b[0].match(s)), None)
+        if start is not None:
+            block = start[1]
+            mask[i] = True
             continue
-        if in_opensbi:
-            if not s.strip() or _OPENSBI_LOGO.match(s) or _OPENSBI_FIELD.match(s):
+        if block is not None:
+            if not s.strip() or any(r.match(s) for r in block):
                 mask[i] = True
                 continue
-            in_opensbi = False      # something else: OpenSBI's banner is over
-        if _X86_FIRMWARE.match(s.strip()):
+            block = None            # something else: the firmware's block is over
+        if line_re is not None and line_re.match(s.strip()):
             mask[i] = True
         elif not s.strip() and (i == 0 or mask[i - 1]):
             mask[i] = True          # blank lines around the firmware's

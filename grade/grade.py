@@ -49,7 +49,7 @@ def parse_args(argv):
     env = (lambda k: os.environ.get(k) or None) if under_make else (lambda k: None)
     ap = argparse.ArgumentParser(
         prog="grade.py", description="Build aqua6, boot it under QEMU, and grade the labs.")
-    ap.add_argument("--arch", default="all", help="x86_64, riscv or all (default)")
+    ap.add_argument("--arch", default="all", help=f"{', '.join(labs.ARCHES)} or all (default)")
     ap.add_argument("--lab", default=None,
                     help="a stage or an assignment from grade/manifest.toml (default: all)")
     ap.add_argument("--test", default=env("TEST"),

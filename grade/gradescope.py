@@ -18,7 +18,8 @@
     run_autograder  Gradescope runs it for every submission
     pristine/       the pristine files of this tree (grade/batch.py's plan:
                     grader, manifest, tests including hidden ones, user/,
-                    include/, mkfs/, tools/, Makefile, arch/*/arch.mk) and
+                    include/, mkfs/, tools/, Makefile, arch/*/arch.mk and
+                    arch/*/port.toml) and
                     overlay.json (the plan and the grading options).  No file
                     with solution code is in it.
 
@@ -90,7 +91,8 @@ def packages(ref=ROOT, host=GRADESCOPE_HOST):
 SETUP_SH = """#!/usr/bin/env bash
 # aqua6 Gradescope autograder: image set-up.  Gradescope runs this once, as
 # root, when it builds the autograder image.  The packages are tools/packages.txt
-# for an amd64 host, the ones .ci/run installs (copied here by grade/gradescope.py).
+# and the ports' (arch/*/port.toml) for Gradescope's host, the ones .ci/run
+# installs (copied here by grade/gradescope.py).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q

@@ -17,6 +17,7 @@ import pytest
 import backtrace
 import explain
 import limits
+import ports
 import qemu
 import tap as taplib
 import verdict
@@ -519,17 +520,14 @@ def exit_hint(arch, rc):
     """What an unexpected QEMU exit status most likely means."""
     if rc is None:
         return []
-    if rc == 0 and arch == "x86_64":
-        return ["  hint:     QEMU exited 0 without init's message: on x86_64 that is "
-                "usually a triple fault (the CPU reset, and -no-reboot turns a reset "
-                "into an exit), or a poweroff(0) from somewhere else"]
-    if rc == 0:
-        return ["  hint:     QEMU exited 0 without init's message: something powered "
-                "the machine off (poweroff(0) or an SBI shutdown)"]
-    if arch == "x86_64" and rc == 1:
+    port = ports.get(arch)
+    if rc == port.exit_zero:
+        return ["  hint:     QEMU exited 0 without init's message: "
+                + (port.zero_hint or "something powered the machine off (poweroff(0))")]
+    st = port.decode_exit(rc)
+    if st is None and rc == 1:      # QEMU's exit status when it fails; no poweroff's here
         return ["  hint:     exit status 1 is QEMU's own failure (bad option, missing "
                 "file), see its message in the log header"]
-    st = qemu.decode_exit(arch, rc)
     if st == 1:
         return ["  hint:     that is poweroff(1), what the kernel's panic() does; a panic "
                 "message may have been lost"]

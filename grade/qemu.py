@@ -27,6 +27,7 @@ import threading
 import time
 
 import backtrace
+import ports
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PLACEHOLDER = "@@AQUA_BOOTARGS@@"
@@ -196,27 +197,18 @@ class IcountProbe:
 def decode_exit(arch, rc):
     """QEMU's exit status -> the status the guest passed to poweroff().
 
-    x86_64: poweroff(0) is ACPI S5 and QEMU exits 0; poweroff(n) writes n to
-    the isa-debug-exit port and QEMU exits (n << 1) | 1.  So 1 (an even
-    status would be impossible) means QEMU itself failed.  RISC-V: the test
-    finisher makes QEMU exit with n itself.  None = not a guest power-off.
+    How a port's QEMU carries it is in its arch/<arch>/port.toml ([exit]):
+    on x86_64 poweroff(n) writes n to the isa-debug-exit port and QEMU
+    exits (n << 1) | 1, poweroff(0) is ACPI S5 and exits 0, so 1 means
+    QEMU itself failed; on RISC-V the test finisher exits with n itself.
+    None = not a guest power-off.
     """
-    if rc is None or rc < 0:
-        return None
-    if arch == "x86_64":
-        if rc == 0:
-            return 0
-        if rc & 1 and rc != 1:
-            return rc >> 1
-        return None
-    return rc
+    return ports.get(arch).decode_exit(rc)
 
 
 def encode_exit(arch, status):
     """The QEMU exit status a guest poweroff(status) produces."""
-    if arch == "x86_64":
-        return 0 if status == 0 else ((status << 1) | 1) & 0xff
-    return status & 0xff
+    return ports.get(arch).encode_exit(status)
 
 
 @dataclasses.dataclass

@@ -51,9 +51,10 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "grade"))
+import ports  # noqa: E402  (grade/ports.py: the ports, arch/*/port.toml)
 import qemu  # noqa: E402  (grade/qemu.py: make qemu-cmd, run_boot, clean)
 
-ARCHES = ("x86_64", "riscv")
+ARCHES = ports.names()
 ICOUNT = ["-icount", "shift=0"]
 MODES = ("wall", "icount")
 REPEAT_LIMIT = 0.01          # two icount runs must agree within 1%
@@ -346,6 +347,9 @@ def fork_curve(result, mode):
     return pts
 
 
+COLORS = ("tab:blue", "tab:red", "tab:green", "tab:purple", "tab:orange")   # one a port
+
+
 def plot(series, path):
     """series: [(label, mode, [(mib, ms)...])]; PNG at path.  Returns a message."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -363,7 +367,8 @@ def plot(series, path):
                 if m != mode or not pts:
                     continue
                 style = "--" if "eager" in label else "-"
-                color = "tab:blue" if label.startswith("x86_64") else "tab:red"
+                a = label.split(",")[0]
+                color = COLORS[(ARCHES.index(a) if a in ARCHES else len(ARCHES)) % len(COLORS)]
                 ax.plot([p[0] for p in pts], [p[1] for p in pts], style, color=color,
                         marker="o", label=label)
             ax.set_xlabel("memory touched by the parent (MiB)")
@@ -530,7 +535,8 @@ def profile(arch, a):
     argv = argv_for(arch, a.cpus, f"run=/bin/bench -s {a.scale} {a.profile}", ROOT, a.profile_mode)
     argv += ["-qmp", f"unix:{sock},server=on,wait=off"]
     ksyms = load_symbols(os.path.join(ROOT, "build", arch, "kernel.sym"))
-    nm = "nm" if arch == "x86_64" else "riscv64-linux-gnu-nm"
+    port = ports.get(arch)
+    nm = next((n for n in port.nm if shutil.which(n)), port.nm[0])
     usyms = []
     p = subprocess.run([nm, "-n", os.path.join(ROOT, "build", arch, "fsroot", "bin", "bench")],
                        capture_output=True, text=True)
@@ -552,7 +558,7 @@ def profile(arch, a):
     try:
         q = QMP(sock)
         deadline = time.monotonic() + a.timeout
-        pcre = re.compile(r"RIP=([0-9a-f]+)" if arch == "x86_64" else r"\bpc\s+([0-9a-f]+)")
+        pcre = re.compile(port.monitor_pc)
         while time.monotonic() < deadline and proc.poll() is None:
             for key, _ in sel.select(timeout=0):
                 data = os.read(proc.stdout.fileno(), 65536)

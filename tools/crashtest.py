@@ -35,6 +35,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "grade"))
+import labs  # noqa: E402  (the ports, from arch/*/port.toml)
 import qemu  # noqa: E402  (the grader's one source of the QEMU command line)
 
 DONE_RE = re.compile(r"crashload: done (\d+)")
@@ -154,7 +155,7 @@ def one_cut(arch, cpus, seed, index, workdir, verbose=False):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--arch", default="all", help="x86_64, riscv or all")
+    ap.add_argument("--arch", default="all", help=f"{', '.join(labs.ARCHES)} or all")
     ap.add_argument("-n", "--cuts", type=int, default=5, help="cuts per port")
     ap.add_argument("--seed", type=int, default=None, help="default: from the clock")
     ap.add_argument("--cpus", type=int, default=2)
@@ -164,7 +165,7 @@ def main():
     args = ap.parse_args()
 
     seed = args.seed if args.seed is not None else int(time.time()) % 100000
-    arches = ["x86_64", "riscv"] if args.arch == "all" else [args.arch]
+    arches = list(labs.parse_arches(args.arch))
     for a in arches:
         for f in (os.path.join(ROOT, "build", a, "fs.img"), os.path.join(ROOT, "build", "host", "fsck")):
             if not os.path.exists(f):

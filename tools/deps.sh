@@ -6,7 +6,8 @@
 #                                    install what is missing (make deps)
 #
 # The packages are tools/packages.txt, the one list (.ci/run, the
-# Gradescope setup.sh and the Docker image read it too).
+# Gradescope setup.sh and the Docker image read it too), and each port's,
+# the `debian` list in the [packages] of its arch/<arch>/port.toml.
 #
 # `check` is what make qemu, make test and the other building targets run
 # first (the Makefile does it while it reads itself, before arch.mk looks
@@ -19,7 +20,8 @@
 #
 # What counts as present is what the build and the grader really use, not
 # "something of that name on PATH": each port's compiler, binutils and QEMU
-# are the ones arch/<arch>/arch.mk selects (asked with `make print-toolchain`),
+# are the ones arch/<arch>/arch.mk selects (asked with `make print-toolchain`,
+# or `make print-qemu` for QEMU where there is no compiler yet),
 # and the Python modules are imported by the interpreter the Makefile's
 # PYTHON is (tools/find-python, unless PYTHON= is given).
 #
@@ -64,73 +66,115 @@ host_arch() {
 	fi
 }
 
-# The package names of packages.txt that apply to this host.
+# The ports are the directories with a port.toml: nothing here names one.
+ports() {
+	for d in "$ROOT"/arch/*/port.toml; do
+		[ -e "$d" ] && basename "$(dirname "$d")"
+	done
+}
+
+# port_packages ARCH: the port's Debian packages, "name [quals]: VAR ..."
+# a line, from the strings of `debian = [` ... `]` in its port.toml (one a
+# line, the closing ] at the start of a line of its own).
+port_packages() {
+	sed -n '/^debian *= *\[/,/^\]/p' "$ROOT/arch/$1/port.toml" |
+		sed -n 's/^[^"]*"\([^"]*\)".*/\1/p'
+}
+
+# Every package, "name [quals]" a line: packages.txt's, then each port's.
+all_packages() {
+	sed -e 's/#.*//' "$LIST"
+	for a in $(ports); do port_packages "$a" | sed 's/:.*//'; done
+}
+
+# The package names that apply to this host, each once.
 list() {
 	ha=$(host_arch)
-	sed -e 's/#.*//' "$LIST" | while read -r name quals; do
+	seen=" "
+	all_packages | while read -r name quals; do
 		[ -n "$name" ] || continue
 		case "$quals" in
-		"") echo "$name" ;;
+		"") ;;
 		"[!"*)	# [!a b]: every host but those
 			q=$(echo "$quals" | tr -d '[]!')
-			case " $q " in *" $ha "*) ;; *) echo "$name" ;; esac ;;
+			case " $q " in *" $ha "*) continue ;; esac ;;
 		"["*)	# [a b]: only those
 			q=$(echo "$quals" | tr -d '[]')
-			case " $q " in *" $ha "*) echo "$name" ;; esac ;;
+			case " $q " in *" $ha "*) ;; *) continue ;; esac ;;
+		esac
+		case "$seen" in *" $name "*) continue ;; esac	# two ports may share one
+		seen="$seen$name "
+		echo "$name"
+	done
+}
+
+# askmake ARCH GOAL: `make GOAL` for the port ARCH, its output and make's
+# status.  TOOLPREFIX is the current port's only: for another port it is
+# taken out of the environment, or that port would be asked for this one's
+# compiler.  MAKEFLAGS is emptied for the same reason (it carries the
+# command line).
+askmake() {
+	if [ "$1" = "$CURARCH" ]; then
+		MAKEFLAGS='' MAKELEVEL='' "$MAKE" -s --no-print-directory -C "$ROOT" \
+			ARCH="$1" $CURPREFIX $PORTVARS "$2" 2>&1
+	else
+		MAKEFLAGS='' MAKELEVEL='' env -u TOOLPREFIX "$MAKE" -s --no-print-directory \
+			-C "$ROOT" ARCH="$1" $PORTVARS "$2" 2>&1
+	fi
+}
+
+# load_toolchain ARCH: the port's tools as arch.mk chooses them, lines
+# VAR=value: TC_<arch> from print-toolchain (empty when it found no
+# compiler, or make itself is missing, and then ERR_<arch> says why), and
+# PT_<arch> the same or, without a compiler, print-qemu's QEMU lines.
+load_toolchain() {	# sets TC_<arch>; not in $(...), which would lose it
+	eval "tc=\${TC_$1-unset}"	# asked already (make reads the whole Makefile)
+	[ "$tc" = unset ] || return 0
+	tc=""; pt=""; err="$MAKE is not on PATH"
+	if command -v "$MAKE" >/dev/null 2>&1; then
+		if tc=$(askmake "$1" print-toolchain); then
+			err=""; pt=$tc
+		else
+			# make's message ("no compiler for ARCH=...: tried ...").
+			err=$(echo "$tc" | sed -n 's/.*\*\*\* //p' | sed 's/  Stop\.$//'); tc=""
+			pt=$(askmake "$1" print-qemu) || pt=""
+		fi
+	fi
+	eval "TC_$1=\$tc; PT_$1=\$pt; ERR_$1=\$err"
+}
+
+# port_has ARCH VAR...: each named tool (CC, LD, QEMU, ...) that arch.mk
+# chose for ARCH is on PATH; QEMU_FIRMWARE is a file the port's QEMU must
+# find in one of the data directories it reports (-L help).
+port_has() {
+	a=$1; shift
+	load_toolchain "$a"
+	eval "pt=\$PT_$a"
+	[ -n "$pt" ] || return 1
+	for var in "$@"; do
+		val=$(echo "$pt" | sed -n "s/^$var=//p")
+		[ -n "$val" ] || return 1
+		case "$var" in
+		QEMU_FIRMWARE)
+			q=$(echo "$pt" | sed -n "s/^QEMU=//p")
+			found=""
+			for d in $("$q" -L help 2>/dev/null); do
+				[ -e "$d/$val" ] && found=yes
+			done
+			[ -n "$found" ] || return 1 ;;
+		*)	command -v "$val" >/dev/null 2>&1 || return 1 ;;
 		esac
 	done
 }
 
-# The ports are the directories with an arch.mk: nothing here names one.
-ports() {
-	for mk in "$ROOT"/arch/*/arch.mk; do
-		[ -e "$mk" ] && basename "$(dirname "$mk")"
-	done
-}
-
-# load_toolchain ARCH: the port's tools as arch.mk chooses them, lines VAR=value
-# (empty when it found no compiler, or make itself is missing).  TOOLPREFIX
-# is the current port's only: for another port it is taken out of the
-# environment, or that port would be asked for this one's compiler.
-# MAKEFLAGS is emptied for the same reason (it carries the command line).
-load_toolchain() {	# sets TC_<arch>; not in $(...), which would lose it
-	eval "tc=\${TC_$1-unset}"	# asked already (make reads the whole Makefile)
-	[ "$tc" = unset ] || return 0
-	tc=""; err="$MAKE is not on PATH"
-	if command -v "$MAKE" >/dev/null 2>&1; then
-		if [ "$1" = "$CURARCH" ]; then
-			tc=$(MAKEFLAGS='' MAKELEVEL='' "$MAKE" -s --no-print-directory -C "$ROOT" \
-				ARCH="$1" $CURPREFIX $PORTVARS print-toolchain 2>&1)
-		else
-			tc=$(MAKEFLAGS='' MAKELEVEL='' env -u TOOLPREFIX "$MAKE" -s --no-print-directory \
-				-C "$ROOT" ARCH="$1" $PORTVARS print-toolchain 2>&1)
-		fi
-		# make's message ("no compiler for ARCH=...: tried ...") on failure.
-		[ $? = 0 ] && err="" || { err=$(echo "$tc" | sed -n 's/.*\*\*\* //p' | sed 's/  Stop\.$//'); tc=""; }
-	fi
-	eval "TC_$1=\$tc; ERR_$1=\$err"
-}
-
-# port_has ARCH VAR...: arch.mk found a compiler for ARCH, and each named
-# tool (CC, LD, QEMU, ...) it chose is on PATH.
-port_has() {
-	a=$1; shift
-	load_toolchain "$a"
-	eval "tc=\$TC_$a"
-	[ -n "$tc" ] || return 1
-	for var in "$@"; do
-		prog=$(echo "$tc" | sed -n "s/^$var=//p")
-		[ -n "$prog" ] && command -v "$prog" >/dev/null 2>&1 || return 1
-	done
-}
-
-# OpenSBI, which QEMU's "-bios default" loads for the RISC-V port, in one
-# of the data directories that QEMU itself reports (-L help).
-have_opensbi() {
-	for d in $("$1" -L help 2>/dev/null); do
-		[ -e "$d/opensbi-riscv64-generic-fw_dynamic.bin" ] && return 0
-	done
-	return 1
+# port_package PACKAGE: "ARCH VAR ..." when PACKAGE is a port's, else nothing.
+port_package() {
+	for a in $(ports); do
+		port_packages "$a" | while IFS=: read -r name vars; do
+			set -- $name
+			[ "$1" = "$PKG" ] && echo "$a $vars"
+		done
+	done | head -1
 }
 
 # The Makefile's PYTHON, asked once (find-python imports pytest, which takes
@@ -155,27 +199,16 @@ print(*[m for m in sys.argv[1:] if u.find_spec(m)])' pytest xdist pexpect 2>/dev
 
 # have PACKAGE: what PACKAGE provides is there, as the build uses it.
 have() {
+	PKG=$1; pp=$(port_package)
+	if [ -n "$pp" ]; then	# a port's: the tools it gives (port.toml)
+		port_has $pp
+		return
+	fi
 	case "$1" in
 	make) command -v "$MAKE" >/dev/null 2>&1 ;;
 	git) command -v git >/dev/null 2>&1 ;;
 	gcc) command -v cc >/dev/null 2>&1 && command -v gcc >/dev/null 2>&1 ;;
 	binutils) command -v ld >/dev/null 2>&1 && command -v ar >/dev/null 2>&1 ;;
-	gcc-*-linux-gnu|binutils-*-linux-gnu)
-		# The Debian cross packages: the port whose compiler they are,
-		# gcc-x86-64-linux-gnu -> x86_64, gcc-riscv64-linux-gnu -> riscv.
-		t=${1#*-}; t=${t%-linux-gnu}; t=$(echo "$t" | tr - _)
-		for a in $(ports); do
-			case "$t" in "$a"|"$a"64) ;; *) continue ;; esac
-			case "$1" in
-			gcc-*) port_has "$a" CC ;;
-			*) port_has "$a" LD AR OBJDUMP NM ;;
-			esac
-			return
-		done
-		return 1 ;;
-	qemu-system-x86) command -v qemu-system-x86_64 >/dev/null 2>&1 ;;
-	qemu-system-misc)
-		command -v qemu-system-riscv64 >/dev/null 2>&1 && have_opensbi qemu-system-riscv64 ;;
 	python3) load_python; command -v "$PY" >/dev/null 2>&1 ;;
 	python3-pytest) have_module pytest ;;
 	python3-pytest-xdist) have_module xdist ;;
@@ -221,11 +254,12 @@ install() {
 case "$cmd" in
 list)
 	list ;;
-toolchain)	# for tools/doctor.sh: "ARCH VAR=value" for every port, or "ARCH ERROR=why"
+toolchain)	# for tools/doctor.sh: "ARCH VAR=value" for every port, and "ARCH ERROR=why"
 	for a in $(ports); do
 		load_toolchain "$a"
-		eval "tc=\$TC_$a; err=\$ERR_$a"
-		if [ -n "$tc" ]; then echo "$tc" | sed "s/^/$a /"; else echo "$a ERROR=$err"; fi
+		eval "pt=\$PT_$a; err=\$ERR_$a"
+		[ -z "$err" ] || echo "$a ERROR=$err"
+		[ -z "$pt" ] || echo "$pt" | sed "s/^/$a /"
 	done ;;
 check)
 	m=$(missing)
@@ -242,7 +276,7 @@ check)
 		echo "aqua6: install the packages above and try again."
 		exit 1
 	fi
-	why="needed to build and boot both ports"
+	why="needed to build and boot every port"
 	install || exit 1 ;;
 install)
 	if ! command -v apt-get >/dev/null 2>&1; then

@@ -6,7 +6,8 @@
 # (tools/deps.sh toolchain), the QEMU and gdb of the Makefile, the Python
 # of tools/find-python with its modules.  One line each with its path, its
 # version, the minimum and OK or PROBLEM; then, for each problem, the
-# packages that fix it on Debian/Ubuntu, Fedora, Arch and macOS (Homebrew).
+# packages that fix it on Debian/Ubuntu, Fedora, Arch and macOS (Homebrew):
+# a port's compiler and QEMU from the [packages] of its arch/<arch>/port.toml.
 # Exits 1 when anything is missing or too old.
 #
 # POSIX sh and not Python: the doctor has to work on the machine that has no
@@ -35,7 +36,7 @@ Darwin) HOST=macos ;;
 	elif command -v pacman >/dev/null 2>&1; then HOST=arch
 	else HOST=other; fi ;;
 esac
-case $(uname -m) in x86_64|amd64) X86HOST=yes ;; *) X86HOST=no ;; esac
+HOSTM=$(uname -m)
 
 # vge A B: version A >= B, compared number by number (at most three).
 vge() {
@@ -79,24 +80,50 @@ check() {
 	fi
 }
 
+# portval ARCH KEY: the string KEY = "..." of [packages] in the port's port.toml.
+portval() {
+	sed -n '/^\[packages\]/,/^\[/p' "$ROOT/arch/$1/port.toml" |
+		sed -n "s/^$2 *= *\"\(.*\)\".*/\1/p" | head -1
+}
+
+# debpkgs ARCH: the port's Debian packages for this host (the debian list
+# of its port.toml, as `deps.sh list` applies its [!host] marks) that give
+# one of the tools named in $want.
+debpkgs() {
+	host=" $(sh "$DEPS" list | tr '\n' ' ') "
+	sed -n '/^debian *= *\[/,/^\]/p' "$ROOT/arch/$1/port.toml" |
+		sed -n 's/^[^"]*"\([^"]*\)".*/\1/p' | while IFS=: read -r name vars; do
+		set -- $name
+		case "$host" in *" $1 "*) ;; *) continue ;; esac
+		for v in $vars; do
+			case " $want " in *" $v "*) printf '%s ' "$1"; break ;; esac
+		done
+	done
+}
+
 # fix KEY: the packages that fix KEY on each platform.
 fix() {
 	case "$1" in
+	cc-*|qemu-*)	# a port's: from its port.toml
+		k=${1%%-*} a=${1#*-}
+		if [ "$k" = cc ]; then
+			case " $(portval "$a" cc_native) " in
+			*" $HOSTM "*)	# the host's own gcc is the port's compiler
+				deb="gcc binutils" fed="gcc binutils" arc="gcc binutils" ;;
+			*)	deb=$(want="CC LD" debpkgs "$a"); fed=$(portval "$a" cc_fedora)
+				arc=$(portval "$a" cc_arch) ;;
+			esac
+		else
+			deb=$(want="QEMU" debpkgs "$a"); fed=$(portval "$a" qemu_fedora)
+			arc=$(portval "$a" qemu_arch)
+		fi
+		deb=${deb% } mac=$(portval "$a" "${k}_macos") ;;
 	make) deb="make" fed="make" arc="make" mac="make (and type gmake: macOS's make is 3.81)" ;;
 	git) deb="git" fed="git" arc="git" mac="git" ;;
 	cc) deb="gcc binutils" fed="gcc binutils" arc="gcc binutils" mac="xcode-select --install" ;;
-	cc-x86_64)
-		if [ $X86HOST = yes ]; then deb="gcc binutils" fed="gcc binutils" arc="gcc binutils"
-		else deb="gcc-x86-64-linux-gnu binutils-x86-64-linux-gnu"
-			fed="gcc-x86_64-linux-gnu binutils-x86_64-linux-gnu" arc="x86_64-elf-gcc (AUR)"; fi
-		mac="x86_64-elf-gcc x86_64-elf-binutils" ;;
-	cc-riscv) deb="gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu"
-		fed="gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu"
-		arc="riscv64-elf-gcc riscv64-elf-binutils" mac="riscv64-elf-gcc riscv64-elf-binutils" ;;
-	qemu-x86_64) deb="qemu-system-x86" fed="qemu-system-x86" arc="qemu-system-x86" mac="qemu" ;;
-	qemu-riscv) deb="qemu-system-misc" fed="qemu-system-riscv"
-		arc="qemu-system-riscv qemu-system-riscv-firmware" mac="qemu" ;;
-	gdb) deb="gdb-multiarch" fed="gdb" arc="gdb" mac="x86_64-elf-gdb riscv64-elf-gdb (make GDB=...)" ;;
+	gdb) deb="gdb-multiarch" fed="gdb" arc="gdb"
+		mac=$(for a in $(echo "$TC" | cut -d' ' -f1 | uniq); do printf '%s ' "$(portval "$a" gdb_macos)"; done)
+		mac="${mac}(make GDB=...)" ;;
 	python) deb="python3" fed="python3" arc="python" mac="python" ;;
 	pytest) deb="python3-pytest" fed="python3-pytest" arc="python-pytest" mac="pip3 install pytest" ;;
 	xdist) deb="python3-pytest-xdist" fed="python3-pytest-xdist" arc="python-pytest-xdist"
@@ -132,14 +159,16 @@ for a in $(echo "$TC" | cut -d' ' -f1 | uniq); do
 	fi
 	q=$(get QEMU)
 	[ -n "$q" ] && check "$q" "$q" "$MIN_QEMU" "qemu-$a"
-	# -bios default is OpenSBI, which QEMU looks for in its data directories.
-	if [ "$q" = qemu-system-riscv64 ] && command -v "$q" >/dev/null 2>&1; then
+	# The firmware file the port's QEMU loads (arch.mk's QEMU_FIRMWARE, such
+	# as OpenSBI for -bios default), which it looks for in its data directories.
+	f=$(get QEMU_FIRMWARE)
+	if [ -n "$f" ] && command -v "$q" >/dev/null 2>&1; then
 		fw=""
 		for d in $("$q" -L help 2>/dev/null); do
-			[ -e "$d/opensbi-riscv64-generic-fw_dynamic.bin" ] && { fw="$d/opensbi-riscv64-generic-fw_dynamic.bin"; break; }
+			[ -e "$d/$f" ] && { fw="$d/$f"; break; }
 		done
-		if [ -n "$fw" ]; then row "OpenSBI firmware" "$fw" "" any OK "qemu-$a"
-		else row "OpenSBI firmware" "" "" any MISSING "qemu-$a"; fi
+		if [ -n "$fw" ]; then row "$a QEMU firmware" "$fw" "" any OK "qemu-$a"
+		else row "$a QEMU firmware ($f)" "" "" any MISSING "qemu-$a"; fi
 	fi
 	# gdb: the Makefile's (gdb-multiarch, else gdb), able to debug this port.
 	g=$(get GDB); ga=$(get GDB_ARCH)
@@ -171,5 +200,5 @@ fi
 echo
 echo "aqua6 doctor: $PROBLEMS problem$([ "$PROBLEMS" = 1 ] || echo s). The fixes (this machine: $HOST):"
 for k in $FIXES; do fix "$k"; done
-echo "Or name a compiler you have with TOOLPREFIX= (make ARCH=riscv TOOLPREFIX=riscv64-elf-)."
+echo "Or name a compiler you have with TOOLPREFIX= (make ARCH=<port> TOOLPREFIX=<prefix>-)."
 exit 1

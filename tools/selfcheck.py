@@ -53,7 +53,7 @@ def check_stage(manifest, stage, earlier, arch, keep):
     # Start from the reference tree's build products: the handout keeps the
     # time stamps of the files it did not change, so make rebuilds only
     # what the starter code changed (and everything that depends on it).
-    for sub in ('x86_64', 'riscv', 'host'):
+    for sub in labs.ARCHES + ('host',):
         src = os.path.join(ROOT, 'build', sub)
         if os.path.isdir(src):
             shutil.copytree(src, os.path.join(tree, 'build', sub), symlinks=True)

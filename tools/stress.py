@@ -66,7 +66,7 @@ def main():
     ap.add_argument("program", nargs="*", default=["systest", "no_page_leak"])
     a = ap.parse_args()
 
-    arches = labs.ARCHES if a.arch == "all" else [a.arch]
+    arches = list(labs.parse_arches(a.arch))
     prog, args = a.program[0], a.program[1:]
     bootargs = " ".join([f"run=/bin/{prog}"] + args * a.repeat)
     load = a.load or 2 * (os.cpu_count() or 1)

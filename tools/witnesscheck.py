@@ -20,6 +20,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "grade"))
 
+import labs  # noqa: E402  (the ports, from arch/*/port.toml)
 import qemu  # noqa: E402
 
 # (program and arguments, timeout in seconds): what exercises the most locks.
@@ -74,9 +75,9 @@ def check_arch(arch):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--arch", default="all", choices=["all", "x86_64", "riscv"])
+    ap.add_argument("--arch", default="all", choices=("all",) + labs.ARCHES)
     args = ap.parse_args()
-    arches = ["x86_64", "riscv"] if args.arch == "all" else [args.arch]
+    arches = list(labs.parse_arches(args.arch))
     failures = []
     for arch in arches:
         print(f"witness: {arch}, debug kernel build/{arch}-debug, 4 CPUs")

@@ -19,6 +19,9 @@ ARCH_UCFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -mno-r
 ARCH_ULDFLAGS := -z max-page-size=4096 --no-warn-rwx-segments
 
 QEMU	:= qemu-system-riscv64
+# -bios default is OpenSBI, a file QEMU finds in its data directories (it
+# comes with the package that has QEMU: tools/deps.sh and doctor.sh look).
+QEMU_FIRMWARE := opensbi-riscv64-generic-fw_dynamic.bin
 QEMUOPTS := -machine virt -bios default -smp $(CPUS) -m $(MEM) -nographic -no-reboot -nic none \
 	-kernel $(B)/kernel -append "$(BOOTARGS)" \
 	-global virtio-mmio.force-legacy=false \

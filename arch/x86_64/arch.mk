@@ -23,6 +23,7 @@ ARCH_UCFLAGS := -m64 -mno-red-zone
 ARCH_ULDFLAGS := -m elf_x86_64 -z max-page-size=4096 --no-warn-rwx-segments
 
 QEMU	:= qemu-system-x86_64
+QEMU_FIRMWARE :=		# SeaBIOS is built into QEMU's own packages
 # The console is the serial port on the terminal, as -nographic would make
 # it, plus the monitor (Ctrl-A c) and Ctrl-A x to quit; Ctrl-C goes to the
 # guest (signal=off).  Not -nographic itself: with it SeaBIOS also draws

@@ -461,9 +461,11 @@ def test_handin_tarball(ref, tmp_path):
 # ---- the Gradescope zip -------------------------------------------------------------------------
 
 def test_setup_sh_installs_what_ci_installs():
-    """setup.sh, .ci/run and make deps install tools/packages.txt, the one list:
-    .ci/run reads it through tools/deps.sh, and the zip lists it for an amd64 host
+    """setup.sh, .ci/run and make deps install tools/packages.txt and the
+    ports' packages (arch/*/port.toml), the one list: .ci/run reads it
+    through tools/deps.sh, and the zip lists it for an amd64 host
     (Gradescope's) whatever machine made the zip."""
+    import tomllib
     pkgs = gradescope.packages()
     with open(os.path.join(ROOT, ".ci", "run")) as f:
         ci = f.read()
@@ -471,6 +473,11 @@ def test_setup_sh_installs_what_ci_installs():
         ".ci/run names packages itself instead of reading tools/packages.txt"
     with open(os.path.join(ROOT, "tools", "packages.txt")) as f:
         listed = [line.split("#")[0].split() for line in f]
+    for port in sorted(os.listdir(os.path.join(ROOT, "arch"))):   # deps.sh's order
+        desc = os.path.join(ROOT, "arch", port, "port.toml")
+        if os.path.exists(desc):
+            with open(desc, "rb") as f:
+                listed += [e.split(":")[0].split() for e in tomllib.load(f)["packages"]["debian"]]
     names = [w[0] for w in listed if w]
     # On amd64 only the [!amd64] entries (the x86_64 cross compiler) drop out.
     assert pkgs == [w[0] for w in listed if w and "[!amd64]" not in w[1:]]

@@ -8,7 +8,7 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ARCHES = sorted(d for d in os.listdir(os.path.join(ROOT, "arch"))
-                if os.path.exists(os.path.join(ROOT, "arch", d, "arch.mk")))
+                if os.path.exists(os.path.join(ROOT, "arch", d, "port.toml")))
 
 
 def make(*args, home):

@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.join(ROOT, "grade"))
 import qemu  # noqa: E402
 
 PORTS = sorted(d for d in os.listdir(os.path.join(ROOT, "arch"))
-               if os.path.exists(os.path.join(ROOT, "arch", d, "arch.mk")))
+               if os.path.exists(os.path.join(ROOT, "arch", d, "port.toml")))
 
 
 @pytest.mark.parametrize("port", PORTS)

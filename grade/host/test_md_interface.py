@@ -77,7 +77,7 @@ ARCH_DIR = ROOT / "arch"
 
 
 def ports():
-    return sorted(d.name for d in ARCH_DIR.iterdir() if (d / "arch.mk").exists())
+    return sorted(d.name for d in ARCH_DIR.iterdir() if (d / "port.toml").exists())
 
 
 def defining_files(port, name):

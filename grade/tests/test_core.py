@@ -9,6 +9,9 @@ import re
 
 import pytest
 
+import ports
+import qemu
+
 # ---- user-space stress and kernel self-tests (run=, TAP) --------------------
 
 
@@ -69,7 +72,7 @@ def test_panic_report(aqua, arch):
                   expected="'#N 0x...' frames that addr2line maps to functions, sys_ktest among them",
                   got=f"{len(p.frames)} frames, named: "
                   + (", ".join(f.function for f in named) or "none"), panic=p)
-    want = {"x86_64": 3, "riscv": 1}[arch]     # poweroff(1) on each port
+    want = qemu.encode_exit(arch, 1)           # poweroff(1), as the port's QEMU exits
     if res.returncode != want:
         aqua.fail("QEMU exit status after a panic",
                   expected=f"{want} (md_poweroff(1) on {arch})",
@@ -100,12 +103,6 @@ def test_kstack_guard(aqua, arch):
 
 # ---- booting ------------------------------------------------------------------
 
-BANNER = {
-    "x86_64": r"x86[_-]?64|amd64",
-    "riscv": r"risc-?v|rv64",
-}
-
-
 def test_boot_banner(aqua, arch):
     """The banner names the port and the CPU count; run= runs one program."""
     res = aqua.boot("/bin/echo banner-check", cpus=3)
@@ -114,7 +111,8 @@ def test_boot_banner(aqua, arch):
         aqua.fail("boot banner", expected="a line 'aqua6: <arch>, 3 CPUs, <n> MiB'",
                   got="no line starting with 'aqua6: '", console=res.output)
     line = m.group(0).strip()
-    want = r"aqua6: .*(?:%s).*\b3 CPUs\b.*\d+ MiB" % BANNER[arch]
+    port = ports.get(arch)          # its banner: arch/<arch>/port.toml
+    want = r"aqua6: .*(?:%s).*\b3 CPUs\b.*\d+ MiB" % port.banner
     if not re.search(want, line, re.IGNORECASE):
         aqua.fail("boot banner", expected=f"aqua6: <{arch} name>, 3 CPUs, <n> MiB  (CPUS=3)",
                   got=line, console=res.output)
@@ -122,12 +120,14 @@ def test_boot_banner(aqua, arch):
         aqua.fail("`run=/bin/echo banner-check` output", expected="a line 'banner-check'",
                   got="no such line", console=res.output)
     aqua.expect_exit(res, "/bin/echo", 0)
-    # The terminal belongs to the kernel: SeaBIOS must not clear it and
-    # print its banner first (arch/x86_64/arch.mk, QEMUCONS).
-    if "SeaBIOS" in res.output:
-        aqua.fail("nothing but the kernel on the console",
-                  expected="no firmware banner before 'aqua6: '",
-                  got="SeaBIOS printed on the serial console", console=res.output)
+    # The terminal belongs to the kernel: firmware the port keeps quiet
+    # (SeaBIOS: arch/x86_64/arch.mk, QEMUCONS) must not clear it and print
+    # its banner first.
+    for fw in port.silent_firmware:
+        if fw in res.output:
+            aqua.fail("nothing but the kernel on the console",
+                      expected="no firmware banner before 'aqua6: '",
+                      got=f"{fw} printed on the serial console", console=res.output)
 
 
 # ---- the shell, interactively ---------------------------------------------------

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <machine/frame.h>	/* MD_ENTRY_SP */
 
 static char *volatile page;
 static char sibstack[8192] __attribute__((aligned(16)));
@@ -88,7 +89,7 @@ main(void)
 	if ((m = fork()) == 0) {		/* M */
 		struct vmap_conv conv = { s, PROT_READ };
 		struct aqua_makecxt_data cx;
-		unsigned long sp_top = (unsigned long)(sibstack + sizeof(sibstack) - 16);
+		unsigned long sp_top = MD_ENTRY_SP((unsigned long)(sibstack + sizeof(sibstack) - 16));
 
 		ids[0] = ids[1] = -1;
 		page = vmap(NULL, 4096, PROT_READ | PROT_WRITE, VMAP_SHARE, NULL, &conv);
@@ -96,9 +97,6 @@ main(void)
 			perror("family: vmap");
 		} else {
 			strcpy(page, "treasure");
-#ifdef __x86_64__
-			sp_top -= 8;
-#endif
 			memset(&cx, 0, sizeof(cx));
 			AQUA_REG_PC(&cx.registers) = (unsigned long)sibling;
 			AQUA_REG_SP(&cx.registers) = sp_top;

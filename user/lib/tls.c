@@ -6,20 +6,21 @@
  * initial values, __tls_memsz bytes in all (the rest starts as zeros),
  * aligned to __tls_align.  It also fixed every __thread variable's offset
  * from the thread pointer, so a block must be laid out exactly as the
- * port's ABI says (see <tls.h> for the picture):
+ * port's ABI says (<machine/tcb.h>; see <tls.h> for the picture).  There
+ * are two ways, ELF's TLS variants:
  *
- *   x86_64: the variables end at the thread pointer: they start
+ *   II (x86_64): the variables end at the thread pointer: they start
  *     round_up(memsz, align) bytes below it (that is the offset ld used),
  *     and the thread pointer is aligned to align.  At the thread pointer
- *     is the TCB, whose first word holds its own address: compiled code
- *     reads %fs:0 to learn where its block is (to take &x, for example).
- *   RISC-V: the variables start at the thread pointer, aligned to align;
- *     no TCB.
+ *     is the TCB, whose first word holds its own address.
+ *   I (RISC-V, without a TCB): the variables start at the thread pointer,
+ *     aligned to align.
  */
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 #include <tls.h>
+#include <machine/tcb.h>		/* TLS_VARIANT, TCB_SIZE, TCB_ALIGN */
 
 /* Linker symbols (user/user.ld): their *addresses* are the values. */
 extern char __tls_template[], __tls_filesz[], __tls_memsz[], __tls_align[];
@@ -27,14 +28,6 @@ extern char __tls_template[], __tls_filesz[], __tls_memsz[], __tls_align[];
 #define TLS_FILESZ	((size_t)(uintptr_t)__tls_filesz)
 #define TLS_MEMSZ	((size_t)(uintptr_t)__tls_memsz)
 #define TLS_ALIGN	((size_t)(uintptr_t)__tls_align)
-
-#if defined(__x86_64__)
-#define TCB_SIZE	16	/* self pointer, and a spare word */
-#define TCB_ALIGN	16
-#else
-#define TCB_SIZE	0
-#define TCB_ALIGN	16	/* the psABI's stack alignment: plenty */
-#endif
 
 static size_t
 roundup(size_t n, size_t align)
@@ -61,13 +54,15 @@ __tls_init(void *mem)
 	uintptr_t m = (uintptr_t)mem;
 	char *start, *tp;
 
-#if defined(__x86_64__)
+#if TLS_VARIANT == 2
 	tp = (char *)roundup(m + vars, align);
 	start = tp - vars;
-	((void **)tp)[0] = tp;		/* %fs:0 */
+	((void **)tp)[0] = tp;		/* the TCB's self pointer */
 	((void **)tp)[1] = NULL;
-#else
+#elif TLS_VARIANT == 1
 	start = tp = (char *)roundup(m, align);
+#else
+#error "<machine/tcb.h>: TLS_VARIANT is 1 or 2"
 #endif
 	memcpy(start, __tls_template, TLS_FILESZ);
 	memset(start + TLS_FILESZ, 0, vars - TLS_FILESZ);

@@ -56,6 +56,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <verdict.h>
+#include <syscall.h>		/* md_syscall6: the port's system-call instruction */
+#include <machine/insn.h>	/* MD_INSN_LOOP */
 
 #define BATCH		200	/* calls per child: fits the progress pipe */
 #define TIME_LIMIT_MS	2000	/* per child (a batch takes ~100 ms), then SIGKILL */
@@ -76,34 +78,7 @@
 static long
 raw_syscall(long n, long a0, long a1, long a2, long a3, long a4, long a5)
 {
-#if defined(__x86_64__)
-	register long r10 __asm__("r10") = a3;
-	register long r8 __asm__("r8") = a4;
-	register long r9 __asm__("r9") = a5;
-	long ret;
-
-	__asm__ volatile("syscall"
-	    : "=a"(ret)
-	    : "a"(n), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(r9)
-	    : "rcx", "r11", "memory");
-	return ret;
-#elif defined(__riscv)
-	register long r0 __asm__("a0") = a0;
-	register long r1 __asm__("a1") = a1;
-	register long r2 __asm__("a2") = a2;
-	register long r3 __asm__("a3") = a3;
-	register long r4 __asm__("a4") = a4;
-	register long r5 __asm__("a5") = a5;
-	register long r7 __asm__("a7") = n;
-
-	__asm__ volatile("ecall"
-	    : "+r"(r0)
-	    : "r"(r1), "r"(r2), "r"(r3), "r"(r4), "r"(r5), "r"(r7)
-	    : "memory");
-	return r0;
-#else
-#error "fuzz: no system-call instruction for this machine"
-#endif
+	return md_syscall6(n, a0, a1, a2, a3, a4, a5);	/* user/arch/<port>/syscall.h */
 }
 
 /* ---- random numbers: xorshift64*, one stream per batch ------------------- */
@@ -351,6 +326,7 @@ make_arg(char kind)
  */
 static unsigned char elf_header[64];
 static unsigned char elf_image[2 * PAGE];
+static const unsigned char fz_loop[] = MD_INSN_LOOP;
 
 struct fz_phdr {
 	uint32_t type, flags;
@@ -402,12 +378,7 @@ write_elf(const char *path, int huge)
 	memcpy(elf_image + 56, &phnum, 2);
 	memcpy(elf_image + 60, &zero, 2);
 	memcpy(elf_image + 64, ph, n * sizeof(ph[0]));
-#ifdef __x86_64__
-	elf_image[PAGE] = 0xeb;			/* jmp . */
-	elf_image[PAGE + 1] = 0xfe;
-#else
-	elf_image[PAGE] = 0x6f;			/* j . */
-#endif
+	memcpy(elf_image + PAGE, fz_loop, sizeof(fz_loop));	/* loop for ever */
 	unlink(path);
 	if ((fd = open(path, O_CREAT | O_WRONLY)) >= 0) {
 		write(fd, elf_image, below(8) ? sizeof(elf_image) : below(sizeof(elf_image)));

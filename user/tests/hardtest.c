@@ -29,6 +29,8 @@
 
 #include "tap.h"	/* diag, failures, CHECK, REQUIRE, EXPECT_ERR */
 #include <machine/cpustate.h>	/* the port's hostile CPU state (user/arch/<port>) */
+#include <machine/insn.h>	/* MD_INSN_LOOP */
+#include <machine/vmparam.h>	/* the port's user and kernel addresses */
 
 /* ---- A1: init refuses signals ------------------------------------------ */
 
@@ -117,17 +119,11 @@ t_exec_errno(void)
  */
 #define HX_PAGE		4096UL
 #define HX_TEXT		0x400000UL
-#ifdef __x86_64__
-#define HX_USER_TOP	0x00007fffff000000UL
-#define HX_HUGE		0x7f0000000000UL	/* 127 TiB */
-#define HX_KERNEL	0xffff800000000000UL
-static const unsigned char hx_loop[] = { 0xeb, 0xfe };			/* jmp . */
-#else
-#define HX_USER_TOP	0x3fc0000000UL
-#define HX_HUGE		0x3f00000000UL		/* 252 GiB */
-#define HX_KERNEL	0xffffffc000000000UL
-static const unsigned char hx_loop[] = { 0x6f, 0x00, 0x00, 0x00 };	/* j . */
-#endif
+#define HX_USER_TOP	VM_MAXUSER_ADDRESS
+/* Nearly all of user space (x86_64: 128 TiB less 4 GiB; RISC-V: 252 GiB). */
+#define HX_HUGE		(VM_MAXUSER_ADDRESS & ~0xffffffffUL)
+#define HX_KERNEL	VM_MIN_KERNEL_ADDRESS
+static const unsigned char hx_loop[] = MD_INSN_LOOP;
 
 struct hx_phdr {
 	uint32_t type, flags;
@@ -215,7 +211,7 @@ t_exec_hostile(void)
 		uint64_t phoff;
 		int want;
 	} cases[] = {
-		{ "a PT_LOAD memsz of 127 TiB (x86_64; 252 GiB RISC-V)", 2,
+		{ "a PT_LOAD memsz of nearly all of user space", 2,
 		  { 1, HX_RW, 0, 0x10000000UL, 0x10000000UL, 0, HX_HUGE, HX_PAGE }, 64, ENOMEM },
 		{ "a segment reaching into the stack", 2,
 		  { 1, HX_RW, 0, HX_USER_TOP - 8 * HX_PAGE, 0, 0, HX_PAGE, HX_PAGE }, 64, ENOMEM },

@@ -27,6 +27,8 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <machine/frame.h>	/* MD_ENTRY_SP */
+#include <machine/vmparam.h>	/* VM_MAXUSER_ADDRESS */
 
 #define PAGE		4096UL
 #define DELTA		0x10000000UL	/* makecxt ranges land 256 MiB higher */
@@ -506,11 +508,8 @@ sibling_wait(long fd)
 static void
 sibling_cxt(struct aqua_makecxt_data *c, void (*fn)(long), long arg)
 {
-	unsigned long sp = (unsigned long)(sibstack + sizeof(sibstack) - 16);
+	unsigned long sp = MD_ENTRY_SP((unsigned long)(sibstack + sizeof(sibstack) - 16));
 
-#ifdef __x86_64__
-	sp -= 8;		/* as after a call: the return address slot */
-#endif
 	memset(c, 0, sizeof(*c));
 	AQUA_REG_PC(&c->registers) = (unsigned long)fn;
 	AQUA_REG_SP(&c->registers) = sp;
@@ -711,11 +710,7 @@ t_core_no_leak(void)
  * On a kernel that kept them (3 pages per round on x86_64, 1-2 on
  * RISC-V) the first check below fails after 512 rounds.
  */
-#ifdef __x86_64__
-#define PT_USER_TOP	0x00007fffff000000UL
-#else
-#define PT_USER_TOP	0x3fc0000000UL
-#endif
+#define PT_USER_TOP	VM_MAXUSER_ADDRESS
 #define PT_GIB		(1UL << 30)
 
 static int

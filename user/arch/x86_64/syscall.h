@@ -7,7 +7,8 @@
  * overwrites %rcx with the return address, so the fourth argument travels
  * in %r10 instead.  The result comes back in %rax; a value in [-4095,-1]
  * is a negated errno, which __syscall_error (user/lib/errno.c) stores in
- * errno before returning -1 to the caller.
+ * errno before returning -1 to the caller.  C code that wants the bare
+ * call includes <syscall.h> (this file) for md_syscall6().
  */
 #ifndef USER_ARCH_SYSCALL_H
 #define USER_ARCH_SYSCALL_H
@@ -38,6 +39,28 @@ name:						\
 	mov %rax, %rdi;				\
 	jmp __syscall_error;			\
 	.size name, . - name
+
+#else /* !__ASSEMBLY__ */
+
+/*
+ * A system call without the C library: no stub, no errno, the kernel's
+ * own result (-errno on failure).  For fuzz, which calls with whatever
+ * arguments it likes.
+ */
+static inline long
+md_syscall6(long n, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	register long r10 __asm__("r10") = a3;
+	register long r8 __asm__("r8") = a4;
+	register long r9 __asm__("r9") = a5;
+	long ret;
+
+	__asm__ volatile("syscall"
+	    : "=a"(ret)
+	    : "a"(n), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(r9)
+	    : "rcx", "r11", "memory");
+	return ret;
+}
 
 #endif /* __ASSEMBLY__ */
 
