@@ -46,9 +46,20 @@ spinlock_init(struct spinlock *lk, const char *name)
 }
 
 /*
- * Does this CPU hold lk?  Interrupts go off while we look: with them on we
- * could read lk->cpu, be moved to that very CPU and compare equal there.
- * The holder has interrupts off already, so for it the answer is stable.
+ * Does this CPU hold lk?  For acquire and release, which run with
+ * interrupts off: they are every lock operation, so no intr_push here.
+ */
+static inline int
+holding(struct spinlock *lk)
+{
+	return lk->locked && lk->cpu == curcpu();
+}
+
+/*
+ * The same, for anyone (KASSERTs).  Interrupts go off while we look: with
+ * them on we could read lk->cpu, be moved to that very CPU and compare
+ * equal there.  The holder has interrupts off already, so for it the
+ * answer is stable.
  */
 int
 spinlock_holding(struct spinlock *lk)
@@ -56,7 +67,7 @@ spinlock_holding(struct spinlock *lk)
 	int r;
 
 	intr_push();
-	r = lk->locked && lk->cpu == curcpu();
+	r = holding(lk);
 	intr_pop();
 	return r;
 }
@@ -65,7 +76,7 @@ void
 spinlock_acquire(struct spinlock *lk)
 {
 	intr_push();
-	if (spinlock_holding(lk))
+	if (holding(lk))
 		panic("acquire %s: already held", lk->name);
 	witness_checkorder(lk);		/* debug kernels: lock order (kern/witness.c) */
 
@@ -83,7 +94,7 @@ spinlock_acquire(struct spinlock *lk)
 void
 spinlock_release(struct spinlock *lk)
 {
-	if (!spinlock_holding(lk))
+	if (!holding(lk))
 		panic("release %s: not held", lk->name);
 	witness_unlock(lk);
 	lk->cpu = NULL;
