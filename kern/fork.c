@@ -214,7 +214,7 @@ fork1(struct proc *p1, int flags, void (*func)(void *), void *arg,
 	 */
 	KASSERT((flags & (FORK_PTRACE | FORK_PPWAIT)) != (FORK_PTRACE | FORK_PPWAIT));
 	KASSERT(!(flags & FORK_NOVM) || (flags & FORK_IDLE));
-	KASSERT(p1 == curproc() || p1 == &proc0);
+	KDASSERT(p1 == curproc() || p1 == &proc0);
 
 	/* 1. A process slot, pid and kernel stack (EAGAIN at the limits). */
 	p2 = proc_alloc(p1, flags, &error);

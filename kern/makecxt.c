@@ -80,7 +80,7 @@ void	makecxt_install_segments(struct proc *p2, const struct makecxt_args *a);
 static int
 pid_taken(pid_t pid, const struct proc *except)
 {
-	KASSERT(spinlock_holding(&proc_lock));
+	KDASSERT(spinlock_holding(&proc_lock));
 	for (int i = 0; i < NPROC; i++) {
 		const struct proc *q = &proctab[i];
 		if (q != except && q->p_stat != 0 && q->p_pid == pid)

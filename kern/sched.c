@@ -134,7 +134,7 @@ sched_yield(void)
 void
 fork_trampoline_entry(void)
 {
-	KASSERT(spinlock_holding(&proc_lock));
+	KDASSERT(spinlock_holding(&proc_lock));
 	spinlock_release(&proc_lock);
 }
 
@@ -145,7 +145,7 @@ fork_trampoline_entry(void)
 void
 userret(struct proc *p)
 {
-	KASSERT(p == curproc());
+	KDASSERT(p == curproc());
 	signal_userret(p);	/* take pending signals: handler, stop or death (kern/signal.c) */
 	if (p->p_killed)
 		exit1(p, W_EXITCODE(0, p->p_killed));
@@ -165,7 +165,7 @@ sleep(const void *chan, struct spinlock *lk, const char *wmesg)
 
 	if (p == NULL)
 		panic("sleep: no process (%s)", wmesg);
-	KASSERT(spinlock_holding(lk));
+	KDASSERT(spinlock_holding(lk));
 	if (lk != &proc_lock) {
 		spinlock_acquire(&proc_lock);
 		spinlock_release(lk);
@@ -185,7 +185,7 @@ sleep(const void *chan, struct spinlock *lk, const char *wmesg)
 void
 wakeup_locked(const void *chan)
 {
-	KASSERT(spinlock_holding(&proc_lock));
+	KDASSERT(spinlock_holding(&proc_lock));
 	for (int i = 0; i < NPROC; i++) {
 		struct proc *p = &proctab[i];
 		if (p->p_stat == SSLEEP && p->p_wchan == chan)

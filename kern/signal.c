@@ -59,7 +59,7 @@ sigprop(int sig)
 static void
 wake(struct proc *p)
 {
-	KASSERT(spinlock_holding(&proc_lock));
+	KDASSERT(spinlock_holding(&proc_lock));
 	if (p->p_stat == SSLEEP)
 		p->p_stat = SRUN;
 }
@@ -95,7 +95,7 @@ psignal_locked(struct proc *p, int sig)
 	int prop, traced;
 	vaddr_t action;
 
-	KASSERT(spinlock_holding(&proc_lock));
+	KDASSERT(spinlock_holding(&proc_lock));
 	if (sig <= 0 || sig >= NSIG || p->p_stat == 0 || p->p_stat == SZOMB ||
 	    p->p_stat == SDEAD || (p->p_flag & (P_SYSTEM | P_WEXIT)))
 		return;

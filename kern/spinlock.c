@@ -56,20 +56,15 @@ holding(struct spinlock *lk)
 }
 
 /*
- * The same, for anyone (KASSERTs).  Interrupts go off while we look: with
- * them on we could read lk->cpu, be moved to that very CPU and compare
- * equal there.  The holder has interrupts off already, so for it the
- * answer is stable.
+ * The same, for anyone (KASSERTs).  A CPU holds spin locks only with
+ * interrupts off (acquire turns them off until the last release), so
+ * with interrupts on the answer is no, and with them off it is stable:
+ * the thread cannot move to another CPU while it looks.
  */
 int
 spinlock_holding(struct spinlock *lk)
 {
-	int r;
-
-	intr_push();
-	r = holding(lk);
-	intr_pop();
-	return r;
+	return !intr_enabled() && holding(lk);
 }
 
 void

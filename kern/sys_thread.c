@@ -64,7 +64,7 @@ thr_wake_locked(struct vmspace *vm, vaddr_t addr, int n)
 {
 	int woken = 0;
 
-	KASSERT(spinlock_holding(&thr_lock));
+	KDASSERT(spinlock_holding(&thr_lock));
 	for (int i = 0; i < NPROC; i++) {
 		struct thrwait *tw = &thrwaits[i];
 		if (!tw->tw_queued || tw->tw_woken || tw->tw_vm != vm ||

@@ -17,6 +17,17 @@ __attribute__((noreturn)) void panic(const char *fmt, ...) __attribute__((format
 extern volatile int panicking;		/* set once panic() starts: other CPUs stop */
 
 #define KASSERT(e) do { if (!(e)) panic("assertion \"%s\" failed: %s:%d", #e, __FILE__, __LINE__); } while (0)
+/*
+ * KDASSERT: a contract on a path that every system call or context switch
+ * takes (userret, sleep, wakeup), too costly to check in every kernel:
+ * debug kernels (make DEBUG=1; `make witness` runs them under the stress
+ * programs in make test) check it.  OpenBSD's name, and its split.
+ */
+#ifdef WITNESS
+#define KDASSERT(e) KASSERT(e)
+#else
+#define KDASSERT(e) do { (void)sizeof(e); } while (0)
+#endif
 
 /* kern/string.c */
 void	*memset(void *dst, int c, size_t n);
