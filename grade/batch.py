@@ -66,6 +66,7 @@ ROOT = os.path.dirname(HERE)            # the instructor's tree (or a Gradescope
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
+import handin  # noqa: E402
 import labs  # noqa: E402
 
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
@@ -225,7 +226,9 @@ def make_plan(ref=ROOT):
     if missing:
         raise BatchError("hidden test files named in grade/manifest.toml are missing from "
                          f"{ref} (or carry solution markers): {', '.join(missing)}")
-    top = sorted({f.split("/", 1)[0] for f in every} | set(PRISTINE_DIRS))
+    # A handout's lab file (tools/handout.py writes it) is kept: the diff
+    # report compares it with the starter's.
+    top = sorted({f.split("/", 1)[0] for f in every} | set(PRISTINE_DIRS) | {handin.LAB_FILE})
     # The modes are in the plan, not taken from the copies: an unzip that
     # drops them (Python's zipfile does) must not break tools/deps.sh.
     exe = [f for f in files if os.access(os.path.join(ref, f), os.X_OK)]
@@ -322,8 +325,9 @@ def _is_student_file(rel, plan):
 
 
 def _is_documentation(rel):
-    """Text nobody builds or runs: a change there cannot move a verdict."""
-    return rel.endswith(".md") or rel.startswith("docs/")
+    """Text nobody builds or runs: a change there cannot move a verdict
+    (the handout's lab file is only read by make handin)."""
+    return rel.endswith(".md") or rel.startswith("docs/") or rel == handin.LAB_FILE
 
 
 def _sha256(path):
