@@ -104,18 +104,50 @@ MAX_UNPACKED = 512 << 20        # bytes: a bigger submission is not a source tre
 MAX_MEMBERS = 50000
 
 
-def _marker_regex():
-    """The solution-marker pattern, from tools/handout.py when it is there."""
+def _handout_tool():
+    """tools/handout.py as a module, or None where it is not (then the
+    fallbacks below)."""
     try:
         sys.path.insert(0, os.path.join(ROOT, "tools"))
-        import handout  # noqa: F401
-        return handout.MARKER, tuple(handout.SKIP_PREFIXES)
+        import handout
+        return handout
     except Exception:
-        return (re.compile(r'^\s*(?:/\*|//|#)\s*SOLUTION (BEGIN|ELSE|END) ([A-Za-z0-9_-]+)\b.*$'),
-                ("build/", ".ci/", "tools/handout.py", "tools/selfcheck.py"))
+        return None
     finally:
         if sys.path and sys.path[0] == os.path.join(ROOT, "tools"):
             sys.path.pop(0)
+
+
+def _marker_regex():
+    """The solution-marker pattern and the files never in a handout, from
+    tools/handout.py when it is there."""
+    handout = _handout_tool()
+    if handout:
+        return handout.MARKER, tuple(handout.SKIP_PREFIXES)
+    return (re.compile(r'^\s*(?:/\*|//|#)\s*SOLUTION (BEGIN|ELSE|END) ([A-Za-z0-9_-]+)\b.*$'),
+            ("build/", ".ci/", "tools/handout.py", "tools/selfcheck.py"))
+
+
+def _handout_digests(ref, files):
+    """{file: sha256 of its handout text} for the pristine files a handout
+    gets changed (their MAINTAINER fences dropped, as in the Makefile): a
+    student's untouched copy of one is not a change."""
+    handout = _handout_tool()
+    if handout is None:
+        return {}
+    out = {}
+    for f in files:
+        with open(os.path.join(ref, f), "rb") as fh:
+            data = fh.read()
+        if b"MAINTAINER" not in data or b"\0" in data[:8192] or f.endswith(".md"):
+            continue
+        # read as tools/handout.py reads it
+        with open(os.path.join(ref, f), encoding="utf-8", errors="surrogateescape") as fh:
+            lines = fh.readlines()
+        mine, _ = handout.transform(f, lines, set(), None)
+        if mine != "".join(lines):
+            out[f] = hashlib.sha256(mine.encode("utf-8", "surrogateescape")).hexdigest()
+    return out
 
 
 class BatchError(Exception):
@@ -179,6 +211,8 @@ class Plan:
     hidden: list            # hidden test files (also in files)
     dirs: tuple = PRISTINE_DIRS
     executable: list = dataclasses.field(default_factory=list)   # files with mode 755
+    # pristine files whose handout copy differs: {file: sha256 of that copy}
+    handout_digests: dict = dataclasses.field(default_factory=dict)
 
     def to_json(self):
         d = dataclasses.asdict(self)
@@ -189,7 +223,7 @@ class Plan:
     @classmethod
     def from_json(cls, root, d):
         return cls(root, d["files"], d["singles"], d["student"], d["toplevel"], d["hidden"],
-                   tuple(d["dirs"]), d.get("executable", []))
+                   tuple(d["dirs"]), d.get("executable", []), d.get("handout_digests", {}))
 
     def save(self, path):
         with open(path, "w", encoding="utf-8") as f:
@@ -232,7 +266,8 @@ def make_plan(ref=ROOT):
     # The modes are in the plan, not taken from the copies: an unzip that
     # drops them (Python's zipfile does) must not break tools/deps.sh.
     exe = [f for f in files if os.access(os.path.join(ref, f), os.X_OK)]
-    return Plan(os.path.abspath(ref), files, singles, student, top, hidden, PRISTINE_DIRS, exe)
+    return Plan(os.path.abspath(ref), files, singles, student, top, hidden, PRISTINE_DIRS, exe,
+                _handout_digests(ref, files))
 
 
 def _same(a, b):
@@ -286,7 +321,8 @@ def overlay(tree, plan):
             continue
         if f not in pristine:
             changed.append(f + " (added)")
-        elif not _same(os.path.join(tree, f), os.path.join(plan.root, f)):
+        elif (not _same(os.path.join(tree, f), os.path.join(plan.root, f))
+              and plan.handout_digests.get(f) != _sha256(os.path.join(tree, f))):
             changed.append(f)
 
     for d in plan.dirs:
