@@ -138,3 +138,28 @@ def test_instructor_targets_are_not_in_the_makefile(tree):
 def test_host_tests_pass_in_the_handout(tree):
     r = make(tree, "test-host", timeout=600)
     assert r.returncode == 0, (r.stdout + r.stderr)[-4000:]
+
+
+@pytest.mark.parametrize("lines, error", [
+    (["a\n", "# MAINTAINER BEGIN: x\n", "b\n", "# MAINTAINER ELSE\n", "#> c\n",
+      "# MAINTAINER END\n"], None),
+    (["# MAINTAINER BEGIN\n", "b\n"], "has no END"),
+    (["# MAINTAINER END\n"], "without a matching BEGIN"),
+    (["/* SOLUTION BEGIN ppwait */\n", "# MAINTAINER BEGIN\n"], "do not nest"),
+    (["# MAINTAINER BEGIN\n", "/* SOLUTION BEGIN ppwait */\n"], "do not nest"),
+    (["# MAINTAINER BEGIN\n", "# MAINTAINER ELSE\n", "c\n", "# MAINTAINER END\n"],
+     "must start with"),
+])
+def test_maintainer_fences_are_checked(lines, error):
+    """A handout never gets the maintainer side, always the ELSE side; the
+    fences are checked like SOLUTION markers."""
+    sys.path.insert(0, TOOLS)
+    try:
+        import handout
+    finally:
+        sys.path.remove(TOOLS)
+    if error is None:
+        assert handout.transform("f", lines, set(), {"ppwait"})[0] == "a\nc\n"
+    else:
+        with pytest.raises(handout.MarkerError, match=error):
+            handout.transform("f", lines, set(), {"ppwait"})
