@@ -169,8 +169,11 @@ def _remove(path):
 
 def list_files(top):
     """Files of a tree, relative, sorted, without build products and junk.
-    A git tree lists what git would (tracked + untracked, not ignored)."""
-    if os.path.isdir(os.path.join(top, ".git")):
+    A git tree lists what git would (tracked + untracked, not ignored).
+    In a linked worktree (git worktree add) .git is a file naming the real
+    repository: listing it would make a copy of the tree that repository's
+    worktree (a `git init` and commit in the copy then land on its branch)."""
+    if os.path.exists(os.path.join(top, ".git")):
         r = subprocess.run(["git", "-c", "safe.directory=*", "ls-files", "-co",
                             "--exclude-standard"], cwd=top, capture_output=True, text=True)
         if r.returncode == 0:
@@ -188,7 +191,7 @@ def list_files(top):
                              and not os.path.islink(os.path.join(dirpath, d)))
         for fn in filenames:
             p = os.path.join(dirpath, fn)
-            if os.path.islink(p) or not os.path.isfile(p):
+            if os.path.islink(p) or not os.path.isfile(p) or fn == ".git":
                 continue
             if any(fnmatch.fnmatch(fn, g) for g in JUNK_FILES):
                 continue

@@ -133,6 +133,21 @@ def test_plan_of_real_tree_has_no_solution_code():
         assert set(s.hidden_files) <= set(p.files)
 
 
+def test_list_files_of_a_linked_worktree(tmp_path):
+    """A `git worktree add` tree's .git is a file: it is not a file of the
+    tree (a copy holding it would commit onto that worktree's branch)."""
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t",
+               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@t")
+    repo, wt = tmp_path / "repo", tmp_path / "wt"
+    write(repo / "kern/proc.c", "int proc;\n")
+    for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "x"],
+                ["worktree", "add", "-q", str(wt)]):
+        subprocess.run(["git"] + cmd, cwd=repo, check=True, env=env)
+    write(wt / "build/x86_64/kernel", "binary")
+    assert os.path.isfile(wt / ".git")
+    assert batch.list_files(str(wt)) == ["kern/proc.c"]
+
+
 def test_plan_round_trips_through_json(ref, tmp_path):
     p = batch.make_plan(str(ref))
     p.save(str(tmp_path / "overlay.json"))
