@@ -3,7 +3,12 @@
 #   make qemu [ARCH=<port>] [CPUS=n]         build and boot to the shell
 #   make qemu-gdb                            the same, waiting for gdb
 #   make grade [ARCH=...] [LAB=...]          run the grader
+# MAINTAINER BEGIN
 #   make test                                everything CI checks
+# MAINTAINER ELSE
+#>#   make test                                both ports built, host tests, the grader
+# MAINTAINER END
+#   make handin                              build both ports, then pack the tree to upload
 #   make DEBUG=1 ...                         a debug kernel (witness) in build/<arch>-debug
 #   make deps                                install the toolchain (Debian/Ubuntu)
 #   make doctor                              every tool found, its version, the fix for what is not
@@ -323,16 +328,24 @@ test-host: $(H)/mkfs $(H)/fsck
 grade:
 	@$(PYTHON) grade/grade.py --arch $(GRADE_ARCH) $(if $(LAB),--lab $(LAB)) $(if $(TEST),--test $(TEST))
 
+# MAINTAINER BEGIN
 # The full check (what .ci/run runs): host tests, the grader on every port,
 # then the labs self-check (every stage's tests fail on its starter code).
+# A handout's make test stops after the grader: the rest needs tools that
+# handouts leave out (tools/handout.py, DROP).
+# MAINTAINER ELSE
+#># Every port built, the host tests, then the grader on every stage.
+# MAINTAINER END
 test: checkdeps
 	set -e; for a in $(PORTS); do $(MAKE) ARCH=$$a all; done
 	$(MAKE) test-host
 	$(MAKE) grade ARCH=all
+# MAINTAINER BEGIN: batch-grading proofs, the self-check, power cuts, witness
 	$(MAKE) forgery
 	$(MAKE) selfcheck
 	$(MAKE) crashtest ARCH=all N=5
 	$(MAKE) witness ARCH=all
+# MAINTAINER END
 
 clean:
 	rm -rf build
@@ -345,6 +358,7 @@ qemu-cmd:
 	$(info $(QEMU) $(QEMUOPTS))
 	@:
 
+# MAINTAINER BEGIN: the instructors' targets (their tools are not in handouts)
 # ---- labs -----------------------------------------------------------------
 .PHONY: handout selfcheck
 handout:
@@ -369,10 +383,7 @@ selfcheck: checkdeps
 #   make test-batch                                 the slow end-to-end check of all three
 #   make forgery                                    forged consoles score 0 (in make test)
 # JOBS here is how many submissions are graded at once (each with -j 2).
-.PHONY: handin grade-batch gradescope test-batch forgery
-handin:
-	@$(PYTHON) grade/handin.py $(if $(STUDENT),--user $(STUDENT)) $(if $(OUT),--out $(OUT))
-
+.PHONY: grade-batch gradescope test-batch forgery
 grade-batch:
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade-batch SUBMISSIONS=dir [LAB=...] [ARCH=...] [JOBS=n] [OUT=dir] [TIMEOUT=s]"; exit 2; }
 	@$(PYTHON) grade/batch.py $(SUBMISSIONS) --arch $(GRADE_ARCH) $(if $(LAB),--lab $(LAB)) \
@@ -408,6 +419,13 @@ test-batch: checkdeps
 # reference scores full marks (grade/host/test_forgery.py, a few minutes).
 forgery: checkdeps
 	AQUA_FORGERY=1 $(PYTHON) -m pytest -q -p no:cacheprovider grade/host/test_forgery.py
+# MAINTAINER END
+
+# make handin: build both ports (a tree that does not build is refused),
+# then pack the tree, its lab (.aqua6-lab) and file hashes (grade/handin.py).
+.PHONY: handin
+handin:
+	@$(PYTHON) grade/handin.py $(if $(STUDENT),--user $(STUDENT)) $(if $(OUT),--out $(OUT))
 
 # ==== benchmarks (issue 13; docs/PERFORMANCE.md) ============================
 # Owned by the performance engineer: tools/bench.py, user/tests/bench.c,
@@ -473,9 +491,11 @@ stress: checkdeps
 	set -e; for a in $(GRADE_PORTS); do $(MAKE) ARCH=$$a all; done
 	$(PYTHON) tools/stress.py --arch $(GRADE_ARCH) $(if $(N),-n $(N)) $(STRESS)
 
+# MAINTAINER BEGIN: tools/freshchroot.sh is not in handouts
 # The fresh-machine proof (root, needs Debian's mirror): a new Debian 12 from
 # debootstrap, this tree in it, and only `make qemu` and `make test` run
 # there (QUICK=1: `make grade LAB=core` instead of make test). Not in make test.
 .PHONY: fresh-check
 fresh-check:
 	QUICK=$(QUICK) KEEP=$(KEEP) tools/freshchroot.sh
+# MAINTAINER END

@@ -66,6 +66,7 @@ ROOT = os.path.dirname(HERE)            # the instructor's tree (or a Gradescope
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
+import handin  # noqa: E402
 import labs  # noqa: E402
 
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
@@ -105,18 +106,50 @@ MAX_UNPACKED = 512 << 20        # bytes: a bigger submission is not a source tre
 MAX_MEMBERS = 50000
 
 
-def _marker_regex():
-    """The solution-marker pattern, from tools/handout.py when it is there."""
+def _handout_tool():
+    """tools/handout.py as a module, or None where it is not (then the
+    fallbacks below)."""
     try:
         sys.path.insert(0, os.path.join(ROOT, "tools"))
-        import handout  # noqa: F401
-        return handout.MARKER, tuple(handout.SKIP_PREFIXES)
+        import handout
+        return handout
     except Exception:
-        return (re.compile(r'^\s*(?:/\*|//|#)\s*SOLUTION (BEGIN|ELSE|END) ([A-Za-z0-9_-]+)\b.*$'),
-                ("build/", ".ci/", "tools/handout.py", "tools/selfcheck.py"))
+        return None
     finally:
         if sys.path and sys.path[0] == os.path.join(ROOT, "tools"):
             sys.path.pop(0)
+
+
+def _marker_regex():
+    """The solution-marker pattern and the files never in a handout, from
+    tools/handout.py when it is there."""
+    handout = _handout_tool()
+    if handout:
+        return handout.MARKER, tuple(handout.SKIP_PREFIXES)
+    return (re.compile(r'^\s*(?:/\*|//|#)\s*SOLUTION (BEGIN|ELSE|END) ([A-Za-z0-9_-]+)\b.*$'),
+            ("build/", ".ci/", "tools/handout.py", "tools/selfcheck.py"))
+
+
+def _handout_digests(ref, files):
+    """{file: sha256 of its handout text} for the pristine files a handout
+    gets changed (their MAINTAINER fences dropped, as in the Makefile): a
+    student's untouched copy of one is not a change."""
+    handout = _handout_tool()
+    if handout is None:
+        return {}
+    out = {}
+    for f in files:
+        with open(os.path.join(ref, f), "rb") as fh:
+            data = fh.read()
+        if b"MAINTAINER" not in data or b"\0" in data[:8192] or f.endswith(".md"):
+            continue
+        # read as tools/handout.py reads it
+        with open(os.path.join(ref, f), encoding="utf-8", errors="surrogateescape") as fh:
+            lines = fh.readlines()
+        mine, _ = handout.transform(f, lines, set(), None)
+        if mine != "".join(lines):
+            out[f] = hashlib.sha256(mine.encode("utf-8", "surrogateescape")).hexdigest()
+    return out
 
 
 class BatchError(Exception):
@@ -138,8 +171,11 @@ def _remove(path):
 
 def list_files(top):
     """Files of a tree, relative, sorted, without build products and junk.
-    A git tree lists what git would (tracked + untracked, not ignored)."""
-    if os.path.isdir(os.path.join(top, ".git")):
+    A git tree lists what git would (tracked + untracked, not ignored).
+    In a linked worktree (git worktree add) .git is a file naming the real
+    repository: listing it would make a copy of the tree that repository's
+    worktree (a `git init` and commit in the copy then land on its branch)."""
+    if os.path.exists(os.path.join(top, ".git")):
         r = subprocess.run(["git", "-c", "safe.directory=*", "ls-files", "-co",
                             "--exclude-standard"], cwd=top, capture_output=True, text=True)
         if r.returncode == 0:
@@ -157,7 +193,7 @@ def list_files(top):
                              and not os.path.islink(os.path.join(dirpath, d)))
         for fn in filenames:
             p = os.path.join(dirpath, fn)
-            if os.path.islink(p) or not os.path.isfile(p):
+            if os.path.islink(p) or not os.path.isfile(p) or fn == ".git":
                 continue
             if any(fnmatch.fnmatch(fn, g) for g in JUNK_FILES):
                 continue
@@ -180,6 +216,8 @@ class Plan:
     hidden: list            # hidden test files (also in files)
     dirs: tuple = PRISTINE_DIRS
     executable: list = dataclasses.field(default_factory=list)   # files with mode 755
+    # pristine files whose handout copy differs: {file: sha256 of that copy}
+    handout_digests: dict = dataclasses.field(default_factory=dict)
 
     def to_json(self):
         d = dataclasses.asdict(self)
@@ -190,7 +228,7 @@ class Plan:
     @classmethod
     def from_json(cls, root, d):
         return cls(root, d["files"], d["singles"], d["student"], d["toplevel"], d["hidden"],
-                   tuple(d["dirs"]), d.get("executable", []))
+                   tuple(d["dirs"]), d.get("executable", []), d.get("handout_digests", {}))
 
     def save(self, path):
         with open(path, "w", encoding="utf-8") as f:
@@ -227,11 +265,14 @@ def make_plan(ref=ROOT):
     if missing:
         raise BatchError("hidden test files named in grade/manifest.toml are missing from "
                          f"{ref} (or carry solution markers): {', '.join(missing)}")
-    top = sorted({f.split("/", 1)[0] for f in every} | set(PRISTINE_DIRS))
+    # A handout's lab file (tools/handout.py writes it) is kept: the diff
+    # report compares it with the starter's.
+    top = sorted({f.split("/", 1)[0] for f in every} | set(PRISTINE_DIRS) | {handin.LAB_FILE})
     # The modes are in the plan, not taken from the copies: an unzip that
     # drops them (Python's zipfile does) must not break tools/deps.sh.
     exe = [f for f in files if os.access(os.path.join(ref, f), os.X_OK)]
-    return Plan(os.path.abspath(ref), files, singles, student, top, hidden, PRISTINE_DIRS, exe)
+    return Plan(os.path.abspath(ref), files, singles, student, top, hidden, PRISTINE_DIRS, exe,
+                _handout_digests(ref, files))
 
 
 def _same(a, b):
@@ -285,7 +326,8 @@ def overlay(tree, plan):
             continue
         if f not in pristine:
             changed.append(f + " (added)")
-        elif not _same(os.path.join(tree, f), os.path.join(plan.root, f)):
+        elif (not _same(os.path.join(tree, f), os.path.join(plan.root, f))
+              and plan.handout_digests.get(f) != _sha256(os.path.join(tree, f))):
             changed.append(f)
 
     for d in plan.dirs:
@@ -324,8 +366,9 @@ def _is_student_file(rel, plan):
 
 
 def _is_documentation(rel):
-    """Text nobody builds or runs: a change there cannot move a verdict."""
-    return rel.endswith(".md") or rel.startswith("docs/")
+    """Text nobody builds or runs: a change there cannot move a verdict
+    (the handout's lab file is only read by make handin)."""
+    return rel.endswith(".md") or rel.startswith("docs/") or rel == handin.LAB_FILE
 
 
 def _sha256(path):

@@ -4,12 +4,16 @@
     make handin [STUDENT=name] [OUT=dir-or-file]
     grade/handin.py [--user NAME] [--out DIR_OR_FILE] [--root TREE]
 
-Writes handin-<user>-<date>.tar.gz (in the top directory unless OUT says
-otherwise) holding one directory, handin-<user>-<date>/, with
+First builds both ports (make ARCH=<arch> all): a tree that does not build
+would score nothing, so it is refused (exit status 1) with the compiler's
+error lines.  Then writes handin-<user>-<date>.tar.gz (in the top directory
+unless OUT says otherwise) holding one directory, handin-<user>-<date>/,
+with
 
   * every file of the tree except build products and caches: build/,
     .git/, __pycache__/, *.pyc, .gdbinit, earlier handin tarballs;
-  * HANDIN.txt: who, when, and the git commit the tree was at;
+  * HANDIN.txt: who, which lab (the handout's .aqua6-lab), when, and the
+    git commit the tree was at;
   * MANIFEST.sha256: the SHA-256 of every file, in `sha256sum` format, so
     `sha256sum -c MANIFEST.sha256` inside the directory checks it, and the
     batch grader says whether the files it graded are the ones handed in.
@@ -29,7 +33,15 @@ import sys
 import tarfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+import labs  # noqa: E402
+
+# Written by tools/handout.py at the top of a handout: the lab it is for.
+LAB_FILE = ".aqua6-lab"
 
 SKIP_DIRS = {".git", "build", "__pycache__", ".pytest_cache"}
 SKIP_TOP = {".gdbinit"}
@@ -77,6 +89,29 @@ def git_state(root):
     return f"{head}{' (plus uncommitted changes)' if dirty else ''}"
 
 
+def lab_of(root):
+    try:
+        with open(os.path.join(root, LAB_FILE), encoding="utf-8", errors="replace") as f:
+            return f.read().strip() or "unknown (an empty " + LAB_FILE + ")"
+    except OSError:
+        return f"unknown (no {LAB_FILE}: not a handout)"
+
+
+def build_errors(root):
+    """Build every port in root; [] when all build, else the lines to show
+    for the first port that does not: the compiler's errors first (the
+    excerpt `make grade` shows).  A shared file's error would only be
+    printed twice by the next port."""
+    import grade   # grade/grade.py: the same excerpt and environment as `make grade`
+    for arch in labs.ARCHES:
+        p = subprocess.run(["make", "-s", "--no-print-directory", "-C", root, f"ARCH={arch}", "all"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           env=grade.make_env())
+        if p.returncode != 0:
+            return [f"make ARCH={arch} all failed:"] + ["  " + l for l in grade.build_excerpt(p.stdout)]
+    return []
+
+
 def user_name(given):
     name = given or os.environ.get("STUDENT") or getpass.getuser() or "student"
     return re.sub(r"[^A-Za-z0-9_.@+-]+", "_", name).strip("._-") or "student"
@@ -95,7 +130,8 @@ def handin(root, user, out=None, now=None):
         path = out
     files, links = collect(root)
     hashes = []
-    info = (f"user: {user}\ndate: {time.strftime('%Y-%m-%d %H:%M:%S %z', now)}\n"
+    info = (f"user: {user}\nlab: {lab_of(root)}\n"
+            f"date: {time.strftime('%Y-%m-%d %H:%M:%S %z', now)}\n"
             f"git: {git_state(root)}\nfiles: {len(files)}\n")
 
     def add(tf, name, data, mode=0o644, mtime=None):
@@ -133,6 +169,14 @@ def main(argv=None):
     if not os.path.isdir(os.path.join(root, "kern")):
         print(f"handin: {root} is not an aqua6 tree", file=sys.stderr)
         return 2
+    print(f"handin: building {' and '.join(labs.ARCHES)} (a tree that does not build is refused)",
+          flush=True)
+    errors = build_errors(root)
+    if errors:
+        print("\n".join(errors), file=sys.stderr)
+        print("handin: refused: the tree does not build.  Fix the errors above, then run "
+              "`make handin` again.", file=sys.stderr)
+        return 1
     path, files, links = handin(root, user_name(a.user), a.out)
     size = os.path.getsize(path)
     with open(path, "rb") as f:

@@ -28,7 +28,9 @@ if GRADE not in sys.path:
     sys.path.insert(0, GRADE)
 
 import adapters  # noqa: E402
+# MAINTAINER BEGIN: grade/batch.py is not in handouts
 import batch  # noqa: E402
+# MAINTAINER END
 import labs  # noqa: E402
 import score  # noqa: E402
 
@@ -60,12 +62,14 @@ def results():
     return json.loads(json.dumps(doc))
 
 
+# MAINTAINER BEGIN: grade/batch.py is not in handouts
 @pytest.fixture
 def ungradable():
     """What batch.py/gradescope.py write for a submission with no tree."""
     rep = {"student": "s", "columns": {"core/x86_64": 0}, "seconds": 1, "build": {},
            "status": "no-tree", "notes": ["no aqua6 tree in the submission"], "results": None}
     return batch.gradescope_results(rep, ["core/x86_64"], {"core/x86_64": 20})
+# MAINTAINER END
 
 
 def test_internal_results_carry_stage_port_and_hidden(results):
@@ -108,8 +112,10 @@ def test_gradescope_hides_the_stages_of_hidden_tests(results):
     assert "Score: 50/60" in results["output"], "the input must not be changed"
 
 
+# MAINTAINER BEGIN: grade/batch.py is not in handouts
 def test_gradescope_of_an_ungradable_submission(ungradable):
     _valid_gradescope(adapters.to_gradescope(ungradable))
+# MAINTAINER END
 
 
 # ---- PrairieLearn ----------------------------------------------------------------------
@@ -137,12 +143,14 @@ def test_prairielearn(results):
     assert t["core [x86_64]"]["message"] == "passed"
 
 
+# MAINTAINER BEGIN: grade/batch.py is not in handouts
 def test_prairielearn_ungradable_is_not_a_zero(ungradable):
     p = adapters.to_prairielearn(ungradable)
     _valid_prairielearn(p)
     assert p["gradable"] is False and p["score"] == 0.0
     assert "no-tree" in p["message"]
     assert any("no aqua6 tree" in e for e in p["format_errors"])
+# MAINTAINER END
 
 
 def test_prairielearn_stays_under_its_1_mb_limit(results):
@@ -155,6 +163,7 @@ def test_prairielearn_stays_under_its_1_mb_limit(results):
     assert "more characters cut" in p["tests"][0]["output"]
 
 
+# MAINTAINER BEGIN: grade/batch.py is not in handouts
 def test_prairielearn_build_failure_is_gradable():
     rep = {"student": "s", "columns": {"core/x86_64": 0}, "seconds": 1,
            "build": {"x86_64": {"ok": False, "errors": ["kern/proc.c:3: error: x"]}},
@@ -165,6 +174,7 @@ def test_prairielearn_build_failure_is_gradable():
     p = adapters.to_prairielearn(batch.gradescope_results(rep, ["core/x86_64"],
                                                           {"core/x86_64": 20}))
     assert p["gradable"] is True and p["score"] == 0.0
+# MAINTAINER END
 
 
 # ---- JUnit -----------------------------------------------------------------------------
@@ -209,9 +219,11 @@ def test_junit(results):
     assert float(cases[0].get("time")) == pytest.approx(2.25)
 
 
+# MAINTAINER BEGIN: grade/batch.py is not in handouts
 def test_junit_ungradable_is_an_error(ungradable):
     ts, cases = _junit(adapters.to_junit(ungradable))
     assert ts.get("errors") == "1" and cases[0].find("error").get("type") == "build"
+# MAINTAINER END
 
 
 def test_summary(results):
@@ -242,6 +254,7 @@ def test_cli_converts_the_same_file(results, tmp_path):
     assert r.returncode == 2 and "no \"tests\" list" in r.stderr
 
 
+# MAINTAINER BEGIN: docs/github-actions.yml is not in handouts
 def test_github_workflow_uses_the_adapters():
     """docs/github-actions.yml is valid YAML, grades with the JUnit format
     and writes the summary format to the job summary: both must exist."""
@@ -257,3 +270,4 @@ def test_github_workflow_uses_the_adapters():
     assert "$GITHUB_STEP_SUMMARY" in runs
     keep = next(s for s in steps if "upload-artifact" in s.get("uses", ""))
     assert "junit.xml" in keep["with"]["path"]
+# MAINTAINER END

@@ -109,7 +109,7 @@ def test_plan_of_mini_tree(ref):
     assert p.hidden == ["grade/tests/test_hidden.py", "user/tests/secret.c"]
     assert set(p.hidden) <= set(p.files)
     assert p.toplevel == sorted({"Makefile", "arch", "kern", "grade", "user", "tools", "docs",
-                                 "include", "mkfs"})
+                                 "include", "mkfs", handin.LAB_FILE})
 
 
 def test_plan_of_real_tree_has_no_solution_code():
@@ -131,6 +131,21 @@ def test_plan_of_real_tree_has_no_solution_code():
     m = labs.load()
     for s in m.stages:
         assert set(s.hidden_files) <= set(p.files)
+
+
+def test_list_files_of_a_linked_worktree(tmp_path):
+    """A `git worktree add` tree's .git is a file: it is not a file of the
+    tree (a copy holding it would commit onto that worktree's branch)."""
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t",
+               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@t")
+    repo, wt = tmp_path / "repo", tmp_path / "wt"
+    write(repo / "kern/proc.c", "int proc;\n")
+    for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "x"],
+                ["worktree", "add", "-q", str(wt)]):
+        subprocess.run(["git"] + cmd, cwd=repo, check=True, env=env)
+    write(wt / "build/x86_64/kernel", "binary")
+    assert os.path.isfile(wt / ".git")
+    assert batch.list_files(str(wt)) == ["kern/proc.c"]
 
 
 def test_plan_round_trips_through_json(ref, tmp_path):
@@ -415,47 +430,33 @@ def test_handout_omits_hidden_files(tmp_path):
     assert (out / "grade/tests/test_secret_core.py").exists()
 
 
-# ---- make handin ------------------------------------------------------------------------------
+# ---- make handin (grade/host/test_handin.py tests the tarball itself) ------------------------
 
-def test_handin_tarball(ref, tmp_path):
+def test_batch_reads_a_handin(ref, tmp_path):
+    """A handin of a handout: its hashes are checked, HANDIN.txt (with the
+    lab) becomes a note, and the lab file is neither dropped nor flagged."""
     tree = tmp_path / "tree"
     shutil.copytree(ref, tree)
-    write(tree / "build/x86_64/kernel", "binary")
-    write(tree / ".git/HEAD", "ref: refs/heads/main\n")
-    write(tree / "grade/__pycache__/x.pyc", "pyc")
-    write(tree / ".gdbinit", "target remote :1234\n")
-    write(tree / "handin-old-20240101-000000.tar.gz", "old")
-    os.symlink("kern/proc.c", tree / "link.c")
+    write(tree / handin.LAB_FILE, "lab1\n")
     path, files, links = handin.handin(str(tree), "alice", str(tmp_path / "out") + "/")
-    assert os.path.basename(path).startswith("handin-alice-") and path.endswith(".tar.gz")
-    assert links == ["link.c"]
-    with tarfile.open(path) as tf:
-        names = tf.getnames()
-        top = names[0].split("/")[0]
-        assert all(n.startswith(top + "/") for n in names)
-        rel = sorted(n[len(top) + 1:] for n in names)
-        manifest = tf.extractfile(f"{top}/MANIFEST.sha256").read().decode()
-        contents = {n[len(top) + 1:]: tf.extractfile(n).read() for n in names}
-    assert not [n for n in rel if n.startswith(("build/", ".git/")) or "__pycache__" in n
-                or n in (".gdbinit", "link.c") or n.startswith("handin-old")]
-    assert "kern/proc.c" in rel and "HANDIN.txt" in rel and "MANIFEST.sha256" in rel
-    lines = manifest.splitlines()
-    assert len(lines) == len(rel) - 1                        # every file but itself
-    for line in lines:
-        digest, name = line.split("  ", 1)
-        assert hashlib.sha256(contents[name]).hexdigest() == digest
-    assert b"user: alice" in contents["HANDIN.txt"]
-    # `sha256sum -c` accepts it, and the batch grader checks it
-    x = tmp_path / "x"
-    with tarfile.open(path) as tf:
-        tf.extractall(x)
-    r = subprocess.run(["sha256sum", "-c", "--quiet", "MANIFEST.sha256"], cwd=x / top,
-                       capture_output=True, text=True)
-    assert r.returncode == 0, r.stdout + r.stderr
     tree2, notes = batch.unpack(path, str(tmp_path / "u"))
     assert any(n.startswith("MANIFEST.sha256: all") for n in notes)
-    write(os.path.join(tree2, "kern/proc.c"), "changed after handin\n")
+    assert any(n.startswith("handin: user: alice; lab: lab1;") for n in notes), notes
+    proc = os.path.join(tree2, "kern/proc.c")
+    kept = read(proc)
+    write(proc, "changed after handin\n")
     assert any("1 of" in n for n in batch.check_handin_manifest(tree2))
+    write(proc, kept)
+    plan = batch.make_plan(str(ref))
+    ov = batch.overlay(tree2, plan)
+    assert os.path.isfile(os.path.join(tree2, handin.LAB_FILE))
+    assert not [d for d in ov["dropped"] if handin.LAB_FILE in d], ov["dropped"]
+    starter = {"lab": "lab1", "handout_lab": "lab1", "lab_files": [],
+               "files": {f: batch._sha256(os.path.join(tree, f)) for f in files
+                         if batch._is_student_file(f, plan)}}
+    assert handin.LAB_FILE in starter["files"]
+    write(os.path.join(tree2, handin.LAB_FILE), "another-lab\n")
+    assert batch.diff_report(tree2, plan, starter)["outside"] == []
 
 
 # ---- the Gradescope zip -------------------------------------------------------------------------

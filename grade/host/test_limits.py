@@ -86,10 +86,12 @@ def test_cgroup_readers_do_not_fail():
     assert limits.choose_jobs(128) >= 1
 
 
+# MAINTAINER BEGIN: grade/gradescope.py is not in handouts
 def test_not_run_message_is_the_one_gradescope_looks_for():
     import gradescope
     with open(os.path.join(ROOT, "grade", "conftest.py"), encoding="utf-8") as f:
         assert gradescope.NOT_RUN in f.read()
+# MAINTAINER END
 
 
 def test_past_the_deadline_tests_fail_at_once_as_not_run(tmp_path):

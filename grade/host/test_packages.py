@@ -33,11 +33,13 @@ def test_the_list_is_not_empty_and_names_the_toolchain():
     assert len(pkgs) == len(set(pkgs)), f"a package is listed twice: {pkgs}"
 
 
+# MAINTAINER BEGIN: .ci/ is not in handouts
 def test_ci_installs_the_list():
     ci = read(".ci/run")
     assert "tools/deps.sh list" in ci, ".ci/run does not read tools/packages.txt"
     # .ci/run must install before anything that needs make or python.
     assert ci.index("pkgs=$(sh tools/deps.sh list)") < ci.rindex("make test")
+# MAINTAINER END
 
 
 def test_docker_image_installs_the_list():
@@ -48,9 +50,11 @@ def test_docker_image_installs_the_list():
     assert '"dockerfile": "../Dockerfile"' in dc, "the dev container builds another image"
 
 
+# MAINTAINER BEGIN: grade/gradescope.py is not in handouts
 def test_gradescope_setup_installs_the_list():
     import gradescope
     assert gradescope.packages() == listed("amd64")
+# MAINTAINER END
 
 
 def test_no_other_file_names_packages_in_an_apt_get_line():
