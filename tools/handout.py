@@ -250,7 +250,8 @@ def marker_files():
 
 
 def stage_line(s):
-    arches = s.get('arches', ['x86_64', 'riscv'])
+    import ports
+    arches = s.get('arches', list(ports.names()))
     where = 'on each port' if len(arches) > 1 else f'on {arches[0]} only'
     return (f"* **{s['name']}**: {s.get('description', '')}.\n"
             f"  Handout: `{s['handout']}`. {s['points']} points {where}; "

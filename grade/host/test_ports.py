@@ -45,6 +45,10 @@ def tracked(root):
             if f and not f.startswith("build/") and os.path.isfile(os.path.join(root, f))]
 
 
+# A student's handout tree leaves the maintainers' tools out (tools/handout.py DROP).
+IN_HANDOUT = os.path.exists(os.path.join(ROOT, ".aqua6-lab"))
+
+
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory):
     """A copy of the tracked tree with arch/NEW and user/arch/NEW, copies of
@@ -157,6 +161,8 @@ TOOLS = ["tools/bench.py", "tools/crashtest.py", "tools/witnesscheck.py", "tools
 @pytest.mark.parametrize("tool", TOOLS)
 def test_tool_accepts_the_new_port(tree, tool):
     """--arch NEW is parsed (argparse checks a choice before it reaches --help)."""
+    if not (tree / tool).exists() and IN_HANDOUT:
+        pytest.skip(f"{tool} is a maintainer tool: handouts leave it out (tools/handout.py DROP)")
     r = run(tree, sys.executable, tool, "--arch", NEW, "--help", timeout=60)
     assert r.returncode == 0, f"{tool} --arch {NEW}: {r.stderr[-1500:]}"
 
@@ -282,6 +288,8 @@ def test_no_port_named_outside_the_ports():
 def test_the_allow_list_is_used():
     """An entry nothing needs any more is a hole for the next hard-coding."""
     for rel, pat, why in ALLOWED:
+        if IN_HANDOUT and not os.path.exists(os.path.join(ROOT, rel)):
+            continue                # a maintainer tool, left out of handouts
         with open(os.path.join(ROOT, rel), encoding="utf-8") as f:
             code = code_of(rel, f.read())
         assert re.search(pat, code, re.M), f"ALLOWED: {rel} has no line /{pat}/ ({why})"
