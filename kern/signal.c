@@ -317,7 +317,6 @@ signal_fork(struct proc *p1, struct proc *p2)
 	memcpy(b->ps_sigflags, a->ps_sigflags, sizeof(b->ps_sigflags));
 	b->ps_sigmask = a->ps_sigmask;
 	b->ps_tramp = a->ps_tramp;
-	memset(b->ps_sigcode, 0, sizeof(b->ps_sigcode));	/* SI_USER: a slot's last owner's codes go */
 }
 
 /*

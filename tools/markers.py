@@ -102,13 +102,13 @@ def check(files, order):
     spans = {}
     for f in all_fences:
         spans.setdefault(f.path, []).append((f.begin, f.end, rank.get(f.stage, -1)))
+    code = {path: code_lines(text) for path, text in files.items()
+            if path.endswith(('.c', '.h', '.S'))}
     for f in all_fences:
         for name in f.defines:
             users = []
-            for path, text in files.items():
-                if not path.endswith(('.c', '.h', '.S')):
-                    continue
-                for n, line in enumerate(code_lines(text), 1):
+            for path, lines in code.items():
+                for n, line in enumerate(lines, 1):
                     if name not in line or name not in IDENT.findall(line):
                         continue
                     inside = any(b <= n <= e and r >= rank.get(f.stage, -1)

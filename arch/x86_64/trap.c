@@ -312,12 +312,14 @@ user_exception(struct trapframe *tf)
 		return;
 	}
 	if (t->sig == 0) {
-		static const struct user_trap other = { SIGSEGV, SI_USER, NULL };
-		t = &other;
+		/* Not something a user program can cause (NMI, a machine check, ...). */
+		intr_enable();
+		trap_user_signal(tf, SIGSEGV, SI_USER, exception_names[n], tf->tf_rip);
+		return;
 	}
 	code = (n == T_XMM || n == T_ARITHTRAP) ? fpe_code(n) : t->code;
 	intr_enable();
-	trap_user_signal(tf, t->sig, code, t->what ? t->what : exception_names[n], tf->tf_rip);
+	trap_user_signal(tf, t->sig, code, t->what, tf->tf_rip);
 }
 
 void
