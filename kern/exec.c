@@ -150,7 +150,7 @@ load_segment(struct proc *p, struct vmspace *vm, struct inode *ip, const struct 
 	}
 	if (start < end) {
 		KASSERT((prot & ~VM_PROT_USER) != 0);	/* check_segment: else a free slot */
-		if (vm_region_add(vm, start, end, prot & ~VM_PROT_USER, 0) != 0)
+		if (vm_region_add(vm, start, end, prot & ~VM_PROT_USER, 0, NULL) == NULL)
 			return ENOMEM;
 		for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
 			if (p->p_killed)
@@ -306,8 +306,8 @@ kern_exec(struct proc *p, const char *path, char *const *argv)
 	if ((error = vm_map_anon(vm, stack_bottom, USER_TOP,
 	    VM_PROT_READ | VM_PROT_WRITE, VR_STACK)) != 0)
 		goto fail;
-	if ((error = vm_region_add(vm, image_end, image_end,
-	    VM_PROT_READ | VM_PROT_WRITE, VR_HEAP)) != 0)
+	error = ENOMEM;
+	if (vm_region_add(vm, image_end, image_end, VM_PROT_READ | VM_PROT_WRITE, VR_HEAP, NULL) == NULL)
 		goto fail;
 	vm->vm_heap_start = vm->vm_brk = image_end;
 

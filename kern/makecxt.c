@@ -174,17 +174,19 @@ makecxt_build_space(struct proc *p, const struct makecxt_args *a, struct vmspace
 		return ENOMEM;
 
 	sleeplock_acquire(&from->vm_lock);
-	for (int i = 0; i < VM_NREGION && error == 0; i++) {
-		struct vm_region *r = &from->vm_regions[i];
+	struct vm_region *r;
+	VM_REGION_FOREACH(from, r) {
 		vaddr_t lo = MAX(r->r_start, start), hi = MIN(r->r_end, end);
 
-		if (r->r_prot == 0 || lo >= hi)
+		if (lo >= hi)
 			continue;
 		covered += hi - lo;
 		/* A vmap region stays one: its shareable pages are special (kern/vm/vmap.c). */
-		if ((error = vm_region_add(to, lo + delta, hi + delta, r->r_prot,
-		    r->r_flags & (VR_VMAP | VR_TERM))) != 0)
+		if (vm_region_add(to, lo + delta, hi + delta, r->r_prot, r->r_flags & VR_TERM,
+		    r->r_pgops) == NULL) {
+			error = ENOMEM;
 			break;
+		}
 		for (vaddr_t va = lo; va < hi; va += PAGE_SIZE) {
 			paddr_t pa, npa;
 			int prot;
@@ -195,7 +197,7 @@ makecxt_build_space(struct proc *p, const struct makecxt_args *a, struct vmspace
 				continue;
 			}
 			/* A shareable page is referenced, not copied (stage share-vmem). */
-			if ((r->r_flags & VR_VMAP) &&
+			if (VM_REGION_IS_VMAP(r) &&
 			    (error = makecxt_shared_page(to, va + delta, PGROUNDDOWN(pa), r->r_prot)) != ENOENT) {
 				if (error)
 					break;
@@ -213,6 +215,8 @@ makecxt_build_space(struct proc *p, const struct makecxt_args *a, struct vmspace
 				break;
 			}
 		}
+		if (error != 0)
+			break;
 	}
 	/* Pages outside every region are missing too. */
 	if (error == 0 && covered < end - start)
@@ -363,7 +367,7 @@ sys_makecxt(struct proc *p, const register_t *args, register_t *retval)
 	//> /*
 	//>  * TODO(makecxt): create the new process (docs/labs/makecxt.md):
 	//>  * check the arguments, build its address space from the pages of
-	//>  * [src, src + refsize), fork1() it with FORK_IDLE, give it its
+	//>  * [src, src + refsize), fork1() it with FORK_IDLE | FORK_NOVM, give it its
 	//>  * address space, cxt->registers (md_set_user_regs) and the pid asked
 	//>  * for, then proc_setrunnable().  The later stages' pieces below
 	//>  * (makecxt_copy_context, makecxt_fork_regs, makecxt_fixed_pid,
@@ -584,10 +588,10 @@ makecxt_copy_shared(struct proc *p, struct vmspace *to, const struct makecxt_arg
 	int error = 0;
 
 	sleeplock_acquire(&from->vm_lock);
-	for (int i = 0; i < VM_NREGION && error == 0; i++) {
-		struct vm_region *r = &from->vm_regions[i];
+	struct vm_region *r;
+	VM_REGION_FOREACH(from, r) {
 		vaddr_t lo = MAX(r->r_start, start), hi = MIN(r->r_end, end);
-		if (r->r_prot == 0 || !(r->r_flags & VR_VMAP) || lo >= hi)
+		if (!VM_REGION_IS_VMAP(r) || lo >= hi)
 			continue;
 		for (vaddr_t va = lo; va < hi && error == 0; va += PAGE_SIZE) {
 			struct vshare vs;
@@ -598,6 +602,8 @@ makecxt_copy_shared(struct proc *p, struct vmspace *to, const struct makecxt_arg
 				continue;	/* not there, or private: nothing to do */
 			error = vmap_enter_local_copy(to, va + delta, PGROUNDDOWN(pa), r->r_prot);
 		}
+		if (error != 0)
+			break;
 	}
 	sleeplock_release(&from->vm_lock);
 	return error;

@@ -570,7 +570,7 @@ pmap_next(struct pmap *pm, vaddr_t *vap, vaddr_t eva)
 	int found = 0;
 
 	KASSERT(pm != &kernel_pmap);
-	PMAP_ASSERT_RANGE(va, eva);
+	PMAP_DASSERT_RANGE(va, eva);
 	spinlock_acquire(&pm->pm_lock);
 	while (va < eva) {
 		if ((hole = pmap_hole(pm, va)) != 0) {

@@ -92,10 +92,10 @@ nomem:
  * page copyin/copyout could not use (kern/copy.c).  0 when the access
  * may be retried, else an errno and the access is the process's mistake.
  * One lookup, then a dispatch on what is there, as Plan 9's fault():
- * nothing (nothing is mapped lazily), a shareable page (never
- * copy-on-write: a partner without PROT_WRITE in shared_prot gets
- * EFAULT, not a private copy; kern/vm/vmap.c), or a private page, which
- * vm_fault_cow may resolve.
+ * nothing (nothing is mapped lazily), a page its region's pager says is
+ * shared for real (never copy-on-write: a vmap partner without PROT_WRITE
+ * in shared_prot gets EFAULT, not a private copy; kern/vm/vmap.c), or a
+ * private page, which vm_fault_cow may resolve.
  *	=> called without p's vm_lock: it takes it (a copyin under vm_lock
  *	   would sleep on itself for ever)
  */
@@ -115,7 +115,7 @@ vm_fault(struct proc *p, vaddr_t va, int access)
 	r = vm_region_lookup(vm, va);
 	if (r == NULL || !pmap_extract(vm->vm_pmap, va, &pa, &prot))
 		error = EFAULT;
-	else if ((r->r_flags & VR_VMAP) && vmap_page_shareable(PGROUNDDOWN(pa)))
+	else if (r->r_pgops != NULL && r->r_pgops->pgo_shared(PGROUNDDOWN(pa)))
 		error = EFAULT;
 	else
 		error = vm_fault_cow(p, r, va, PGROUNDDOWN(pa), prot, access);

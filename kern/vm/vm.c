@@ -13,7 +13,6 @@
 #include "vm.h"
 #include "page.h"
 #include "sleeplock.h"
-#include "share.h"
 
 _Static_assert(sizeof(struct vmspace) <= PAGE_SIZE, "a vmspace must fit in a page");
 
@@ -44,23 +43,22 @@ vmspace_ref(struct vmspace *vm)
 }
 
 /*
- * Drop vm's use of the page pa of region r: a page of a vmap region by
- * vmap's rules (a shareable page's record forgets vm and may pass the
- * ownership on, kern/vm/vmap.c), any other its reference.  Caller must
- * hold vm->vm_lock, or be the last user of vm.
+ * Drop vm's use of the page pa of region r: by r's pager if it has one
+ * (a vmap region's shareable page may pass its ownership on), else its
+ * reference.  Caller must hold vm->vm_lock, or be the last user of vm.
  */
 void
 vm_drop_page(struct vmspace *vm, const struct vm_region *r, paddr_t pa)
 {
-	if (r != NULL && (r->r_flags & VR_VMAP))
-		vmap_drop_page(vm, r, pa);
+	if (r != NULL && r->r_pgops != NULL)
+		r->r_pgops->pgo_drop(vm, r, pa);
 	else
 		page_unref(pa);
 }
 
 /*
  * Unmap the pages of [start, end), which lies in region r (NULL: in no
- * vmap region), and drop each (vm_drop_page).  pmap_next() skips what is
+ * region with a pager), and drop each (vm_drop_page).  pmap_next() skips what is
  * not mapped a page table at a time: the range may be huge and mostly
  * empty (a failed exec's region).  Caller must hold vm->vm_lock.
  */
@@ -128,10 +126,8 @@ vmspace_free(struct vmspace *vm)
 	 * unmap page by page (and shoot down TLBs): drop the pages, then
 	 * free the tables whole.
 	 */
-	for (int i = 0; i < VM_NREGION; i++) {
-		struct vm_region *r = &vm->vm_regions[i];
-		if (r->r_prot == 0)
-			continue;
+	struct vm_region *r;
+	VM_REGION_FOREACH(vm, r) {
 		/* Only what is mapped: a failed exec may leave a huge, empty region. */
 		for (vaddr_t va = r->r_start; va < r->r_end &&
 		    pmap_next(vm->vm_pmap, &va, r->r_end); va += PAGE_SIZE) {
@@ -141,41 +137,66 @@ vmspace_free(struct vmspace *vm)
 				vm_drop_page(vm, r, PGROUNDDOWN(pa));
 		}
 	}
-	/* The family of this address space is gone: its pages pass on (kern/vm/share.c). */
-	vshare_vm_gone(vm);
+	/* What the pagers keep about vm goes too (a vmap page it owns passes on). */
+	vm_pager_vmfree(vm);
 	pmap_destroy(vm->vm_pmap);
 	kpage_free(vm);
 }
 
-int
-vm_region_add(struct vmspace *vm, vaddr_t start, vaddr_t end, int prot, int flags)
+/* ---- the region layer: bookkeeping only (vm.h says who may call it) ---- */
+
+/*
+ * A new region [start, end) in a free slot, or NULL if there is none.
+ * The one place that looks at free slots (r_prot 0); everybody else
+ * walks the regions in use with VM_REGION_FOREACH.
+ */
+struct vm_region *
+vm_region_add(struct vmspace *vm, vaddr_t start, vaddr_t end, int prot, int flags,
+    const struct vm_pagerops *pgops)
 {
-	for (int i = 0; i < VM_NREGION; i++) {
-		struct vm_region *r = &vm->vm_regions[i];
+	KASSERT(prot != 0);	/* r_prot 0 marks a free slot */
+	KASSERT(start <= end && start % PAGE_SIZE == 0 && end % PAGE_SIZE == 0);
+	for (struct vm_region *r = vm->vm_regions; r < vm->vm_regions + VM_NREGION; r++) {
 		if (r->r_prot == 0) {
 			r->r_start = start;
 			r->r_end = end;
 			r->r_prot = prot;
 			r->r_flags = flags;
-			return 0;
+			r->r_pgops = pgops;
+			return r;
 		}
 	}
-	return ENOMEM;
+	return NULL;
 }
 
-/*
- * The region that holds va, or NULL (OpenBSD: uvm_map_lookup_entry).
- * Caller must hold vm->vm_lock, or own vm alone (a new address space
- * that nobody runs in yet: fork's and makecxt's copy).
- */
+/* The slot of r is free again. */
+void
+vm_region_remove(struct vm_region *r)
+{
+	r->r_prot = 0;
+	r->r_pgops = NULL;
+}
+
+int
+vm_region_free_slots(struct vmspace *vm)
+{
+	struct vm_region *r;
+	int used = 0;
+
+	VM_REGION_FOREACH(vm, r)
+		used++;
+	return VM_NREGION - used;
+}
+
+/* The region that holds va, or NULL (OpenBSD: uvm_map_lookup_entry). */
 struct vm_region *
 vm_region_lookup(struct vmspace *vm, vaddr_t va)
 {
-	for (int i = 0; i < VM_NREGION; i++) {
-		struct vm_region *r = &vm->vm_regions[i];
-		if (r->r_prot != 0 && va >= r->r_start && va < r->r_end)
+	struct vm_region *r;
+
+	VM_REGION_FOREACH(vm, r)
+		if (va >= r->r_start && va < r->r_end)
 			return r;
-	}
 	return NULL;
 }
 
@@ -198,9 +219,11 @@ vm_region_prot(struct vmspace *vm, vaddr_t va)
 static struct vm_region *
 region_with_flag(struct vmspace *vm, int flag)
 {
-	for (int i = 0; i < VM_NREGION; i++)
-		if (vm->vm_regions[i].r_prot != 0 && (vm->vm_regions[i].r_flags & flag))
-			return &vm->vm_regions[i];
+	struct vm_region *r;
+
+	VM_REGION_FOREACH(vm, r)
+		if (r->r_flags & flag)
+			return r;
 	return NULL;
 }
 
@@ -300,16 +323,14 @@ vmspace_copy(struct vmspace *src, struct vmspace **dstp)
 	memcpy(dst->vm_regions, src->vm_regions, sizeof(dst->vm_regions));
 	dst->vm_heap_start = src->vm_heap_start;
 	dst->vm_brk = src->vm_brk;
-	for (int i = 0; i < VM_NREGION; i++) {
-		struct vm_region *r = &src->vm_regions[i];
-		if (r->r_prot == 0)
-			continue;
+	struct vm_region *r;
+	VM_REGION_FOREACH(src, r) {
 		/*
-		 * vmap regions have their own rules: shareable pages make the
-		 * child a partner, private ones are copied now (kern/vm/vmap.c).
+		 * A region with a pager has its own rules (a vmap region's
+		 * shareable pages make the child a partner, kern/vm/vmap.c).
 		 */
-		if (r->r_flags & VR_VMAP) {
-			if (vmap_fork_region(src, dst, r) != 0)
+		if (r->r_pgops != NULL) {
+			if (r->r_pgops->pgo_fork(src, dst, r) != 0)
 				goto nomem;
 			continue;
 		}
@@ -345,51 +366,24 @@ vm_map_anon(struct vmspace *vm, vaddr_t start, vaddr_t end, int prot, int flags)
 	if (start % PAGE_SIZE || end % PAGE_SIZE || end < start || !user_range_ok(start, end - start))
 		return EINVAL;
 	sleeplock_acquire(&vm->vm_lock);
-	error = vm_region_add(vm, start, end, prot, flags);
-	if (error == 0) {
-		error = map_zero_pages(vm, start, end, prot);
-		if (error) {
-			struct vm_region *r;
-			for (r = vm->vm_regions; r < vm->vm_regions + VM_NREGION; r++)
-				if (r->r_prot != 0 && r->r_start == start && r->r_end == end)
-					r->r_prot = 0;
-		}
-	}
+	struct vm_region *r = vm_region_add(vm, start, end, prot, flags, NULL);
+	if (r == NULL)
+		error = ENOMEM;
+	else if ((error = map_zero_pages(vm, start, end, prot)) != 0)
+		vm_region_remove(r);	/* map_zero_pages unmapped what it mapped */
 	sleeplock_release(&vm->vm_lock);
 	return error;
-}
-
-/* Unmap [start, end): regions inside it vanish, regions overlapping an end shrink. */
-void
-vm_unmap(struct vmspace *vm, vaddr_t start, vaddr_t end)
-{
-	start = PGROUNDDOWN(start);
-	end = PGROUNDUP(end);
-	sleeplock_acquire(&vm->vm_lock);
-	vm_unmap_range(vm, NULL, start, end);
-	for (int i = 0; i < VM_NREGION; i++) {
-		struct vm_region *r = &vm->vm_regions[i];
-		if (r->r_prot == 0 || r->r_end <= start || r->r_start >= end)
-			continue;
-		if (r->r_start >= start && r->r_end <= end && !(r->r_flags & VR_HEAP))
-			r->r_prot = 0;
-		else if (r->r_start < start)
-			r->r_end = start;
-		else
-			r->r_start = end;
-	}
-	sleeplock_release(&vm->vm_lock);
 }
 
 /* Would [start, end) run into a region other than except (a vmap region above the heap)? */
 static int
 vm_overlaps_other(struct vmspace *vm, struct vm_region *except, vaddr_t start, vaddr_t end)
 {
-	for (int i = 0; i < VM_NREGION; i++) {
-		struct vm_region *r = &vm->vm_regions[i];
-		if (r != except && r->r_prot != 0 && start < r->r_end && end > r->r_start)
+	struct vm_region *r;
+
+	VM_REGION_FOREACH(vm, r)
+		if (r != except && start < r->r_end && end > r->r_start)
 			return 1;
-	}
 	return 0;
 }
 
@@ -451,10 +445,10 @@ user_range_ok(vaddr_t va, size_t len)
 size_t
 vmspace_size(struct vmspace *vm)
 {
+	struct vm_region *r;
 	size_t n = 0;
 
-	for (int i = 0; i < VM_NREGION; i++)
-		if (vm->vm_regions[i].r_prot != 0)
-			n += vm->vm_regions[i].r_end - vm->vm_regions[i].r_start;
+	VM_REGION_FOREACH(vm, r)
+		n += r->r_end - r->r_start;
 	return n;
 }

@@ -3,9 +3,9 @@
  * maps itself, private or shareable (docs/man/vmap.2, vunmap.2, vctl.2;
  * the owners of shareable pages are in kern/vm/share.c).
  *
- * A vmap region is an ordinary vm_region with the VR_VMAP flag.  Its pages
- * are special in two ways, and every place that copies or drops pages
- * asks about them (vmspace_copy, vmspace_free, makecxt, vm_fault):
+ * A vmap region is an ordinary vm_region whose pager is vmap_pagerops
+ * (vm.h): the core reaches this file only through it when it forks,
+ * drops or faults on a vmap page.  Its pages are special in two ways:
  *
  *   - a shareable page is never copied on write: fork and makecxt map the
  *     same page in the new process, a *partner*, with shared_prot & prot;
@@ -38,13 +38,12 @@ static int
 range_free(struct vmspace *vm, vaddr_t start, vaddr_t end)
 {
 	KASSERT(sleeplock_holding(&vm->vm_lock));
+	struct vm_region *r;
+
 	if (start == 0 || end <= start || !user_range_ok(start, end - start))
 		return 0;
-	for (int i = 0; i < VM_NREGION; i++) {
-		struct vm_region *r = &vm->vm_regions[i];
+	VM_REGION_FOREACH(vm, r) {
 		vaddr_t lo = r->r_start, hi = r->r_end;
-		if (r->r_prot == 0)
-			continue;
 		if (r->r_flags & VR_STACK)
 			lo -= PAGE_SIZE;		/* the guard page */
 		if (r->r_flags & VR_HEAP)
@@ -68,24 +67,25 @@ find_room(struct vmspace *vm, size_t size)
 				return va;
 			/* Jump past whichever region is in the way. */
 			vaddr_t next = va + PAGE_SIZE;
-			for (int i = 0; i < VM_NREGION; i++) {
-				struct vm_region *r = &vm->vm_regions[i];
-				if (r->r_prot != 0 && r->r_end > va && r->r_start < va + size + PAGE_SIZE)
+			struct vm_region *r;
+			VM_REGION_FOREACH(vm, r)
+				if (r->r_end > va && r->r_start < va + size + PAGE_SIZE)
 					next = MAX(next, r->r_end + PAGE_SIZE);
-			}
 			va = next;
 		}
 	}
 	return 0;
 }
 
+/* ---- the pager of vmap regions (struct vm_pagerops, vm.h) -------------------- */
+
 /*
- * The last step of every vmap page's life in an address space: drop it
- * from the shared-page records (which may pass its ownership on), zero a
- * private terminate page, give back the mapping's reference.  The pmap
- * entry is already gone (or the page tables are going).
+ * pgo_drop, the last step of every vmap page's life in an address space:
+ * drop it from the shared-page records (which may pass its ownership
+ * on), zero a private terminate page, give back the mapping's reference.
+ * The pmap entry is already gone (or the page tables are going).
  */
-void
+static void
 vmap_drop_page(struct vmspace *vm, const struct vm_region *r, paddr_t pa)
 {
 	struct vshare vs;
@@ -111,14 +111,14 @@ vmap_page_replaced(struct vmspace *vm, vaddr_t va, paddr_t pa)
 }
 
 /*
- * fork (vmspace_copy) of a vmap region r of src into dst, whose regions
- * are already a copy of src's.  Shareable pages: dst becomes a partner
+ * pgo_fork: fork (vmspace_copy) of a vmap region r of src into dst, whose
+ * regions are already a copy of src's.  Shareable pages: dst becomes a partner
  * of a VSTAT_SHARED page; a VSTAT_LOCAL page stays in its family, so dst
  * gets a copy, as of a private page.  0 or ENOMEM (dst's regions then
  * cover what was entered, so vmspace_free(dst) undoes it).  src's
  * vm_lock held.
  */
-int
+static int
 vmap_fork_region(struct vmspace *src, struct vmspace *dst, const struct vm_region *r)
 {
 	KASSERT(sleeplock_holding(&src->vm_lock));
@@ -179,7 +179,7 @@ vmap_enter_local_copy(struct vmspace *dst, vaddr_t va, paddr_t pa, int rprot)
 	paddr_t npa, old;
 	int prot;
 
-	if (r == NULL || !(r->r_flags & VR_VMAP) || !vshare_get(pa, &vs))
+	if (r == NULL || !VM_REGION_IS_VMAP(r) || !vshare_get(pa, &vs))
 		return EINVAL;
 	if ((npa = page_alloc()) == 0)
 		return ENOMEM;
@@ -200,14 +200,25 @@ vmap_enter_local_copy(struct vmspace *dst, vaddr_t va, paddr_t pa, int rprot)
 	return 0;
 }
 
-/* Is pa a shareable page (VSTAT_SHARED or VSTAT_LOCAL)?  vm_fault asks. */
-int
+/*
+ * pgo_shared: is pa a shareable page (VSTAT_SHARED or VSTAT_LOCAL)?  A
+ * write fault on one is never copy-on-write: a partner without PROT_WRITE
+ * in shared_prot gets EFAULT, not a private copy.
+ */
+static int
 vmap_page_shareable(paddr_t pa)
 {
 	struct vshare vs;
 
 	return vshare_get(pa, &vs);
 }
+
+const struct vm_pagerops vmap_pagerops = {
+	.pgo_fork = vmap_fork_region,
+	.pgo_drop = vmap_drop_page,
+	.pgo_shared = vmap_page_shareable,
+	.pgo_vmfree = vshare_vm_gone,	/* the family of vm is gone: its pages pass on */
+};
 
 /* ---- vmap(2) ---------------------------------------------------------------- */
 
@@ -260,10 +271,12 @@ sys_vmap(struct proc *p, const register_t *args, register_t *retval)
 	if (error)
 		goto out;
 	end = start + size;
-	if ((error = vm_region_add(vm, start, end, prot,
-	    VR_VMAP | ((flags & VMAP_TERMINATE) ? VR_TERM : 0))) != 0)
+	r = vm_region_add(vm, start, end, prot, (flags & VMAP_TERMINATE) ? VR_TERM : 0,
+	    &vmap_pagerops);
+	if (r == NULL) {
+		error = ENOMEM;
 		goto out;
-	r = vm_region_lookup(vm, start);
+	}
 	for (va = start; va < end; va += PAGE_SIZE) {
 		paddr_t pa = page_alloc();
 		if (pa == 0) {
@@ -285,7 +298,7 @@ sys_vmap(struct proc *p, const register_t *args, register_t *retval)
 	if (error) {
 		/* Undo: no page, no record, no region left behind. */
 		vm_unmap_range(vm, r, start, va);
-		r->r_prot = 0;
+		vm_region_remove(r);
 		goto out;
 	}
 	retval[0] = start;
@@ -302,8 +315,9 @@ sys_vunmap(struct proc *p, const register_t *args, register_t *retval)
 	vaddr_t start = SCARG_PTR(args, 0);
 	size_t size = SCARG_SIZE(args, 1);
 	struct vmspace *vm = p->p_vmspace;
+	struct vm_region *r;
 	vaddr_t end;
-	int error = 0, splits = 0, free_slots = 0;
+	int error = 0, splits = 0;
 
 	if (vm == NULL || start % PAGE_SIZE != 0 || size == 0 || !user_range_ok(start, size))
 		return EINVAL;
@@ -317,39 +331,39 @@ sys_vunmap(struct proc *p, const register_t *args, register_t *retval)
 	 * data, heap and stack belong to exec and sbrk), and a region cut in
 	 * two needs a free slot.  Holes in the range are fine.
 	 */
-	for (int i = 0; i < VM_NREGION; i++) {
-		struct vm_region *r = &vm->vm_regions[i];
-		if (r->r_prot == 0) {
-			free_slots++;
-			continue;
-		}
+	VM_REGION_FOREACH(vm, r) {
 		if (r->r_end <= start || r->r_start >= end)
 			continue;
-		if (!(r->r_flags & VR_VMAP)) {
+		if (!VM_REGION_IS_VMAP(r)) {
 			error = EINVAL;
 			goto out;
 		}
 		if (r->r_start < start && r->r_end > end)
 			splits++;
 	}
-	if (splits > free_slots) {
+	if (splits > vm_region_free_slots(vm)) {
 		error = ENOMEM;
 		goto out;
 	}
-	for (int i = 0; i < VM_NREGION; i++) {
-		struct vm_region *r = &vm->vm_regions[i];
-		if (r->r_prot == 0 || r->r_end <= start || r->r_start >= end)
+	/*
+	 * A region added by a split lands in a free slot the walk may still
+	 * reach; it lies above end, so the walk skips it.
+	 */
+	VM_REGION_FOREACH(vm, r) {
+		if (r->r_end <= start || r->r_start >= end)
 			continue;
 		vm_unmap_range(vm, r, MAX(r->r_start, start), MIN(r->r_end, end));
 		if (r->r_start < start && r->r_end > end) {
-			vm_region_add(vm, end, r->r_end, r->r_prot, r->r_flags);	/* checked above */
+			struct vm_region *upper = vm_region_add(vm, end, r->r_end, r->r_prot,
+			    r->r_flags, r->r_pgops);
+			KASSERT(upper != NULL);	/* the slots were counted above */
 			r->r_end = start;
 		} else if (r->r_start < start) {
 			r->r_end = start;
 		} else if (r->r_end > end) {
 			r->r_start = end;
 		} else {
-			r->r_prot = 0;
+			vm_region_remove(r);
 		}
 	}
 	retval[0] = 0;
@@ -433,7 +447,7 @@ sys_vctl(struct proc *p, const register_t *args, register_t *retval)
 		goto out;
 	}
 	pa = PGROUNDDOWN(pa);
-	shareable = (r->r_flags & VR_VMAP) && vshare_get(pa, &vs);
+	shareable = VM_REGION_IS_VMAP(r) && vshare_get(pa, &vs);
 	switch (option) {
 	case VCTL_GETSTATUS:
 		retval[0] = shareable ? vs.vs_status : VSTAT_PRIVATE;
@@ -460,7 +474,7 @@ sys_vctl(struct proc *p, const register_t *args, register_t *retval)
 		error = shareable ? vshare_setterm(vm, pa, (int)arg) : EINVAL;
 		break;
 	case VCTL_SETSTATUS:
-		if (!(r->r_flags & VR_VMAP))
+		if (!VM_REGION_IS_VMAP(r))
 			error = EINVAL;	/* only vmap memory can be shared */
 		else
 			error = vshare_setstatus(vm, pa, (int)arg, r->r_prot);
@@ -520,17 +534,15 @@ sys_vmapinfo(struct proc *p, const register_t *args, register_t *retval)
 	int k = 0;
 	while (!found) {
 		/* The region with the lowest start >= from. */
-		struct vm_region *best = NULL;
-		for (int i = 0; i < VM_NREGION; i++) {
-			struct vm_region *r = &vm->vm_regions[i];
-			if (r->r_prot != 0 && r->r_end > r->r_start && r->r_start >= from &&
+		struct vm_region *r, *best = NULL;
+		VM_REGION_FOREACH(vm, r)
+			if (r->r_end > r->r_start && r->r_start >= from &&
 			    (best == NULL || r->r_start < best->r_start))
 				best = r;
-		}
 		if (best == NULL)
 			break;
 		from = best->r_end;
-		if (!(best->r_flags & VR_VMAP)) {
+		if (!VM_REGION_IS_VMAP(best)) {
 			if (k++ == index) {
 				found = 1;
 				e.start = best->r_start;
