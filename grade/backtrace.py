@@ -30,6 +30,8 @@ PANIC_RE = re.compile(r"^[^A-Za-z0-9\n]{0,4}(panic: .*)$", re.MULTILINE)
 FRAME_RE = re.compile(r"^\s*#(\d+)\s+(?:0x)?([0-9a-fA-F]{6,16})\b(.*)$")
 # Register dumps: the faulting pc is worth symbolizing too (exactly, not -1).
 PC_RE = re.compile(r"\b(rip|sepc|epc|pc)\s*[=:]?\s*(0x[0-9a-fA-F]{6,16})\b")
+# The race checker's panic names a variable by address (kern/racecheck.c).
+VAR_RE = re.compile(r"\bvariable at (0x[0-9a-fA-F]{6,16})\b")
 
 
 
@@ -55,11 +57,14 @@ class Panic:
     lines: list                         # the panic line and everything after it
     frames: list                        # Frame
     pcs: list = dataclasses.field(default_factory=list)   # (register name, Frame)
+    variable: tuple = None              # (address, "name+offset") of a data race
 
     def render(self, max_lines=40, before=()):
         """The report: message, symbolized pcs and frames, then the console
         before the panic (what was running) and after it (registers...)."""
         out = [f"KERNEL PANIC: {self.message}"]
+        if self.variable is not None and self.variable[1]:
+            out.append(f"  the variable at 0x{self.variable[0]:x} is {self.variable[1]}")
         if self.pcs:
             for reg, fr in self.pcs:
                 out.append(f"  {reg} = 0x{fr.addr:x} is in {fr.function} at {fr.location}")
@@ -114,7 +119,28 @@ def parse_panic(text):
     for reg, val in PC_RE.findall(message):
         if not any(r == reg for r, _ in pcs):
             pcs.insert(0, (reg, Frame(-1, int(val, 16))))
-    return Panic(message, after, frames, pcs)
+    v = VAR_RE.search(message)
+    return Panic(message, after, frames, pcs, (int(v.group(1), 16), "") if v else None)
+
+
+def data_symbol(kernel, addr):
+    """'name' or 'name+0x8' for a kernel address, from the kernel.sym the
+    build writes beside the kernel (nm -n), or '' when there is none."""
+    try:
+        with open(os.path.join(os.path.dirname(kernel), "kernel.sym")) as f:
+            best = None
+            for line in f:
+                parts = line.split()
+                if len(parts) != 3 or parts[1] not in "bBdDrRgGsS":
+                    continue
+                a = int(parts[0], 16)
+                if a <= addr and (best is None or a >= best[0]):
+                    best = (a, parts[2])
+    except (OSError, ValueError):
+        return ""
+    if best is None:
+        return ""
+    return best[1] if best[0] == addr else f"{best[1]}+0x{addr - best[0]:x}"
 
 
 def addr2line_names(arch):
@@ -191,6 +217,8 @@ def symbolize(panic, arch, kernel, root=None):
     """Fill in function/location of each frame and pc of a Panic, in place."""
     if panic is None:
         return panic
+    if panic.variable is not None:
+        panic.variable = (panic.variable[0], data_symbol(kernel, panic.variable[0]))
     frames = panic.frames
     pcs = [fr for _, fr in panic.pcs]
     addrs = [max(fr.addr - 1, 0) for fr in frames] + [fr.addr for fr in pcs]

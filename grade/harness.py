@@ -7,9 +7,11 @@ full log is, a command that reruns that test alone and one that boots the
 same thing under gdb.
 """
 
+import fcntl
 import os
 import re
 import shlex
+import subprocess
 import time
 
 import pytest
@@ -193,8 +195,25 @@ class Harness:
         pytest.fail("\n".join(out), pytrace=False)
 
     # ---- non-interactive runs -------------------------------------------------
+    def debug_kernel(self):
+        """build/<arch>-debug/kernel, built now (`make DEBUG=1 kernel`): the
+        kernel with witness, the race checker (kern/racecheck.c) and the
+        KDASSERTs.  Tests run in parallel, so one builds it at a time
+        (a file lock); make makes the others' turn a no-op."""
+        path = os.path.join(ROOT, "build", f"{self.arch}-debug", "kernel")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        cmd = ["make", "-s", "--no-print-directory", "-C", ROOT, f"ARCH={self.arch}",
+               "DEBUG=1", "kernel"]
+        with open(path + ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            p = subprocess.run(cmd, capture_output=True, text=True, env=qemu.make_env())
+        if p.returncode != 0:
+            self.fail(f"the debug kernel did not build ({shlex.join(cmd)})",
+                      console=p.stdout + p.stderr)
+        return path
+
     def boot(self, program, cpus=2, timeout=None, until=None, allow_panic=False,
-             extra_bootargs="", leak_check=True):
+             extra_bootargs="", leak_check=True, debug=False):
         """Boot with `run=<program>`, return a qemu.BootResult.
 
         program: "/bin/systest" or "/bin/ktest all".
@@ -206,12 +225,18 @@ class Harness:
         A kernel panic (unless allow_panic) or a time-out fails the test here.
         timeout: leave it out: the limit comes from grade/costs.toml
         (limit()); seconds here (times the factor) only to try something out.
+        debug: boot the debug kernel (debug_kernel()) on the same disk image;
+        its race checker panics on a write that no lock protects.
         """
         bootargs = f"run={program}"
         if extra_bootargs:
             bootargs = f"{extra_bootargs.strip()} {bootargs}"
         self.last_bootargs, self.last_cpus = bootargs, cpus
         argv = qemu.qemu_argv(self.arch, cpus, bootargs, mem=self.mem)
+        kernel = self.kernel
+        if debug:
+            kernel = self.debug_kernel()
+            argv = qemu.with_kernel(argv, kernel)
         secs = self.limit() if timeout is None else self.timeout(timeout)
         log = self.log_path()
         # This boot's own key, in its own copy of the image: grade/verdict.py.
@@ -221,7 +246,7 @@ class Harness:
         verdict.keyed_image(qemu.image_of(argv), key, image)
         try:
             res = qemu.run_boot(self.arch, qemu.with_image(argv, image), secs, log,
-                                self.kernel, until=until)
+                                kernel, until=until)
         finally:
             os.unlink(image)
         self._count(res.elapsed, res.insns)

@@ -108,6 +108,14 @@ def with_image(argv, path):
     return out
 
 
+def with_kernel(argv, path):
+    """argv booting the kernel at path instead (the debug kernel)."""
+    out = list(argv)
+    i = out.index("-kernel")
+    out[i + 1] = path
+    return out
+
+
 # ---- measuring a test's cost (make grade-costs, tools/costs.py) ---------------
 # With AQUA_MEASURE=1 every single-CPU boot runs under `-icount shift=0`
 # and a QMP socket; a thread asks QEMU for its instruction count

@@ -6,6 +6,7 @@
 #include "systm.h"
 #include "proc.h"
 #include "sleeplock.h"
+#include "witness.h"
 
 void
 sleeplock_init(struct sleeplock *lk, const char *name)
@@ -26,6 +27,7 @@ sleeplock_acquire(struct sleeplock *lk)
 		sleep(lk, &lk->lk, lk->name);
 	lk->locked = 1;
 	lk->pid = p ? p->p_pid : 0;
+	racecheck_sleep_lock(lk);	/* debug kernels: kern/racecheck.c */
 	spinlock_release(&lk->lk);
 }
 
@@ -35,6 +37,7 @@ sleeplock_release(struct sleeplock *lk)
 	spinlock_acquire(&lk->lk);
 	lk->locked = 0;
 	lk->pid = 0;
+	racecheck_sleep_unlock(lk);
 	wakeup(lk);
 	spinlock_release(&lk->lk);
 }

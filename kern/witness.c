@@ -148,6 +148,20 @@ witness_print_held(void)
 	printf("\n");
 }
 
+/*
+ * The spin locks this CPU holds, for the race checker's locksets
+ * (kern/racecheck.c): up to max of them in out[], the count returned.
+ */
+int
+witness_held(const void **out, int max)
+{
+	int me = cpu_number(), n = 0;
+
+	for (int i = 0; i < wcpu[me].nheld && i < WITNESS_NHELD && n < max; i++)
+		out[n++] = wcpu[me].held[i];
+	return n;
+}
+
 int
 witness_reversals(void)
 {

@@ -5,7 +5,9 @@ witness, the lock-order checker (kern/witness.c), finds nothing.
     make witness [ARCH=x86_64|riscv|all]
 
 First `ktest witness` proves the checker works (it must report the
-reversal the test makes on purpose); then each program below runs on 4
+reversal the test makes on purpose) and `ktest race` proves the race
+checker does (kern/racecheck.c: it must panic on the test's racy word,
+and not on its locked one); then each program below runs on 4
 CPUs, and any "witness:" line or panic fails the check.  The debug
 kernels live in build/<arch>-debug, apart from the normal ones.
 """
@@ -47,9 +49,11 @@ def debug_argv(arch, cpus, bootargs):
     return argv[:1] + ["-snapshot"] + argv[1:]
 
 
-def boot(arch, prog, timeout):
-    log = os.path.join(ROOT, "build", "witness", arch, prog.split()[0].split("/")[-1] + ".log")
-    return qemu.run_boot(arch, debug_argv(arch, 4, "run=" + prog), timeout, log_path=log)
+def boot(arch, prog, timeout, bootargs=""):
+    log = os.path.join(ROOT, "build", "witness", arch,
+                       "-".join(prog.split()).split("/")[-1] + ".log")
+    return qemu.run_boot(arch, debug_argv(arch, 4, (bootargs + " run=" + prog).strip()),
+                         timeout, log_path=log)
 
 
 def check_arch(arch):
@@ -58,10 +62,17 @@ def check_arch(arch):
     if res.init_exit() != ("/bin/ktest", 0) or "witness: lock order reversal" not in res.output:
         failures.append(f"{arch}: `ktest witness` did not see its own reversal "
                         f"(exit {res.init_exit()}; log {res.log_path})")
+    # The race checker (kern/racecheck.c) must panic on ktest race's racy word.
+    res = boot(arch, "/bin/ktest race", 60, "ktest.panic=1")
+    if res.panic is None or "data race on the variable at" not in res.panic.message:
+        failures.append(f"{arch}: `ktest race` did not end in the race checker's panic "
+                        f"(panic: {res.panic.message if res.panic else 'none'}; log {res.log_path})")
+    elif "ok 1 " not in res.output:
+        failures.append(f"{arch}: `ktest race`: a write under a lock was reported (log {res.log_path})")
     for prog, timeout in PROGRAMS:
         t0 = time.monotonic()
         res = boot(arch, prog, timeout)
-        found = [ln for ln in res.lines if ln.startswith("witness:") or "panic:" in ln]
+        found = [ln for ln in res.lines if ln.startswith(("witness:", "racecheck:")) or "panic:" in ln]
         name = prog.split()[0]
         status = res.init_exit()
         ok = not found and status is not None and status[1] == 0
@@ -87,7 +98,7 @@ def main():
         for f in failures:
             print("  " + f)
         return 1
-    print(f"witness check: ok ({len(PROGRAMS)} programs per port, no lock order reversal)")
+    print(f"witness check: ok ({len(PROGRAMS)} programs per port, no lock order reversal, no data race)")
     return 0
 
 

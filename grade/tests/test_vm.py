@@ -20,7 +20,9 @@ def test_cow_fork(aqua):
     """/bin/cowtest: fork shares the pages (its cost is page tables, not a
     copy); parent and child each see their own writes only, also over six
     generations; a pipe read() into a copy-on-write page works (copyout);
-    forkstat's cntcowfault counts the copies; no page leaks."""
+    forkstat's cntcowfault counts the copies, and a page whose other users
+    are gone is taken back without one; a page exec made writable inside a
+    read-only region (/bin/cowpage) is copied at fork; no page leaks."""
     _run(aqua, "/bin/cowtest", cpus=2)
 
 
@@ -37,6 +39,18 @@ def test_cow_concurrent(aqua):
     the same copy-on-write pages at the same moment, 25 times; each sees
     only its own data, and no page leaks or is freed twice."""
     _run(aqua, "/bin/cowtest concurrent", cpus=4)
+
+
+def test_cow_race(aqua):
+    """/bin/cowtest concurrent on 4 CPUs, on the debug kernel: its race
+    checker (kern/racecheck.c) panics at the first write to a variable that
+    two processes write with no lock in common and not atomically -- the
+    copy counter updated with a plain ++ under each process's own vm_lock
+    is the usual one.  A lost update would almost never show in a count;
+    the checker needs only one write from each of two processes."""
+    res = aqua.boot("/bin/cowtest concurrent", cpus=4, debug=True)
+    aqua.check_tap(res, "/bin/cowtest concurrent")
+    aqua.expect_exit(res, "/bin/cowtest concurrent", 0)
 
 
 # ---- sharevm -------------------------------------------------------------------

@@ -25,6 +25,9 @@ struct ktest_group {
 	void	(*run)(struct proc *p);	/* p: the process that called ktest(2) */
 };
 
+/* kern/ktest/ktest_race.c: the race checker's own test (it panics). */
+void	ktest_race(struct proc *p);
+
 /* kern/ktest/ktest_fork1.c: the fork1 lab stages' groups, run by name only. */
 const struct ktest_group *ktest_lab_group(const char *name);
 

@@ -562,6 +562,7 @@ static const struct ktest {
 	{ "panic", 0, test_panic, "ktest.panic=1", 1 },	/* only by name */
 	{ "stackoverflow", 0, test_stackoverflow, "ktest.panic=1", 1 },	/* only by name */
 	{ "witness", 4, test_witness, NULL, 1 },	/* debug kernels, by name */
+	{ "race", 2, ktest_race, "ktest.panic=1", 1 },	/* debug kernels: panics (ktest_race.c) */
 };
 
 /*

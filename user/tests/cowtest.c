@@ -192,10 +192,10 @@ basic(void)
 {
 	int go[2], data[2], status;
 	pid_t pid;
-	char what[120];
+	char what[200];
 
-	printf("1..11\n");
-	verdict_plan(11);
+	printf("1..13\n");
+	verdict_plan(13);
 	buf_alloc(4 * MiB);
 	buf_fill(0);
 	strcpy(pipebuf, "parent");
@@ -239,7 +239,21 @@ basic(void)
 	printf("# free pages: %lu before the fork, %lu after the child exited\n", free0, free2);
 	check(free2 == free0, "no page leaks once the child has exited");
 
-	/* 6: the parent writes while the child still shares the pages. */
+	/*
+	 * 6: the child is gone, so the parent is the last user of each page
+	 * (reference count 1): its write faults take the pages back
+	 * writable, and copy nothing.
+	 */
+	unsigned long cow2 = cowfaults();
+	buf_fill(300000);
+	unsigned long cow3 = cowfaults();
+	snprintf(what, sizeof(what), "a write to a page whose other users are gone makes it "
+	    "writable again, without a copy (%lu of %lu pages copied, want < %lu)",
+	    cow3 - cow2, (unsigned long)npages, (unsigned long)npages / 4);
+	check(cow3 - cow2 < npages / 4 && buf_holds(300000), what);
+	buf_fill(0);
+
+	/* 7: the parent writes while the child still shares the pages. */
 	pid = xfork();
 	if (pid == 0) {
 		await(go[0]);
@@ -252,7 +266,7 @@ basic(void)
 		printf("# child: %s (4: it saw the parent's new writes)\n", describe(status));
 	check(status == 0 && buf_holds(200000), "the parent's writes after fork stay in the parent");
 
-	/* 7: generations. */
+	/* 8: generations. */
 	gen_value = 0;
 	WORD(0) = 0;
 	int r = generation(0);
@@ -263,7 +277,7 @@ basic(void)
 	    GENERATIONS);
 	check(r == 0, what);
 
-	/* 8: read() into a copy-on-write page, in the child. */
+	/* 9: read() into a copy-on-write page, in the child. */
 	pid = xfork();
 	if (pid == 0) {
 		ssize_t n = read(data[0], pipebuf, 6);
@@ -277,7 +291,7 @@ basic(void)
 	check(status == 0 && strcmp(pipebuf, "parent") == 0,
 	    "a pipe read() into a copy-on-write page works (copyout), in the child");
 
-	/* 9: the same in the parent, while the child shares the page. */
+	/* 10: the same in the parent, while the child shares the page. */
 	pid = xfork();
 	if (pid == 0) {
 		write(data[1], "child!", 6);
@@ -294,7 +308,7 @@ basic(void)
 	check(ok && status == 0,
 	    "a pipe read() into a copy-on-write page works (copyout), in the parent");
 
-	/* 10: text is shared, never made writable. */
+	/* 11: text is shared, never made writable. */
 	pid = xfork();
 	if (pid == 0) {
 		*(volatile char *)(uintptr_t)main = 0;
@@ -305,7 +319,25 @@ basic(void)
 	check(status != -1 && WIFSIGNALED(status),
 	    "a write to program text after fork still kills the writer");
 
-	/* 11: everything given back. */
+	/*
+	 * 12: a page exec made writable inside a read-only region (two
+	 * segments share it) is copied at fork, not shared: /bin/cowpage.
+	 */
+	pid = xfork();
+	if (pid == 0) {
+		char *args[] = { "cowpage", NULL };
+		execv("/bin/cowpage", args);
+		_exit(5);
+	}
+	status = pid > 0 ? reap(pid) : -1;
+	if (status != 0)
+		printf("# /bin/cowpage: %s (1: the child's write reached the parent, 2: the child "
+		    "did not see its own or the parent's value, 3: not linked as it needs, "
+		    "5: exec failed)\n", status == -1 ? "?" : describe(status));
+	check(status == 0, "a page both read-only data and data (writable in a read-only "
+	    "region) is copied at fork: the child's writes to it stay in the child");
+
+	/* 13: everything given back. */
 	unsigned long free_end = freepages();
 	printf("# free pages: %lu at the start, %lu at the end\n", free_start, free_end);
 	check(free_end == free_start, "no page leaks and no double frees after all the forks");
@@ -425,7 +457,7 @@ static int
 concurrent(void)
 {
 	int go[2];
-	char what[120];
+	char what[200];
 	int bad_status = 0, bad_parent = 0, forkfail = 0;
 	long worst_drop = 0;
 
