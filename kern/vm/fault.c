@@ -115,6 +115,14 @@ vm_fault(struct proc *p, vaddr_t va, int access)
 	r = vm_region_lookup(vm, va);
 	if (r == NULL || !pmap_extract(vm->vm_pmap, va, &pa, &prot))
 		error = EFAULT;
+	else if (!(prot & VM_PROT_USER))
+		/*
+		 * Every page of a user region is mapped for user mode; one that
+		 * is not would fault for ever, each retry looking resolved.
+		 */
+		panic("vm_fault: pid %d: page 0x%lx of a user region is mapped kernel-only "
+		    "(a pmap_enter or pmap_protect without VM_PROT_USER?)", p->p_pid,
+		    (unsigned long)va);
 	else if (r->r_pgops != NULL && r->r_pgops->pgo_shared(PGROUNDDOWN(pa)))
 		error = EFAULT;
 	else
