@@ -246,7 +246,7 @@ class Outcome:
         if self.kind == 'killed':
             return f'killed by {self.detail}{rep}'
         if self.kills:
-            return f'SURVIVED (killed in only {self.kills}/{self.runs} runs, by {self.detail})'
+            return f'SURVIVED (run {self.runs} of {m.repeat} passed; killed before by {self.detail})'
         return 'SURVIVED'
 
     @property
@@ -353,13 +353,14 @@ def run_one(tree, mutant, stage, arch, grade_jobs, logdir):
             if k is not None:
                 kills += 1
                 first = first or k
-            elif g.returncode != 0:
-                # Not one of the stage's tests failed, yet the grader did:
-                # a collection error is the grader's problem, name it.
-                pass
+            else:
+                # One run it survived is enough: it is not killed reliably.
+                runs = i + 1
+                break
+        else:
+            runs = mutant.repeat
         kind = 'killed' if kills == mutant.repeat else 'survived'
-        return Outcome(mutant, arch, kind, first or '', kills, mutant.repeat,
-                       time.monotonic() - t0)
+        return Outcome(mutant, arch, kind, first or '', kills, runs, time.monotonic() - t0)
     finally:
         # Restore, with a time stamp newer than the mutant's objects, so the
         # next build recompiles the reference code.
@@ -486,6 +487,8 @@ def main(argv=None):
                     help='only K mutants, chosen from the HEAD commit')
     ap.add_argument('--table', metavar='FILE', help='write the Markdown kill table here')
     ap.add_argument('--keep', action='store_true', help='keep the work trees under build/mutants')
+    ap.add_argument('--work', default=WORK, metavar='DIR',
+                    help=f'where the work trees and logs go (default {WORK})')
     ap.add_argument('--list', action='store_true', help='validate and list the mutants, then exit')
     a = ap.parse_args(argv)
 
@@ -530,7 +533,7 @@ def main(argv=None):
             return 2
     jobs = max(1, min(a.jobs, len(tasks)))
     grade_jobs = max(1, (os.cpu_count() or 2) // jobs)
-    work = os.path.join(ROOT, WORK)
+    work = os.path.join(ROOT, a.work)
     logdir = os.path.join(work, 'logs')
     shutil.rmtree(logdir, ignore_errors=True)
     os.makedirs(logdir, exist_ok=True)
