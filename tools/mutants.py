@@ -292,7 +292,13 @@ def first_failure_line(message):
     for l in lines:
         if l.startswith('MISSING check'):
             return l
-    return lines[0] if lines else '(no message)'
+    if not lines:
+        return '(no message)'
+    # "FAILED: what" of a test that is not TAP: add the panic or what it got.
+    for l in lines[1:4]:
+        if l.startswith(('KERNEL PANIC:', 'got:')):
+            return f'{lines[0]}; {l}'
+    return lines[0]
 
 
 def junit_kill(path, stage):

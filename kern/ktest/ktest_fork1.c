@@ -301,6 +301,25 @@ park_child(void *arg)
 	exit1(self, 0);
 }
 
+/* A kernel thread that forks an ordinary child, then collects it. */
+static volatile int sys_fork_err, sys_fork_done;
+
+static void
+sys_forker(void *arg)
+{
+	struct proc *self = curproc();
+	int xstat;
+	pid_t got;
+
+	(void)arg;
+	__atomic_store_n(&sys_fork_err, fork1(self, 0, park_child, NULL, NULL, NULL),
+	    __ATOMIC_SEQ_CST);
+	while (proc_wait(self, -1, &xstat, 0, &got) == 0)
+		;
+	__atomic_store_n(&sys_fork_done, 1, __ATOMIC_SEQ_CST);
+	exit1(self, 0);
+}
+
 static void
 test_system(struct proc *p)
 {
@@ -316,7 +335,7 @@ test_system(struct proc *p)
 	check(error == 0 && np != NULL, "kthread_create succeeds",
 	    "kthread_create returned %d with *newpp %p, want 0 and the new thread", error, np);
 	if (error != 0 || np == NULL) {
-		ktest_skip(11, "(skipped: kthread_create failed)");
+		ktest_skip(13, "(skipped: kthread_create failed)");
 		return;
 	}
 	pid_t kpid = np->p_pid;
@@ -395,6 +414,44 @@ test_system(struct proc *p)
 	    "all of them exit and are collected: no slot or page left behind",
 	    "collected %d of %d children; slots in use %d (want %d), free pages %lu (want %lu)",
 	    reaped, made, proc_count(), nproc0, page_free_count(), free0);
+
+	/*
+	 * Our user at its per-user limit: ordinary children until EAGAIN.
+	 * Then a FORK_SYSTEM fork, and a fork by a system process, must
+	 * still succeed: neither is held to a user's limit.
+	 */
+	park_go = 0;
+	int nuser = 0, esys, ekth = -1;
+	for (;;) {
+		if ((error = fork1(p, 0, park_child, NULL, NULL, NULL)) != 0)
+			break;
+		nuser++;
+	}
+	int atlimit = error == EAGAIN && proc_count() < NPROC;
+	esys = fork1(p, FORK_SYSTEM, park_child, NULL, NULL, NULL);
+	sys_fork_err = -1;
+	sys_fork_done = 0;
+	if (kthread_create(sys_forker, NULL, NULL, "sysforker") == 0)
+		for (int i = 0; i < POLLS && load(&sys_fork_err) == -1; i++)
+			clock_msleep(p, 10);
+	ekth = load(&sys_fork_err);
+	check(atlimit && esys == 0,
+	    "at its user's limit, a FORK_SYSTEM fork still succeeds",
+	    "%d ordinary children, then fork1 returned %d with %d of %d slots in use (want "
+	    "EAGAIN, %d, with free slots); then fork1(FORK_SYSTEM) returned %d, want 0 "
+	    "(FORK_SYSTEM children are not held to the per-user limit)",
+	    nuser, error, proc_count(), NPROC, EAGAIN, esys);
+	check(atlimit && ekth == 0,
+	    "at the user's limit, a system process's own fork still succeeds",
+	    "a kernel thread's fork1 returned %d, want 0 (forks by a system process are not "
+	    "held to the per-user limit)", ekth);
+	park_go = 1;
+	for (int i = 0; i < POLLS && !load(&sys_fork_done); i++)
+		clock_msleep(p, 10);
+	while (proc_wait(p, -1, &xstat, 0, &got) == 0)
+		;
+	for (int i = 0; i < POLLS && proc_count() != nproc0; i++)
+		clock_msleep(p, 10);
 }
 
 /* ---- forkstat --------------------------------------------------------- */
@@ -564,7 +621,7 @@ test_sharefiles(struct proc *p)
 static const struct ktest_group groups[] = {
 	{ "ppwait", 5, test_ppwait },
 	{ "idle", 8, test_idle },
-	{ "system", 12, test_system },
+	{ "system", 14, test_system },
 	{ "forkstat", 5, test_forkstat },
 	{ "sharefiles", 2, test_sharefiles },
 };
