@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Prove that every lab stage's tests catch plausible wrong solutions.
 
-    mutants.py [--stage S ...] [--arch all|x86_64|riscv] [--jobs N]
-               [--sample K] [--table FILE] [--keep]
+    mutants.py [--stage S ...] [--mutant [S/]NAME ...] [--arch all|x86_64|riscv]
+               [--jobs N] [--sample K] [--table FILE] [--keep] [--work DIR]
 
 A *mutant* is a small, plausible student mistake applied to the reference
 solution (tools/mutants/<stage>.toml; the format is described in
@@ -487,6 +487,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--stage', action='append', default=[],
                     help='only these stages or assignments (default: every stage with mutants)')
+    ap.add_argument('--mutant', action='append', default=[], metavar='[STAGE/]NAME',
+                    help='only these mutants')
     ap.add_argument('--arch', default='all')
     ap.add_argument('--jobs', type=int, default=2, help='mutants graded at once (default 2)')
     ap.add_argument('--sample', type=int, default=None, metavar='K',
@@ -511,6 +513,8 @@ def main(argv=None):
     order = [s.name for s in manifest.stages]
     if wanted is not None:
         mutants = [m for m in mutants if m.stage in wanted]
+    if a.mutant:
+        mutants = [m for m in mutants if m.name in a.mutant or m.label in a.mutant]
     invalid = [(m, validate(m)) for m in mutants]
     invalid = [(m, p) for m, p in invalid if p]
     for m, probs in invalid:

@@ -465,18 +465,58 @@ test_system(struct proc *p)
  * nothing else.
  */
 #define FS_THREADS	4		/* run with 4 CPUs */
-#define FS_CALLS	20000		/* forkstat_count() calls per thread */
+#define FS_CALLS	400000		/* forkstat_count() calls per thread, at least */
 
 static volatile int fs_go, fs_done;
+
+/*
+ * Racing threads must run at the same time, which a fixed number of calls
+ * each does not make sure of: the host may run the CPUs one after the
+ * other.  So none stops before every one has made its calls: the last one
+ * makes all of its calls while the others still make theirs.  Each
+ * thread's own count (race_calls) is exact; only the shared one may lose.
+ */
+static volatile long race_calls[FS_THREADS];
+static volatile int race_threads;
+
+static int
+race_others_behind(long least)
+{
+	for (int i = 0; i < load(&race_threads); i++)
+		if (race_calls[i] < least)
+			return 1;
+	return 0;
+}
+
+static void
+race_start(int n)
+{
+	for (int i = 0; i < FS_THREADS; i++)
+		race_calls[i] = 0;
+	race_threads = n;
+}
+
+static long
+race_total(void)
+{
+	long n = 0;
+
+	for (int i = 0; i < FS_THREADS; i++)
+		n += race_calls[i];
+	return n;
+}
 
 static void
 fs_counter(void *arg)
 {
-	(void)arg;
+	int me = (int)(long)arg - 1;	/* not 0: fork1 passes the new process for a NULL arg */
+
 	while (!load(&fs_go))
 		;			/* start together: the point is to collide */
-	for (int i = 0; i < FS_CALLS; i++)
+	for (long i = 0; i < FS_CALLS || (i % 64 != 0 || race_others_behind(FS_CALLS)); i++) {
 		forkstat_count(FORK_FORK, NULL);
+		race_calls[me] = i + 1;
+	}
 	__atomic_add_fetch(&fs_done, 1, __ATOMIC_SEQ_CST);
 	exit1(curproc(), 0);
 }
@@ -533,18 +573,19 @@ test_forkstat(struct proc *p)
 	fs_go = fs_done = 0;
 	forkstat_read(&a);
 	for (int i = 0; i < FS_THREADS; i++)
-		if (kthread_create(fs_counter, NULL, NULL, "fsrace") == 0)
+		if (kthread_create(fs_counter, (void *)(long)(made + 1), NULL, "fsrace") == 0)
 			made++;
+	race_start(made);
 	__atomic_store_n(&fs_go, 1, __ATOMIC_SEQ_CST);
 	for (int i = 0; i < POLLS && (load(&fs_done) != made || proc_count() != nproc0); i++)
 		clock_msleep(p, 10);
 	forkstat_read(&b);
-	unsigned long want = (unsigned long)made * FS_CALLS, got = b.cntfork - a.cntfork;
+	unsigned long want = race_total(), got = b.cntfork - a.cntfork;
 	check(made == FS_THREADS && load(&fs_done) == made && got == want,
 	    "forkstat_count on 4 CPUs at once: no update lost",
-	    "%d threads of %d calls each: cntfork +%lu, want +%lu (%lu lost: are the counters "
-	    "updated under forkstat_lock?); %d of %d threads done", made, FS_CALLS, got, want,
-	    want - got, load(&fs_done), made);
+	    "%d threads made %lu calls at once: cntfork +%lu (%ld lost: are the counters "
+	    "updated under forkstat_lock?); %d of %d threads done", made, want, got,
+	    (long)(want - got), load(&fs_done), made);
 }
 
 /* ---- sharefiles -------------------------------------------------------- */
@@ -557,7 +598,7 @@ test_forkstat(struct proc *p)
  * without fdpool_lock loses updates against the others (or the table is
  * emptied under its users: "fdfree: table not in use").
  */
-#define SF_ROUNDS	20000
+#define SF_ROUNDS	50000
 
 static struct proc sf_standin[FS_THREADS], sf_owner[FS_THREADS], sf_a, sf_b;
 static struct filedesc *sf_table;
@@ -567,13 +608,15 @@ static void
 sf_sharer(void *arg)
 {
 	struct proc *me = arg, *owner = &sf_owner[me - sf_standin];
+	int id = me - sf_standin;
 
 	while (!load(&sf_go))
 		;
-	for (int i = 0; i < SF_ROUNDS; i++) {
+	for (long i = 0; i < SF_ROUNDS || (i % 64 != 0 || race_others_behind(SF_ROUNDS)); i++) {
 		owner->p_fd = sf_table;
 		me->p_fd = fdshare(owner);
 		fdfree(me);
+		race_calls[id] = i + 1;
 	}
 	__atomic_add_fetch(&sf_done, 1, __ATOMIC_SEQ_CST);
 	exit1(curproc(), 0);
@@ -601,17 +644,18 @@ test_sharefiles(struct proc *p)
 
 	sf_go = sf_done = 0;
 	for (int i = 0; i < FS_THREADS; i++)
-		if (kthread_create(sf_sharer, &sf_standin[i], NULL, "sfrace") == 0)
+		if (kthread_create(sf_sharer, &sf_standin[made], NULL, "sfrace") == 0)
 			made++;
+	race_start(made);
 	__atomic_store_n(&sf_go, 1, __ATOMIC_SEQ_CST);
 	for (int i = 0; i < POLLS && (load(&sf_done) != made || proc_count() != nproc0); i++)
 		clock_msleep(p, 10);
 	int end = sf_table->fd_refcnt;
 	check(made == FS_THREADS && load(&sf_done) == made && end == 1,
 	    "4 CPUs sharing and freeing one table at once: every user counted",
-	    "%d threads of %d share/free rounds each (%d done): the table has %d users at the "
-	    "end, want 1 (a count updated without fdpool_lock loses updates)", made,
-	    SF_ROUNDS, load(&sf_done), end);
+	    "%d threads made %ld share/free rounds at once (%d done): the table has %d users "
+	    "at the end, want 1 (a count updated without fdpool_lock loses updates)", made,
+	    race_total(), load(&sf_done), end);
 	if (end >= 1)
 		fdfree(a);
 }
