@@ -29,12 +29,17 @@ def run_tap(aqua, program, cpus=2):
 def test_ppwait(aqua, cpus):
     """/bin/ppwaittest: vfork and rfork1(FORK_PPWAIT) parents resume only
     after the child's work and exit; a kill or an exec releases them; a
-    vforked child that execs a program that vforks does not deadlock."""
+    vforked child that execs a program that vforks does not deadlock; a
+    parent killed while it waits goes on waiting (a wakeup that is not the
+    child's does not end the wait); a child released at its exec does not
+    release its parent again when it exits."""
     run_tap(aqua, "/bin/ppwaittest", cpus=cpus)
 
 
 def test_ppwait_ktest(aqua):
-    """ktest ppwait: fork1(FORK_PPWAIT) returns only once the child exited."""
+    """ktest ppwait: fork1(FORK_PPWAIT) returns only once the child exited,
+    and the wait is set up before the child can run (fork_ktest_hook holds
+    the parent after fork_start until the child has run)."""
     run_tap(aqua, "/bin/ktest ppwait")
 
 
@@ -120,5 +125,7 @@ def test_system(aqua):
 def test_system_ktest(aqua):
     """ktest system: kthread_create makes a named P_SYSTEM|P_NOZOMBIE child
     of proc0 that kill cannot touch; FORK_SYSTEM children are not held to
-    the per-user limit (the table fills, then EAGAIN); nothing leaks."""
+    the per-user limit (the table fills, then EAGAIN); nothing leaks; with
+    the user at its limit, a FORK_SYSTEM fork and a system process's own
+    fork still succeed."""
     run_tap(aqua, "/bin/ktest system")
