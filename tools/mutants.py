@@ -285,7 +285,7 @@ def make_tree(tree, arches):
 
 
 def first_failure_line(message):
-    lines = [l.strip() for l in (message or '').splitlines() if l.strip()]
+    lines = [' '.join(l.split()) for l in (message or '').splitlines() if l.strip()]
     for l in lines:
         if l.startswith('FAILED check'):
             return l[len('FAILED '):]
