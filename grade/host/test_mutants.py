@@ -200,3 +200,15 @@ def test_tool_lists_the_mutants():
                         '--stage', 'ppwait'], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert 'if-not-while' in r.stdout
+
+
+def test_no_marker_lines_in_mutant_files():
+    """A find text must not quote a SOLUTION or MAINTAINER marker line:
+    batch grading (grade/batch.py) takes a file with markers for a
+    student's file, and a marker is not the code a mutant changes."""
+    import re
+    marker = re.compile(r'^\s*(?:/\*|//|#)\s*(?:SOLUTION|MAINTAINER) (?:BEGIN|ELSE|END)\b')
+    d = os.path.join(ROOT, 'tools', 'mutants')
+    bad = [f'{f}:{n}' for f in sorted(os.listdir(d)) if f.endswith('.toml')
+           for n, l in enumerate(open(os.path.join(d, f)), 1) if marker.match(l)]
+    assert not bad, 'marker lines in mutant files: ' + ', '.join(bad)
