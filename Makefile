@@ -93,7 +93,7 @@ GIVEN_TOOLPREFIX := $(filter-out undefined,$(origin TOOLPREFIX))
 # compiles that need its packages.  Once per command: AQUA_DEPS_CHECKED
 # reaches the sub-makes.  Not under make -n.  Its output goes to stderr,
 # since $(shell) would take stdout as text of this file.
-DEPS_GOALS := all kernel user qemu qemu-gdb grade test selfcheck test-batch forgery bench fuzz \
+DEPS_GOALS := all kernel user qemu qemu-gdb grade test selfcheck mutants test-batch forgery bench fuzz \
 	fuzz-one witness crashtest stress checkdeps
 DEPS_ARGS = $(ARCH) MAKE=$(MAKE) $(if $(GIVEN_TOOLPREFIX),TOOLPREFIX=$(TOOLPREFIX)) \
 	$(foreach v,$(filter TOOLPREFIX_%,$(.VARIABLES)),$(v)=$($(v))) \
@@ -353,9 +353,10 @@ test: checkdeps
 	set -e; for a in $(PORTS); do $(MAKE) ARCH=$$a all; done
 	$(MAKE) test-host
 	$(MAKE) grade ARCH=all
-# MAINTAINER BEGIN: batch-grading proofs, the self-check, power cuts, witness
+# MAINTAINER BEGIN: batch-grading proofs, the self-check, a sample of mutants, power cuts, witness
 	$(MAKE) forgery
 	$(MAKE) selfcheck
+	$(MAKE) mutants ARCH=all SAMPLE=3
 	$(MAKE) crashtest ARCH=all N=5
 	$(MAKE) witness ARCH=all
 # MAINTAINER END
@@ -384,6 +385,17 @@ selfcheck: checkdeps
 	$(PYTHON) tools/handout.py --check > /dev/null
 	set -e; for a in $(PORTS); do $(MAKE) ARCH=$$a all; done
 	$(PYTHON) tools/selfcheck.py $(if $(LAB),--stage $(LAB))
+
+# Every stage's tests catch plausible wrong solutions: each mutant of
+# tools/mutants/<stage>.toml is applied, built and graded on every port it
+# applies to (tools/mutants.py).  LAB= a stage or an assignment; SAMPLE=k
+# only k mutants, chosen from the HEAD commit (make test); TABLE=file writes
+# the kill table (docs/labs/mutants.md).
+.PHONY: mutants
+mutants: checkdeps
+	set -e; for a in $(GRADE_PORTS); do $(MAKE) ARCH=$$a all; done
+	$(PYTHON) tools/mutants.py --arch $(GRADE_ARCH) $(if $(LAB),--stage $(LAB)) \
+		$(if $(SAMPLE),--sample $(SAMPLE)) $(if $(TABLE),--table $(TABLE)) $(if $(JOBS),--jobs $(JOBS))
 
 # ==== submissions and instructor grading (issue 14; docs/INSTRUCTORS.md) ====
 # Owned by the instructor-tooling engineer: grade/handin.py, grade/batch.py,

@@ -184,6 +184,14 @@ fork_ppwait(struct proc *p1, int flags)
 }
 
 /*
+ * A hook for ktest ppwait (kern/ktest/ktest_fork1.c), NULL otherwise.  It
+ * holds a parent between steps 7 and 8 until its child has run: the child
+ * may run first on any CPU, so whatever it and step 8 share must be set up
+ * by step 5, and only a test that makes the child run first shows it.
+ */
+void (*volatile fork_ktest_hook)(struct proc *p1);
+
+/*
  * fork1(9).  Steps 1 to 3 can fail, and each failure undoes the steps
  * before it; after them nothing can fail, and only then does the child
  * become visible (steps 4 to 8).
@@ -259,6 +267,8 @@ fork1(struct proc *p1, int flags, void (*func)(void *), void *arg,
 	KASSERT(p2->p_stat == SIDL);
 	/* 7. Let it run, unless FORK_IDLE. */
 	fork_start(p2, flags);
+	if (fork_ktest_hook != NULL)
+		fork_ktest_hook(p1);
 	/* 8. vfork: wait for the child. */
 	fork_ppwait(p1, flags);
 	return 0;

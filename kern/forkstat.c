@@ -59,15 +59,22 @@ forkstat_count(int flags, struct vmspace *vm)
 	/* SOLUTION END fork-stats */
 }
 
+/* A consistent copy of the counters (forkstat(2), and ktest forkstat). */
+void
+forkstat_read(struct forkstat *out)
+{
+	spinlock_acquire(&forkstat_lock);
+	*out = forkstat;
+	spinlock_release(&forkstat_lock);
+	out->cntcowfault = vm_cowfault_count();	/* kept by kern/vm/vm.c (stage cow) */
+}
+
 /* forkstat(2): copy the counters to the user's struct forkstat. */
 int
 sys_forkstat(struct proc *p, const register_t *args, register_t *retval)
 {
 	struct forkstat copy;
 
-	spinlock_acquire(&forkstat_lock);
-	copy = forkstat;
-	spinlock_release(&forkstat_lock);
-	copy.cntcowfault = vm_cowfault_count();	/* kept by kern/vm/vm.c (stage cow) */
+	forkstat_read(&copy);
 	return copyout(p, SCARG_PTR(args, 0), &copy, sizeof(copy));
 }

@@ -29,12 +29,17 @@ def run_tap(aqua, program, cpus=2):
 def test_ppwait(aqua, cpus):
     """/bin/ppwaittest: vfork and rfork1(FORK_PPWAIT) parents resume only
     after the child's work and exit; a kill or an exec releases them; a
-    vforked child that execs a program that vforks does not deadlock."""
+    vforked child that execs a program that vforks does not deadlock; a
+    parent killed while it waits goes on waiting (a wakeup that is not the
+    child's does not end the wait); a child released at its exec does not
+    release its parent again when it exits."""
     run_tap(aqua, "/bin/ppwaittest", cpus=cpus)
 
 
 def test_ppwait_ktest(aqua):
-    """ktest ppwait: fork1(FORK_PPWAIT) returns only once the child exited."""
+    """ktest ppwait: fork1(FORK_PPWAIT) returns only once the child exited,
+    and the wait is set up before the child can run (fork_ktest_hook holds
+    the parent after fork_start until the child has run)."""
     run_tap(aqua, "/bin/ktest ppwait")
 
 
@@ -59,6 +64,14 @@ def test_sharefiles_race(aqua):
     run_tap(aqua, "/bin/fdracetest 2000", cpus=4)
 
 
+def test_sharefiles_ktest(aqua):
+    """ktest sharefiles on 4 CPUs: fdshare hands out the same table with
+    one more user, fdfree drops one, and four kernel threads sharing and
+    freeing one table 20000 times each at once leave its count where it
+    began (a count changed without fdpool_lock loses updates)."""
+    run_tap(aqua, "/bin/ktest sharefiles", cpus=4)
+
+
 # ---- idle: FORK_IDLE ----------------------------------------------------------
 
 
@@ -67,6 +80,26 @@ def test_idle_ktest(aqua, cpus):
     """ktest idle: a FORK_IDLE child stays in SIDL (procinfo says so), is
     never scheduled, can be set up, and runs after proc_setrunnable."""
     run_tap(aqua, "/bin/ktest idle", cpus=cpus)
+
+
+def test_idle_twice(aqua):
+    """ktest idle-twice (booted with ktest.panic=1, as test_panic_report):
+    a proc_setrunnable of a FORK_IDLE child that has already run and exited
+    panics ("proc_setrunnable: pid N in state S"): a second start is a
+    kernel bug, to be caught, neither ignored nor obeyed."""
+    res = aqua.boot("/bin/ktest idle-twice", cpus=2, allow_panic=True,
+                    extra_bootargs="ktest.panic=1")
+    p = res.panic
+    if p is None:
+        aqua.fail("proc_setrunnable of a zombie panics",
+                  expected="panic: proc_setrunnable: pid N in state S",
+                  got="no panic: the second proc_setrunnable was ignored (the stage asks "
+                      "for a panic on a process neither SIDL nor SSLEEP)",
+                  console=res.output)
+    if "proc_setrunnable" not in p.message:
+        aqua.fail("proc_setrunnable of a zombie panics in proc_setrunnable",
+                  expected="panic: proc_setrunnable: pid N in state S",
+                  got=f"panic: {p.message} (was the zombie made runnable?)", panic=p)
 
 
 # ---- nozombie: FORK_NOZOMBIE ----------------------------------------------------
@@ -92,5 +125,7 @@ def test_system(aqua):
 def test_system_ktest(aqua):
     """ktest system: kthread_create makes a named P_SYSTEM|P_NOZOMBIE child
     of proc0 that kill cannot touch; FORK_SYSTEM children are not held to
-    the per-user limit (the table fills, then EAGAIN); nothing leaks."""
+    the per-user limit (the table fills, then EAGAIN); nothing leaks; with
+    the user at its limit, a FORK_SYSTEM fork and a system process's own
+    fork still succeed."""
     run_tap(aqua, "/bin/ktest system")

@@ -29,3 +29,13 @@ def test_forkstat_program(aqua):
     res = aqua.boot("/bin/forkstattest program", cpus=1)
     aqua.check_tap(res, "/bin/forkstattest program")
     aqua.expect_exit(res, "/bin/forkstattest program", 0)
+
+
+def test_forkstat_ktest(aqua):
+    """ktest forkstat on 4 CPUs: forkstat_count() counts each kind of call
+    (fork, vfork, user thread, kernel thread) in its own counters, adds
+    pages (not bytes), and four kernel threads counting 20000 forks each
+    at once lose none (a counter updated without the lock does)."""
+    res = aqua.boot("/bin/ktest forkstat", cpus=4)
+    aqua.check_tap(res, "/bin/ktest forkstat")
+    aqua.expect_exit(res, "/bin/ktest forkstat", 0)

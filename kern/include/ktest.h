@@ -30,5 +30,7 @@ void	ktest_race(struct proc *p);
 
 /* kern/ktest/ktest_fork1.c: the fork1 lab stages' groups, run by name only. */
 const struct ktest_group *ktest_lab_group(const char *name);
+/* ... and ktest idle-twice, which panics on purpose (ktest.panic=1 only). */
+void	ktest_idle_twice(struct proc *p);
 
 #endif

@@ -71,10 +71,14 @@ int	fork1(struct proc *p1, int flags, void (*func)(void *), void *arg,
 	      register_t *retval, struct proc **rnewprocp);
 void	child_return(void *arg);	/* func of user forks: return 0 to user space */
 int	kthread_create(void (*func)(void *), void *arg, struct proc **newpp, const char *name);
+/* ktest ppwait only: called by fork1() between its steps 7 and 8 (kern/fork.c). */
+extern void (*volatile fork_ktest_hook)(struct proc *p1);
 
 /* kern/forkstat.c */
 struct vmspace;
 void	forkstat_count(int flags, struct vmspace *vm);	/* called by fork1() once per child */
+struct forkstat;
+void	forkstat_read(struct forkstat *out);		/* a copy of the counters */
 
 /* kern/proc.c */
 void	procinit(void);

@@ -561,6 +561,7 @@ static const struct ktest {
 	{ "pmap", PMAP_NCHECKS, test_pmap, NULL, 0 },
 	{ "panic", 0, test_panic, "ktest.panic=1", 1 },	/* only by name */
 	{ "stackoverflow", 0, test_stackoverflow, "ktest.panic=1", 1 },	/* only by name */
+	{ "idle-twice", 0, ktest_idle_twice, "ktest.panic=1", 1 },	/* stage idle, by name */
 	{ "witness", 4, test_witness, NULL, 1 },	/* debug kernels, by name */
 	{ "race", 2, ktest_race, "ktest.panic=1", 1 },	/* debug kernels: panics (ktest_race.c) */
 };
