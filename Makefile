@@ -153,9 +153,10 @@ KCFLAGS	+= -DWITNESS
 endif
 # The race checker (kern/racecheck.c) sees the plain writes of these files in
 # debug kernels: the lab files where a counter that several CPUs update
-# lives, and the checker's own test.  Only these: the rest of the kernel has not been proved free of
-# writes the checker would report, and a false report would fail a right
-# solution.
+# lives, and the checker's own test.  Only these: elsewhere memory serves
+# one owner after another (a descriptor table from fdpool, a process
+# slot), and two lives of one word look to a lockset like two racing
+# writers; a false report would fail a right solution.
 RACECHECK_SRCS := kern/forkstat.c kern/vm/fault.c kern/ktest/ktest_race.c
 RACECHECK_CFLAGS := -fsanitize=thread --param tsan-instrument-func-entry-exit=0
 UCFLAGS	:= $(COMMON_CFLAGS) $(ARCH_UCFLAGS) -Iuser/include -Iuser/arch/$(ARCH)

@@ -278,7 +278,8 @@ def make_tree(tree, arches):
         dst = os.path.join(tree, f)
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         shutil.copy2(os.path.join(ROOT, f), dst, follow_symlinks=False)
-    for sub in tuple(arches) + ('host',):
+    # The debug kernels too: test_cow_race boots one (grade/harness.py).
+    for sub in tuple(arches) + tuple(a + '-debug' for a in arches) + ('host',):
         src = os.path.join(ROOT, 'build', sub)
         if os.path.isdir(src):
             shutil.copytree(src, os.path.join(tree, 'build', sub), symlinks=True)

@@ -15,8 +15,8 @@ import pytest
 CPUS = pytest.mark.parametrize("cpus", [1, 4], ids=["cpus1", "cpus4"])
 
 
-def run_tap(aqua, program, cpus=2):
-    res = aqua.boot(program, cpus=cpus)
+def run_tap(aqua, program, cpus=2, debug=False):
+    res = aqua.boot(program, cpus=cpus, debug=debug)
     aqua.check_tap(res, program)
     aqua.expect_exit(res, program, 0)
     return res
