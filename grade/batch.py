@@ -130,6 +130,13 @@ def _marker_regex():
             ("build/", ".ci/", "tools/handout.py", "tools/selfcheck.py"))
 
 
+def _holds_solutions():
+    """Files that hold solution code without markers (tools/handout.py's
+    HOLDS_SOLUTIONS): never copied anywhere a submission is graded."""
+    handout = _handout_tool()
+    return tuple(getattr(handout, "HOLDS_SOLUTIONS", ())) if handout else ("tools/mutants/",)
+
+
 def _handout_digests(ref, files):
     """{file: sha256 of its handout text} for the pristine files a handout
     gets changed (their MAINTAINER fences dropped, as in the Makefile): a
@@ -258,7 +265,9 @@ def make_plan(ref=ROOT):
         text = data.decode("utf-8", "surrogateescape")
         if any(marker.match(line) for line in text.splitlines()):
             student.append(f)
-    files = [f for f in every if _in_scope(f, singles) and f not in student]
+    secret = _holds_solutions()
+    files = [f for f in every if _in_scope(f, singles) and f not in student
+             and not f.startswith(secret)]
     m = labs.load(os.path.join(ref, "grade", "manifest.toml"))
     hidden = sorted({f for s in m.stages for f in s.hidden_files})
     missing = [f for f in hidden if f not in files]

@@ -97,6 +97,11 @@ DROP = {
     'grade/host/test_handout_tree.py': 'tests of this generator',
 }
 SKIP_PREFIXES = tuple(DROP)
+# Of those, the ones that hold solution code without markers (a mutant is a
+# reference solution with a mistake in it): batch grading leaves them out of
+# its overlay and of the Gradescope zip too (grade/batch.py).
+HOLDS_SOLUTIONS = ('tools/mutants/',)
+assert all(p in DROP for p in HOLDS_SOLUTIONS)
 README_TEMPLATE = os.path.join(ROOT, 'tools', 'handout-README.md')
 
 

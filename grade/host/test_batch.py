@@ -128,6 +128,7 @@ def test_plan_of_real_tree_has_no_solution_code():
                  "user/tests/systest.c", "tools/gensyscalls.py", "mkfs/mkfs.c"):
         assert must in p.files, must
     assert not [f for f in p.files if f.startswith("kern/")]
+    assert not [f for f in p.files if f.startswith("tools/mutants/")]   # solutions with mistakes
     m = labs.load()
     for s in m.stages:
         assert set(s.hidden_files) <= set(p.files)
