@@ -813,16 +813,28 @@ t_sibling_memory(void)
  * read(2)s into the page, so what it reads lands in our page.
  */
 static char *
-blob_page(int sprot)
+blob_page_prot(int prot, int sprot)
 {
 	uintptr_t x = ((uintptr_t)sbrk(0) + (16UL << 20)) & ~(PAGE - 1);
 	struct vmap_conv c = { 0, sprot };
 
-	return vmap((void *)x, PAGE, PROT_READ | PROT_WRITE, VMAP_FIXED | VMAP_SHARE, NULL, &c);
+	return vmap((void *)x, PAGE, prot, VMAP_FIXED | VMAP_SHARE, NULL, &c);
 }
 
+static char *
+blob_page(int sprot)
+{
+	return blob_page_prot(PROT_READ | PROT_WRITE, sprot);
+}
+
+/*
+ * A blob process from the range [the blob's page, end), which holds the
+ * page sh (a PAGE-sized vmap page, end at most sh + PAGE): it makes the
+ * system call num(a0, a1, a2), then exits with its result.
+ */
 static pid_t
-blob_read(char *sh, int fd, int flags)
+blob_call_in(char *sh, char *end, int flags, long num, unsigned long a0, unsigned long a1,
+    unsigned long a2)
 {
 	struct aqua_makecxt_data c;
 	char *lo = (char *)((uintptr_t)cxt_blob_call_exit & ~(PAGE - 1));
@@ -830,11 +842,24 @@ blob_read(char *sh, int fd, int flags)
 	memset(&c, 0, sizeof(c));
 	AQUA_REG_PC(&c.registers) = (unsigned long)cxt_blob_call_exit + DELTA;
 	AQUA_REG_SP(&c.registers) = (unsigned long)sh + DELTA + PAGE - 64;
-	AQUA_REG_ARG0(&c.registers) = fd;
-	AQUA_REG_ARG1(&c.registers) = (unsigned long)sh + DELTA + 128;
-	AQUA_REG_ARG2(&c.registers) = 8;
-	AQUA_REG_ARG3(&c.registers) = SYS_read;
-	return makecxt(lo + DELTA, lo, sh + PAGE - lo, &c, 0, flags);
+	AQUA_REG_ARG0(&c.registers) = a0;
+	AQUA_REG_ARG1(&c.registers) = a1;
+	AQUA_REG_ARG2(&c.registers) = a2;
+	AQUA_REG_ARG3(&c.registers) = num;
+	return makecxt(lo + DELTA, lo, end - lo, &c, 0, flags);
+}
+
+/* The blob read(2)s 8 bytes from fd into its page sh (moved), at offset 128. */
+static pid_t
+blob_read_end(char *sh, char *end, int fd, int flags)
+{
+	return blob_call_in(sh, end, flags, SYS_read, fd, (unsigned long)sh + DELTA + 128, 8);
+}
+
+static pid_t
+blob_read(char *sh, int fd, int flags)
+{
+	return blob_read_end(sh, sh + PAGE, fd, flags);
 }
 
 static int
@@ -870,6 +895,24 @@ t_range_partner(void)
 	CHECK(exited_with(status, -EFAULT), "a read-only partner's read into the page: %s, want "
 	    "exit status %d (-EFAULT)", describe(status), -EFAULT & 0xff);
 	CHECK(strcmp(ro + 128, "original") == 0, "a read-only partner changed the page");
+	vunmap(ro, PAGE);
+
+	/*
+	 * shared_prot allows writing but the region is read-only (vmap'd with
+	 * PROT_READ): the partner gets shared_prot & its region's protection,
+	 * so its read(2) into the page is EFAULT too.
+	 */
+	ro = blob_page_prot(PROT_READ, PROT_READ | PROT_WRITE);
+	REQUIRE(ro != VMAP_FAILED, "vmap PROT_READ, shared_prot read-write: %s", strerror(errno));
+	write(p[1], "partner!", 8);
+	pid = blob_read(ro, p[0], 0);
+	REQUIRE(pid > 0, "makecxt: %s", strerror(errno));
+	status = wait_for(pid);
+	CHECK(exited_with(status, -EFAULT), "a partner's read(2) into a shared page of a read-only "
+	    "region (shared_prot read-write): %s, want exit status %d (-EFAULT) -- a partner may "
+	    "use shared_prot & the protection of its region: give the page the region's "
+	    "protection (rprot), not read-write", describe(status), -EFAULT & 0xff);
+	CHECK(ro[128] == 0, "a partner wrote into a page of a read-only region");
 	vunmap(ro, PAGE);
 	close(p[0]);
 	close(p[1]);
@@ -990,6 +1033,34 @@ t_copy_range(void)
 	CHECK(exited_with(status, 8), "the blob's read into its copy (its own: writable even though "
 	    "our shared_prot is read-only): %s, want exit status 8", describe(status));
 	CHECK(strcmp(sh + 128, "original") == 0, "the blob's read reached our page: \"%s\"", sh + 128);
+
+	/* A range that ends inside the shared page: that page is the new process's, copied too. */
+	pid = blob_read_end(sh, sh + 136, p[0], MAKECXT_COPY_SHARED);
+	REQUIRE(pid > 0, "makecxt(MAKECXT_COPY_SHARED), range ending inside the shared page: %s",
+	    strerror(errno));
+	CHECK(vctl(sh, VCTL_PARTNERS, pids, 4) == 0, "a range ending 136 bytes into our shared page: "
+	    "the new process is a partner of that page, not the owner of a copy -- the page that "
+	    "holds the range's last byte is the new process's too (round the end up, not down)");
+	write(p[1], "mycopy!!", 8);
+	status = wait_for(pid);
+	CHECK(exited_with(status, 8), "the blob's read into its copy (range ending inside the page): "
+	    "%s, want exit status 8", describe(status));
+	CHECK(strcmp(sh + 128, "original") == 0, "the blob's read reached our page: \"%s\"", sh + 128);
+	vunmap(sh, PAGE);
+
+	/* A locally shared page of ours (VSTAT_LOCAL) becomes a locally shared copy too. */
+	sh = blob_page(PROT_READ | PROT_WRITE);
+	REQUIRE(sh != VMAP_FAILED, "vmap fixed shared page: %s", strerror(errno));
+	REQUIRE(vctl(sh, VCTL_SETSTATUS, (void *)VSTAT_LOCAL, 0) == 0, "vctl SETSTATUS local: %s",
+	    strerror(errno));
+	pid = blob_call_in(sh, sh + PAGE, MAKECXT_COPY_SHARED, SYS_vctl, (unsigned long)sh + DELTA,
+	    VCTL_GETSTATUS, 0);
+	REQUIRE(pid > 0, "makecxt(MAKECXT_COPY_SHARED) of a locally shared page: %s", strerror(errno));
+	status = wait_for(pid);
+	CHECK(exited_with(status, VSTAT_LOCAL), "the status of the new process's copy of our locally "
+	    "shared (VSTAT_LOCAL) page: %s, want exit status %d (VSTAT_LOCAL) -- MAKECXT_COPY_SHARED "
+	    "copies every shareable page, VSTAT_LOCAL as well as VSTAT_SHARED",
+	    describe(status), VSTAT_LOCAL);
 	vunmap(sh, PAGE);
 	close(p[0]);
 	close(p[1]);
