@@ -44,6 +44,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <machine/vmparam.h>	/* VM_MAXUSER_ADDRESS */
 
 #define PAGE		4096UL
 #define DELTA		0x10000000UL	/* the range lands 256 MiB higher */
@@ -887,6 +888,35 @@ t_fork_region_only(void)
 	return failures;
 }
 
+/*
+ * MAKECXT_COPY_CONTEXT with a range that holds all of our memory at its
+ * own address (destination == src == one page up, refsize to the end of
+ * user space): the child has our code and stack, resumes after the call
+ * and sees makecxt() return 0 -- whatever its copied registers held
+ * (here the return register may hold the first argument, not 0).
+ */
+static int
+t_fork_range_all(void)
+{
+	pid_t me = getpid(), pid;
+	int status;
+
+	fflush(stdout);
+	pid = makecxt((void *)PAGE, (void *)PAGE, VM_MAXUSER_ADDRESS - PAGE, NULL, 0,
+	    MAKECXT_COPY_CONTEXT);
+	if (getpid() != me)
+		_exit(pid == 0 ? 42 : 99);	/* the child: only says what it saw */
+	REQUIRE(pid > 0, "makecxt(one page up to the end of user space, MAKECXT_COPY_CONTEXT): %s",
+	    strerror(errno));
+	status = wait_for(pid);
+	CHECK(!exited_with(status, 99), "makecxt() did not return 0 in the child of "
+	    "MAKECXT_COPY_CONTEXT with a range: set the child's return register to 0 (its copy of "
+	    "our registers holds whatever the system call left there, e.g. an argument)");
+	CHECK(exited_with(status, 42), "the child of MAKECXT_COPY_CONTEXT with a range holding all "
+	    "our memory: %s, want exit status 42", describe(status));
+	return failures;
+}
+
 static int
 t_fork_errors(void)
 {
@@ -1296,6 +1326,7 @@ static const struct tap_test fork_tests[] = {
 	{ "fork_alias", t_fork_alias },
 	{ "fork_copy", t_fork_copy },
 	{ "fork_region_only", t_fork_region_only },
+	{ "fork_range_all", t_fork_range_all },
 	{ "fork_errors", t_fork_errors },
 	{ "fork_no_leak", t_fork_no_leak },
 };
