@@ -889,6 +889,71 @@ t_fork_region_only(void)
 }
 
 /*
+ * The seed's form as a bare system call, with an instruction right after
+ * the system-call instruction that sets *mark to 1.  The child must
+ * resume exactly there: the trap code already stepped over syscall/ecall,
+ * so a kernel that steps again skips that instruction.
+ */
+static long
+makecxt_fork_marked(long *mark)
+{
+	long m;
+#if defined(__x86_64__)
+	register long r10 __asm__("r10") = 0;
+	register long r8 __asm__("r8") = 0;
+	register long r9 __asm__("r9") = MAKECXT_COPY_CONTEXT;
+	long ret = SYS_makecxt;
+
+	__asm__ volatile("xor %k0, %k0\n\tsyscall\n\tmov $1, %k0"
+	    : "=&r"(m), "+a"(ret)
+	    : "D"(0L), "S"(0L), "d"(-1L), "r"(r10), "r"(r8), "r"(r9)
+	    : "rcx", "r11", "cc", "memory");
+#elif defined(__riscv)
+	register long ret __asm__("a0") = 0;
+	register long a1 __asm__("a1") = 0;
+	register long a2 __asm__("a2") = -1;
+	register long a3 __asm__("a3") = 0;
+	register long a4 __asm__("a4") = 0;
+	register long a5 __asm__("a5") = MAKECXT_COPY_CONTEXT;
+	register long a7 __asm__("a7") = SYS_makecxt;
+
+	__asm__ volatile("li %0, 0\n\tecall\n\tli %0, 1"
+	    : "=&r"(m), "+r"(ret)
+	    : "r"(a1), "r"(a2), "r"(a3), "r"(a4), "r"(a5), "r"(a7)
+	    : "memory");
+#else
+#error "makecxt_fork_marked: no system-call sequence for this machine"
+#endif
+	*mark = m;
+	return ret;
+}
+
+/* The child resumes at the instruction right after the system call. */
+static int
+t_fork_resume_pc(void)
+{
+	pid_t me = getpid();
+	long mark = -1, r;
+	int status;
+
+	fflush(stdout);
+	r = makecxt_fork_marked(&mark);
+	if (getpid() != me)
+		_exit(r == 0 && mark == 1 ? 0 : mark == 0 ? 77 : 78);
+	REQUIRE(r > 0, "makecxt(NULL, NULL, -1, ..., MAKECXT_COPY_CONTEXT) as a bare system call "
+	    "returned %ld", r);
+	CHECK(mark == 1, "in the caller the instruction after the system call did not run (mark %ld)",
+	    mark);
+	status = wait_for((pid_t)r);
+	CHECK(!exited_with(status, 77), "the child skipped the instruction right after its "
+	    "system-call instruction: its pc is already past syscall/ecall when makecxt runs (the "
+	    "trap code stepped over it), do not advance it again");
+	CHECK(exited_with(status, 0), "the child of the bare system call: %s, want exit status 0",
+	    describe(status));
+	return failures;
+}
+
+/*
  * MAKECXT_COPY_CONTEXT with a range that holds all of our memory at its
  * own address (destination == src == one page up, refsize to the end of
  * user space): the child has our code and stack, resumes after the call
@@ -1327,6 +1392,7 @@ static const struct tap_test fork_tests[] = {
 	{ "fork_copy", t_fork_copy },
 	{ "fork_region_only", t_fork_region_only },
 	{ "fork_range_all", t_fork_range_all },
+	{ "fork_resume_pc", t_fork_resume_pc },
 	{ "fork_errors", t_fork_errors },
 	{ "fork_no_leak", t_fork_no_leak },
 };
