@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <thread.h>
 #include <unistd.h>
 #include <machine/frame.h>	/* MD_ENTRY_SP */
 #include <machine/vmparam.h>	/* VM_MAXUSER_ADDRESS */
@@ -807,6 +808,55 @@ t_sibling_memory(void)
 	return failures;
 }
 
+static volatile int thr_ask, thr_answer;
+
+/* A thread of ours: waits (up to 10 s) for thr_ask, then answers it. */
+static void *
+waiting_thread(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 1000 && thr_ask == 0; i++)
+		msleep(10);
+	thr_answer = thr_ask;
+	return NULL;
+}
+
+/* A sibling that exits at once, with status arg. */
+static void __attribute__((noreturn))
+sibling_exit_now(long arg)
+{
+	_exit((int)arg);
+}
+
+/*
+ * The sibling is a process of its own, not a thread of ours: its exit(2)
+ * ends none of our threads (nor us).
+ */
+static int
+t_sibling_exit(void)
+{
+	struct aqua_makecxt_data c;
+	thread_t t;
+	pid_t f;
+
+	thr_ask = thr_answer = 0;
+	t = thread_create(waiting_thread, NULL);
+	REQUIRE(t != NULL, "thread_create: %s", strerror(errno));
+	sibling_cxt(&c, sibling_exit_now, 5);
+	f = makecxt(NULL, NULL, 0, &c, 0, MAKECXT_SHARE_VMEM);
+	REQUIRE(f > 0, "makecxt(MAKECXT_SHARE_VMEM): %s", strerror(errno));
+	CHECK(exited_with(wait_for(f), 5), "the sibling did not exit with status 5");
+	thr_ask = 1;
+	for (int i = 0; i < 1000 && thr_answer == 0; i++)
+		msleep(10);
+	CHECK(thr_answer == 1, "a thread of ours was ended by the exit(2) of our MAKECXT_SHARE_VMEM "
+	    "sibling: the sibling is a process of its own -- mark the NEW process P_FAMILY (not the "
+	    "caller), so that its exit ends no thread of ours");
+	if (thr_answer == 1)
+		thread_join(t, NULL);
+	return failures;
+}
+
 /*
  * A process made by makecxt from a range that holds a shared page is a
  * partner: the same page, at the moved address.  It runs a blob that
@@ -1120,6 +1170,7 @@ static const struct tap_test core_tests[] = {
 static const struct tap_test share_tests[] = {
 	{ "family", t_family },
 	{ "sibling_memory", t_sibling_memory },
+	{ "sibling_exit", t_sibling_exit },
 	{ "range_partner", t_range_partner },
 	{ "partner_limit", t_partner_limit },
 	{ "no_leak", t_share_no_leak },
