@@ -772,7 +772,7 @@ static void __attribute__((noreturn))
 sibling_mem(long arg)
 {
 	(void)arg;
-	for (int i = 0; i < 1000 && sib_flag != 1; i++)
+	for (int i = 0; i < 300 && sib_flag != 1; i++)
 		msleep(10);
 	if (sib_flag == 1 && sib_later != NULL)
 		strcpy(sib_later, "from the sibling");
@@ -806,9 +806,10 @@ t_sibling_memory(void)
 	strcpy(later, "hello");
 	sib_later = later;
 	sib_flag = 1;
-	for (int i = 0; i < 1000 && sib_flag != 2; i++)
+	for (int i = 0; i < 300 && sib_flag != 2; i++)
 		msleep(10);
-	CHECK(sib_flag == 2, "the sibling never answered");
+	CHECK(sib_flag == 2, "the sibling never answered through our memory (in 3 s): it does not "
+	    "share our address space -- MAKECXT_SHARE_VMEM must give it our very vmspace, not a copy");
 	CHECK(strcmp(later, "from the sibling") == 0,
 	    "a page vmap'd after makecxt, written by the sibling: \"%s\"", later);
 	status = wait_for(f);
@@ -824,12 +825,12 @@ t_sibling_memory(void)
 
 static volatile int thr_ask, thr_answer;
 
-/* A thread of ours: waits (up to 10 s) for thr_ask, then answers it. */
+/* A thread of ours: waits (up to 3 s) for thr_ask, then answers it. */
 static void *
 waiting_thread(void *arg)
 {
 	(void)arg;
-	for (int i = 0; i < 1000 && thr_ask == 0; i++)
+	for (int i = 0; i < 300 && thr_ask == 0; i++)
 		msleep(10);
 	thr_answer = thr_ask;
 	return NULL;
@@ -861,7 +862,7 @@ t_sibling_exit(void)
 	REQUIRE(f > 0, "makecxt(MAKECXT_SHARE_VMEM): %s", strerror(errno));
 	CHECK(exited_with(wait_for(f), 5), "the sibling did not exit with status 5");
 	thr_ask = 1;
-	for (int i = 0; i < 1000 && thr_answer == 0; i++)
+	for (int i = 0; i < 300 && thr_answer == 0; i++)
 		msleep(10);
 	CHECK(thr_answer == 1, "a thread of ours was ended by the exit(2) of our MAKECXT_SHARE_VMEM "
 	    "sibling: the sibling is a process of its own -- mark the NEW process P_FAMILY (not the "
