@@ -796,17 +796,21 @@ t_fork_basic(void)
 	int local = 1234567;	/* lives in a register or on the stack: both are copied */
 	pid_t pid;
 
+	pid_t me = getpid();
+
 	REQUIRE(pipe(p) == 0, "pipe: %s", strerror(errno));
 	fflush(stdout);
 	pid = makecxt(0, 0, (size_t)-1, NULL, 0, MAKECXT_COPY_CONTEXT);
-	if (pid == 0) {
+	if (getpid() != me) {		/* the child, whatever makecxt() returned in it */
 		seen[0] = getpid();
 		seen[1] = marker + local;
 		write(p[1], seen, sizeof(seen));
-		_exit(9);
+		_exit(pid == 0 ? 9 : 10);
 	}
 	REQUIRE(pid > 0, "makecxt(0, 0, -1, NULL, 0, MAKECXT_COPY_CONTEXT): %s", strerror(errno));
 	status = wait_for(pid);
+	CHECK(!exited_with(status, 10), "makecxt() did not return 0 in the child: set the child's "
+	    "return register to 0 (its frame is a copy of ours)");
 	CHECK(exited_with(status, 9), "the child: %s, want exit status 9", describe(status));
 	CHECK(read(p[0], seen, sizeof(seen)) == sizeof(seen), "read from the child failed");
 	CHECK(seen[0] == pid, "the child's getpid() is %d, makecxt returned %d", seen[0], pid);
