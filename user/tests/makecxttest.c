@@ -30,6 +30,7 @@
  * DELTA higher than in this process.
  */
 #include <aqua/context.h>
+#include <machine/cxtmark.h>	/* md_makecxt_fork_marked: the bare makecxt system call */
 #include <machine/cpustate.h>	/* the port's hostile CPU state (user/arch/<port>) */
 #include <aqua/procinfo.h>
 #include <aqua/syscall.h>
@@ -901,35 +902,7 @@ t_fork_region_only(void)
 static long
 makecxt_fork_marked(long *mark)
 {
-	long m;
-#if defined(__x86_64__)
-	register long r10 __asm__("r10") = 0;
-	register long r8 __asm__("r8") = 0;
-	register long r9 __asm__("r9") = MAKECXT_COPY_CONTEXT;
-	long ret = SYS_makecxt;
-
-	__asm__ volatile("xor %k0, %k0\n\tsyscall\n\tmov $1, %k0"
-	    : "=&r"(m), "+a"(ret)
-	    : "D"(0L), "S"(0L), "d"(-1L), "r"(r10), "r"(r8), "r"(r9)
-	    : "rcx", "r11", "cc", "memory");
-#elif defined(__riscv)
-	register long ret __asm__("a0") = 0;
-	register long a1 __asm__("a1") = 0;
-	register long a2 __asm__("a2") = -1;
-	register long a3 __asm__("a3") = 0;
-	register long a4 __asm__("a4") = 0;
-	register long a5 __asm__("a5") = MAKECXT_COPY_CONTEXT;
-	register long a7 __asm__("a7") = SYS_makecxt;
-
-	__asm__ volatile("li %0, 0\n\tecall\n\tli %0, 1"
-	    : "=&r"(m), "+r"(ret)
-	    : "r"(a1), "r"(a2), "r"(a3), "r"(a4), "r"(a5), "r"(a7)
-	    : "memory");
-#else
-#error "makecxt_fork_marked: no system-call sequence for this machine"
-#endif
-	*mark = m;
-	return ret;
+	return md_makecxt_fork_marked(mark);
 }
 
 /* The child resumes at the instruction right after the system call. */
