@@ -208,6 +208,7 @@ SKIP_PREFIXES = (
     "arch/", "user/arch/",      # the ports themselves (descriptions included)
     "docs/",                    # documentation
     "grade/host/",              # tests of the tools and of the ports themselves
+    "tools/mutants/",           # wrong solutions, some of one port's code (`arches`, issue 21)
 )
 SKIP_FILES = {
     # Measurements per port and test, written by make grade-costs; a port

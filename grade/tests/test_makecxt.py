@@ -27,10 +27,13 @@ def test_makecxt_base(aqua):
     """A range of pages and a register set make a process: it runs a code
     blob at the moved address on the moved stack, with its arguments in
     registers, writes to an inherited pipe and exits; every general
-    register starts as given; the pages are copies and nothing else is
-    mapped; the pid asked for is granted when free; the errors of the man
-    page (EINVAL, EFAULT) make nothing; caught signals are not inherited;
-    fork1's limit is EAGAIN; no page leaks."""
+    register starts as given; the pages are copies, whole pages (a range
+    ending inside a page brings all of it), with the caller's protection
+    (text stays read-only), and nothing else is mapped; the pid asked for
+    is granted when free (99999 too), not when taken (a zombie's too); the
+    errors of the man page (EINVAL, EFAULT) make nothing; caught signals
+    are not inherited; fork1's limit is EAGAIN and keeps no page; no page
+    leaks."""
     run_group(aqua, "base")
 
 
@@ -45,9 +48,11 @@ def test_makecxt_fuzz(aqua):
 
 def test_makecxt_fork(aqua):
     """MAKECXT_COPY_CONTEXT (= MAKECXT_FORK): the child resumes after the
-    system call with makecxt() returning 0, as a copy (memory and
-    descriptors) of the caller; cxt is ignored; a partial range gives the
-    child only that range; the whole-space form needs the flag."""
+    system call (at the very next instruction) with makecxt() returning 0,
+    also in the range form, as a copy (memory and descriptors) of the
+    caller; cxt is ignored; a partial range gives the child only that
+    range; the whole-space form is exactly NULL, NULL, (size_t)-1 and
+    needs the flag."""
     run_group(aqua, "fork")
 
 
@@ -64,7 +69,8 @@ def test_makecxt_example(aqua):
 def test_makecxt_fixed_pid(aqua):
     """MAKECXT_FIXED_PID: exactly the pid asked for when it is free; EEXIST
     when a process (ourselves, init, a live child, a zombie) has it, with
-    nothing made; EINVAL outside 1..99999; later forks skip the pid."""
+    nothing made; EINVAL outside 1..99999; later forks skip the pid;
+    without the flag the pid is only a wish."""
     run_group(aqua, "fixed-pid")
 
 

@@ -73,6 +73,7 @@ def test_lseg_switch(aqua):
 def test_lseg_errors(aqua):
     """The documented errors, each EINVAL with nothing made: ES with a base
     other than 0 (x86_64) or at all (RISC-V), GS on RISC-V, an FS/GS base
-    outside user space, cxt NULL; a cxt in the kernel is EFAULT; a valid
-    request works; repeated failures leak no page and no process."""
+    outside user space (USER_TOP itself included), cxt NULL; a cxt in the
+    kernel is EFAULT; a valid request works whatever its entries that are
+    not present say; repeated failures leak no page and no process."""
     run_group(aqua, "lseg lseg_errors")

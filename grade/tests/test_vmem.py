@@ -47,9 +47,10 @@ def test_vmem_share_vmem(aqua):
     owner, partner -- with owners {maker, sibling} -> {sibling} (the
     maker's exit(2) does not end the sibling) -> {second owner} -> {};
     the sibling shares even memory mapped after it was made and is a
-    first-place owner; a process made from a range holding a shared page
-    is a partner of that very page (read-only for it when shared_prot says
-    so); no page leaks."""
+    first-place owner, and its exit(2) ends none of our threads; a process
+    made from a range holding a shared page is a partner of that very page
+    (read-only for it when shared_prot or its region says so); no page
+    leaks."""
     run_group(aqua, "share-vmem")
 
 
@@ -58,7 +59,8 @@ def test_vmem_share_vmem(aqua):
 
 def test_vmem_copy_shared(aqua):
     """MAKECXT_COPY_SHARED: in the whole-space and the range forms the new
-    process gets its own copy of each shareable page, locally shared and
-    owned by it, and is nobody's partner; with MAKECXT_SHARE_VMEM the flag
-    is ignored; no page leaks."""
+    process gets its own copy of each shareable page (VSTAT_SHARED or
+    VSTAT_LOCAL, also the page a range ends in), locally shared and owned
+    by it, and is nobody's partner; with MAKECXT_SHARE_VMEM the flag is
+    ignored; no page leaks."""
     run_group(aqua, "copy-shared")

@@ -30,6 +30,7 @@
  * DELTA higher than in this process.
  */
 #include <aqua/context.h>
+#include <machine/cxtmark.h>	/* md_makecxt_fork_marked: the bare makecxt system call */
 #include <machine/cpustate.h>	/* the port's hostile CPU state (user/arch/<port>) */
 #include <aqua/procinfo.h>
 #include <aqua/syscall.h>
@@ -44,6 +45,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <machine/vmparam.h>	/* VM_MAXUSER_ADDRESS */
 
 #define PAGE		4096UL
 #define DELTA		0x10000000UL	/* the range lands 256 MiB higher */
@@ -172,6 +174,21 @@ static int
 get_sysinfo(struct sysinfo *si)
 {
 	return sysinfo(si);
+}
+
+/* Wait (up to 20 s) until our child kid has exited and is a zombie: 1 if so. */
+static int
+wait_zombie(pid_t kid)
+{
+	struct procinfo pi;
+
+	for (int tries = 0; tries < 2000; tries++) {
+		for (int slot = 0; procinfo(slot, &pi) == 0 || errno == ESRCH; slot++)
+			if (pi.pid == kid && pi.state == SZOMB)
+				return 1;
+		msleep(10);
+	}
+	return 0;
 }
 
 /* ---- group base: stage makecxt -------------------------------------------- */
@@ -344,6 +361,16 @@ t_pid_request(void)
 	CHECK(exited_with(status, getpid()), "the new process's getppid(): %s, want %d (our pid)",
 	    describe(status), getpid() & 0xff);
 
+	/* The largest pid there is, MAKECXT_PID_MAX, is granted too when free. */
+	if (kill(MAKECXT_PID_MAX, 0) == -1 && errno == ESRCH) {
+		pid = blob_call(SYS_getpid, 0, 0, 0, MAKECXT_PID_MAX, 0);
+		CHECK(pid == MAKECXT_PID_MAX, "asked for free pid %d (MAKECXT_PID_MAX, which is in "
+		    "range: 1 to %d inclusive), got %d (%s)", MAKECXT_PID_MAX, MAKECXT_PID_MAX, pid,
+		    pid < 0 ? strerror(errno) : "another pid");
+		if (pid > 0)
+			wait_for(pid);
+	}
+
 	/* Taken or impossible pids are only wishes: any pid then. */
 	pid_t wishes[] = { getpid(), 1, MAKECXT_PID_MAX + 1, -7 };
 	for (size_t i = 0; i < sizeof(wishes) / sizeof(wishes[0]); i++) {
@@ -354,6 +381,80 @@ t_pid_request(void)
 		status = wait_for(pid);
 		CHECK(exited_with(status, pid), "its getpid(): %s, want %d", describe(status), pid & 0xff);
 	}
+
+	/* A zombie keeps its pid until it is waited for: asking for it gives another. */
+	pid_t kid;
+	fflush(stdout);
+	if ((kid = fork()) == 0)
+		_exit(0);
+	REQUIRE(kid > 0, "fork: %s", strerror(errno));
+	REQUIRE(wait_zombie(kid), "child %d never became a zombie", kid);
+	pid = blob_call(SYS_getpid, 0, 0, 0, kid, 0);
+	CHECK(pid > 0 && pid != kid, "asked for the pid %d of a zombie (exited, not yet waited for): "
+	    "got %d (%s); a zombie's pid is taken until its parent reaps it, want another pid",
+	    kid, pid, pid < 0 ? strerror(errno) : "that very pid");
+	if (pid > 0 && pid != kid)
+		wait_for(pid);
+	reap_all();
+	return failures;
+}
+
+/*
+ * Whole pages move: a range that ends 1 byte into a page brings all of
+ * that page.  The blob writes 16 bytes from the start of the page that
+ * holds only the range's last byte (BLOB_SCRATCH, page 3 of area).
+ */
+static int
+t_partial_page(void)
+{
+	static const char tail[16] = "in the last page";
+	char *lo = range_lo(), buf[16];
+	struct aqua_makecxt_data c;
+	int p[2], status;
+	pid_t pid;
+	long n;
+
+	REQUIRE(pipe(p) == 0, "pipe: %s", strerror(errno));
+	memcpy(BLOB_SCRATCH, tail, sizeof(tail));
+	blob_cxt(&c, cxt_blob_call_exit, p[1], (unsigned long)BLOB_SCRATCH + DELTA, sizeof(tail),
+	    SYS_write);
+	pid = makecxt(lo + DELTA, lo, BLOB_SCRATCH + 1 - lo, &c, 0, 0);
+	REQUIRE(pid > 0, "makecxt of a range ending 1 byte into a page: %s", strerror(errno));
+	status = wait_for(pid);
+	CHECK(exited_with(status, sizeof(tail)),
+	    "a range ending 1 byte into a page: the blob's write of 16 bytes from that page: %s, "
+	    "want exit status 16 -- the page holding the last byte of [src, src + refsize) was not "
+	    "moved (round the end of the range up to a page, not down)", describe(status));
+	close(p[1]);		/* the blob is gone: a pipe it did not write to is empty, not blocking */
+	n = read(p[0], buf, sizeof(buf));
+	CHECK(n == (long)sizeof(tail) && memcmp(buf, tail, sizeof(tail)) == 0,
+	    "the pipe had %ld bytes, want the 16 bytes of the range's last page", n);
+	close(p[0]);
+	return failures;
+}
+
+/*
+ * The copies keep the caller's protection: the blob's text is read-only
+ * in the new process too, so read(2) into it is EFAULT.
+ */
+static int
+t_text_readonly(void)
+{
+	int p[2], status;
+	pid_t pid;
+
+	REQUIRE(pipe(p) == 0, "pipe: %s", strerror(errno));
+	REQUIRE(write(p[1], "x", 1) == 1, "write: %s", strerror(errno));
+	pid = blob_call(SYS_read, p[0], (unsigned long)cxt_blob_call_exit + DELTA, 1, 0, 0);
+	REQUIRE(pid > 0, "makecxt: %s", strerror(errno));
+	status = wait_for(pid);
+	CHECK(exited_with(status, -EFAULT),
+	    "read(2) into the new process's own text: %s, want exit status %d (-EFAULT) -- a page "
+	    "of a read-only region (text) must stay read-only in the new process: map each copy "
+	    "with the protection of the caller's region, not writable", describe(status),
+	    -EFAULT & 0xff);
+	close(p[0]);
+	close(p[1]);
 	return failures;
 }
 
@@ -479,6 +580,20 @@ t_proc_limit(void)
 	diag("made %d processes before the failure", n);
 	CHECK(n > 0 && n < NPROC_GUESS, "made %d processes, want a limit below %d", n, NPROC_GUESS);
 	CHECK(err == EAGAIN, "makecxt failed with errno %d (%s), want EAGAIN", err, strerror(err));
+	if (err == EAGAIN) {
+		/* At the limit: failed calls keep no page (the first one warms up, see error_calls). */
+		struct sysinfo before, after;
+		blob_call(SYS_read, p[0], (unsigned long)BLOB_SCRATCH + DELTA, 1, 0, 0);
+		REQUIRE(get_sysinfo(&before) == 0, "sysinfo: %s", strerror(errno));
+		for (int i = 0; i < 4; i++)
+			EXPECT_ERR(blob_call(SYS_read, p[0], (unsigned long)BLOB_SCRATCH + DELTA, 1, 0, 0),
+			    EAGAIN, "makecxt with the process table full");
+		REQUIRE(get_sysinfo(&after) == 0, "sysinfo: %s", strerror(errno));
+		CHECK(after.freepages == before.freepages,
+		    "%lu free pages before 4 makecxt calls that failed with EAGAIN (process table "
+		    "full), %lu after: free the address space built for the child when fork1() fails",
+		    before.freepages, after.freepages);
+	}
 	for (int i = 0; i < n; i++)
 		write(p[1], "x", 1);
 	for (int i = 0; i < n; i++) {
@@ -682,17 +797,21 @@ t_fork_basic(void)
 	int local = 1234567;	/* lives in a register or on the stack: both are copied */
 	pid_t pid;
 
+	pid_t me = getpid();
+
 	REQUIRE(pipe(p) == 0, "pipe: %s", strerror(errno));
 	fflush(stdout);
 	pid = makecxt(0, 0, (size_t)-1, NULL, 0, MAKECXT_COPY_CONTEXT);
-	if (pid == 0) {
+	if (getpid() != me) {		/* the child, whatever makecxt() returned in it */
 		seen[0] = getpid();
 		seen[1] = marker + local;
 		write(p[1], seen, sizeof(seen));
-		_exit(9);
+		_exit(pid == 0 ? 9 : 10);
 	}
 	REQUIRE(pid > 0, "makecxt(0, 0, -1, NULL, 0, MAKECXT_COPY_CONTEXT): %s", strerror(errno));
 	status = wait_for(pid);
+	CHECK(!exited_with(status, 10), "makecxt() did not return 0 in the child: set the child's "
+	    "return register to 0 (its frame is a copy of ours)");
 	CHECK(exited_with(status, 9), "the child: %s, want exit status 9", describe(status));
 	CHECK(read(p[0], seen, sizeof(seen)) == sizeof(seen), "read from the child failed");
 	CHECK(seen[0] == pid, "the child's getpid() is %d, makecxt returned %d", seen[0], pid);
@@ -774,6 +893,72 @@ t_fork_region_only(void)
 	return failures;
 }
 
+/*
+ * The seed's form as a bare system call, with an instruction right after
+ * the system-call instruction that sets *mark to 1.  The child must
+ * resume exactly there: the trap code already stepped over syscall/ecall,
+ * so a kernel that steps again skips that instruction.
+ */
+static long
+makecxt_fork_marked(long *mark)
+{
+	return md_makecxt_fork_marked(mark);
+}
+
+/* The child resumes at the instruction right after the system call. */
+static int
+t_fork_resume_pc(void)
+{
+	pid_t me = getpid();
+	long mark = -1, r;
+	int status;
+
+	fflush(stdout);
+	r = makecxt_fork_marked(&mark);
+	if (getpid() != me)
+		_exit(r == 0 && mark == 1 ? 0 : mark == 0 ? 77 : 78);
+	REQUIRE(r > 0, "makecxt(NULL, NULL, -1, ..., MAKECXT_COPY_CONTEXT) as a bare system call "
+	    "returned %ld", r);
+	CHECK(mark == 1, "in the caller the instruction after the system call did not run (mark %ld)",
+	    mark);
+	status = wait_for((pid_t)r);
+	CHECK(!exited_with(status, 77), "the child skipped the instruction right after its "
+	    "system-call instruction: its pc is already past syscall/ecall when makecxt runs (the "
+	    "trap code stepped over it), do not advance it again");
+	CHECK(exited_with(status, 0), "the child of the bare system call: %s, want exit status 0",
+	    describe(status));
+	return failures;
+}
+
+/*
+ * MAKECXT_COPY_CONTEXT with a range that holds all of our memory at its
+ * own address (destination == src == one page up, refsize to the end of
+ * user space): the child has our code and stack, resumes after the call
+ * and sees makecxt() return 0 -- whatever its copied registers held
+ * (here the return register may hold the first argument, not 0).
+ */
+static int
+t_fork_range_all(void)
+{
+	pid_t me = getpid(), pid;
+	int status;
+
+	fflush(stdout);
+	pid = makecxt((void *)PAGE, (void *)PAGE, VM_MAXUSER_ADDRESS - PAGE, NULL, 0,
+	    MAKECXT_COPY_CONTEXT);
+	if (getpid() != me)
+		_exit(pid == 0 ? 42 : 99);	/* the child: only says what it saw */
+	REQUIRE(pid > 0, "makecxt(one page up to the end of user space, MAKECXT_COPY_CONTEXT): %s",
+	    strerror(errno));
+	status = wait_for(pid);
+	CHECK(!exited_with(status, 99), "makecxt() did not return 0 in the child of "
+	    "MAKECXT_COPY_CONTEXT with a range: set the child's return register to 0 (its copy of "
+	    "our registers holds whatever the system call left there, e.g. an argument)");
+	CHECK(exited_with(status, 42), "the child of MAKECXT_COPY_CONTEXT with a range holding all "
+	    "our memory: %s, want exit status 42", describe(status));
+	return failures;
+}
+
 static int
 t_fork_errors(void)
 {
@@ -786,6 +971,12 @@ t_fork_errors(void)
 	EXPECT_ERR(makecxt(0, 0, (size_t)-1, NULL, 0, MAKECXT_COPY_CONTEXT | 0x40), EINVAL,
 	    "unknown flag");
 	EXPECT_ERR(makecxt(0, 0, (size_t)-1, NULL, 0, 0), EINVAL, "the whole-space form without the flag");
+	fflush(stdout);
+	pid_t r = makecxt(lo, lo, (size_t)-1, NULL, 0, MAKECXT_COPY_CONTEXT);
+	if (r == 0)
+		_exit(0);
+	EXPECT_ERR(r, EINVAL, "(src, src, (size_t)-1) with src not NULL: only NULL, NULL, (size_t)-1 "
+	    "is the whole-space form, this is a range that leaves user space");
 	CHECK(no_children(), "a failed makecxt left a child");
 	return failures;
 }
@@ -978,6 +1169,28 @@ t_fixed_range(void)
 	return failures;
 }
 
+/*
+ * Without MAKECXT_FIXED_PID the flag's rules do not apply: a taken pid,
+ * 0 and out-of-range pids are wishes, and the call works with another pid.
+ */
+static int
+t_fixed_wish(void)
+{
+	const pid_t wishes[] = { 0, getpid(), 1, -1, MAKECXT_PID_MAX + 1, INT_MIN };
+
+	for (size_t i = 0; i < sizeof(wishes) / sizeof(wishes[0]); i++) {
+		pid_t pid = blob_call(SYS_getpid, 0, 0, 0, wishes[i], 0);
+		CHECK(pid > 0 && pid != getpid() && pid != 1,
+		    "pid %d asked for WITHOUT MAKECXT_FIXED_PID: got %d (%s), want another pid -- "
+		    "without the flag a taken or impossible pid is only a wish, not an error",
+		    wishes[i], pid, pid < 0 ? strerror(errno) : "");
+		if (pid > 0)
+			wait_for(pid);
+	}
+	CHECK(no_children(), "children left over");
+	return failures;
+}
+
 /* A pid handed out ahead of the counter is skipped by later forks. */
 static int
 t_fixed_ahead(void)
@@ -1138,6 +1351,8 @@ static const struct tap_test base_tests[] = {
 	{ "only_region", t_only_region },
 	{ "registers", t_registers },
 	{ "private_copy", t_private_copy },
+	{ "partial_page", t_partial_page },
+	{ "text_readonly", t_text_readonly },
 	{ "hostile_regs", t_hostile_regs },
 	{ "pid_request", t_pid_request },
 	{ "errors", t_errors },
@@ -1153,6 +1368,8 @@ static const struct tap_test fork_tests[] = {
 	{ "fork_alias", t_fork_alias },
 	{ "fork_copy", t_fork_copy },
 	{ "fork_region_only", t_fork_region_only },
+	{ "fork_range_all", t_fork_range_all },
+	{ "fork_resume_pc", t_fork_resume_pc },
 	{ "fork_errors", t_fork_errors },
 	{ "fork_no_leak", t_fork_no_leak },
 };
@@ -1164,6 +1381,7 @@ static const struct tap_test fixed_pid_tests[] = {
 	{ "fixed_taken", t_fixed_taken },
 	{ "fixed_range", t_fixed_range },
 	{ "fixed_ahead", t_fixed_ahead },
+	{ "fixed_wish", t_fixed_wish },
 };
 static const struct tap_test fixed_move_tests[] = {
 	{ "move_hole", t_move_hole },

@@ -578,13 +578,20 @@ lseg_error_calls(void)
 	pid_t pid;
 	int fl = MAKECXT_COPY_CONTEXT | MAKECXT_INSTALL_LOCAL_SEGMENTS;
 
-	/* A correct call works (the errors below must be about the entry). */
+	/*
+	 * A correct call works (the errors below must be about the entry),
+	 * whatever the bases of the entries that are not present say.
+	 */
 	memset(&c, 0, sizeof(c));
 	seg(&c, _AQUA_SEG_FS, 0x1000);
+	c.segs_conf[_AQUA_SEG_ES].base = 0x1234;		/* not present: not looked at */
+	c.segs_conf[_AQUA_SEG_GS].base = KERNEL_ADDR;		/* not present: not looked at */
 	pid = makecxt(NULL, NULL, (size_t)-1, &c, 0, fl);
 	if (pid == 0)
 		_exit(7);		/* no C library with a foreign thread pointer */
-	CHECK(pid > 0, "makecxt with FS base 0x1000: %s", strerror(errno));
+	CHECK(pid > 0, "makecxt with FS base 0x1000, ES and GS not present (bases 0x1234 and a "
+	    "kernel address): %s -- an entry that is not present must not be checked",
+	    strerror(errno));
 	CHECK(exited_with(wait_for(pid), 7), "the child with FS base 0x1000 did not exit(7)");
 
 #if MD_LSEG_ES0
@@ -626,6 +633,10 @@ lseg_error_calls(void)
 	memset(&c, 0, sizeof(c));
 	seg(&c, _AQUA_SEG_FS, NOUSER_ADDR);
 	EXPECT_ERR(makecxt(NULL, NULL, (size_t)-1, &c, 0, fl), EINVAL, "FS base past user space");
+	memset(&c, 0, sizeof(c));
+	seg(&c, _AQUA_SEG_FS, VM_MAXUSER_ADDRESS);
+	EXPECT_ERR(makecxt(NULL, NULL, (size_t)-1, &c, 0, fl), EINVAL,
+	    "FS base USER_TOP, the first address past user space (base < USER_TOP, not <=)");
 	/* Also without MAKECXT_COPY_CONTEXT, before any page is copied. */
 	memset(&c, 0, sizeof(c));
 	seg(&c, _AQUA_SEG_FS, KERNEL_ADDR);
