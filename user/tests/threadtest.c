@@ -247,6 +247,16 @@ write_cowpage(void *arg)
 }
 
 /* Start n threads running f(i); 0, or -1 if one could not start. */
+static volatile int thr_word;	/* checks 9 and 10 of library() */
+
+/* Sleep once on thr_word, while it holds 0. */
+static void *
+sleep_on_word(void *arg)
+{
+	thrsleep(&thr_word, 0);
+	return NULL;
+}
+
 static int
 start_all(thread_t *t, int n, void *(*f)(void *))
 {
@@ -282,8 +292,8 @@ library(void)
 	char what[120];
 	int ok;
 
-	printf("1..9\n");
-	verdict_plan(9);
+	printf("1..11\n");
+	verdict_plan(11);
 	int nproc0 = info().nproc;
 	require_shared_memory();
 
@@ -384,7 +394,35 @@ library(void)
 	check(ok && status == 0, "threads writing one copy-on-write page at once: "
 	    "all their stores land, the forked child's copy is untouched");
 
-	/* 9: nothing left behind. */
+	/* 9: thrsleep on a word that no longer holds val does not sleep: EAGAIN. */
+	thr_word = 1;
+	errno = 0;
+	int r = thrsleep(&thr_word, 0);
+	int e = errno;
+	snprintf(what, sizeof(what), "thrsleep on a word that does not hold val returns -1 "
+	    "EAGAIN at once (got %d, errno %d)", r, r == -1 ? e : 0);
+	check(r == -1 && e == EAGAIN, what);
+
+	/*
+	 * 10: thrwakeup wakes at most n sleepers and says how many.  Three
+	 * threads asleep on one word (wait_asleep: a state, not a time);
+	 * thrwakeup(1) wakes one, thrwakeup(0) the other two.
+	 */
+	thr_word = 0;
+	int one_woken = -1, rest_woken = -1;
+	ok = start_all(t, 3, sleep_on_word) == 0;
+	for (int i = 0; ok && i < 3; i++)
+		wait_asleep(thread_id(t[i]), "thrsleep");
+	if (ok) {
+		one_woken = thrwakeup(&thr_word, 1);
+		rest_woken = thrwakeup(&thr_word, 0);
+		ok = join_all(t, 3, ret) == 0;
+	}
+	snprintf(what, sizeof(what), "thrwakeup(word, 1) with three asleep wakes one, "
+	    "thrwakeup(word, 0) the two others (woke %d, then %d)", one_woken, rest_woken);
+	check(ok && one_woken == 1 && rest_woken == 2, what);
+
+	/* 11: nothing left behind. */
 	int procs = nproc_back_to(nproc0);
 	struct sysinfo si1 = info();
 	printf("# free pages %lu -> %lu, processes %d -> %d\n", si0.freepages,

@@ -141,7 +141,7 @@ ask(struct agent *a, char c, struct reply *r)
 }
 
 /*
- * Ask for owners until exactly want[0..n) are listed (up to 3 s); 1 if so.
+ * Ask for owners until exactly want[0..n) are listed (up to 10 s); 1 if so.
  * Once one wait has failed, the later ones of the scenario look only once,
  * so that a wrong kernel gets its failure messages before the grader's
  * time-out, not a time-out.
@@ -151,7 +151,7 @@ static int owners_failed;
 static int
 owners_become(struct agent *a, const int *want, int n, struct reply *r)
 {
-	for (int tries = 0; tries < (owners_failed ? 1 : 300); tries++) {
+	for (int tries = 0; tries < (owners_failed ? 1 : 1000); tries++) {
 		if (ask(a, 'o', r) != 0)
 			return 0;
 		int ok = r->r == n;
@@ -772,7 +772,7 @@ static void __attribute__((noreturn))
 sibling_mem(long arg)
 {
 	(void)arg;
-	for (int i = 0; i < 300 && sib_flag != 1; i++)
+	for (int i = 0; i < 1000 && sib_flag != 1; i++)
 		msleep(10);
 	if (sib_flag == 1 && sib_later != NULL)
 		strcpy(sib_later, "from the sibling");
@@ -806,9 +806,9 @@ t_sibling_memory(void)
 	strcpy(later, "hello");
 	sib_later = later;
 	sib_flag = 1;
-	for (int i = 0; i < 300 && sib_flag != 2; i++)
+	for (int i = 0; i < 1000 && sib_flag != 2; i++)
 		msleep(10);
-	CHECK(sib_flag == 2, "the sibling never answered through our memory (in 3 s): it does not "
+	CHECK(sib_flag == 2, "the sibling never answered through our memory (in 10 s): it does not "
 	    "share our address space -- MAKECXT_SHARE_VMEM must give it our very vmspace, not a copy");
 	CHECK(strcmp(later, "from the sibling") == 0,
 	    "a page vmap'd after makecxt, written by the sibling: \"%s\"", later);
@@ -825,12 +825,16 @@ t_sibling_memory(void)
 
 static volatile int thr_ask, thr_answer;
 
-/* A thread of ours: waits (up to 3 s) for thr_ask, then answers it. */
+/*
+ * A thread of ours: waits for thr_ask, then answers it.  No time limit:
+ * host load may stretch any wait, and a thread that is killed never
+ * answers whatever we wait (the grader's time limit ends that case).
+ */
 static void *
 waiting_thread(void *arg)
 {
 	(void)arg;
-	for (int i = 0; i < 300 && thr_ask == 0; i++)
+	while (thr_ask == 0)
 		msleep(10);
 	thr_answer = thr_ask;
 	return NULL;
@@ -861,14 +865,17 @@ t_sibling_exit(void)
 	f = makecxt(NULL, NULL, 0, &c, 0, MAKECXT_SHARE_VMEM);
 	REQUIRE(f > 0, "makecxt(MAKECXT_SHARE_VMEM): %s", strerror(errno));
 	CHECK(exited_with(wait_for(f), 5), "the sibling did not exit with status 5");
+	/*
+	 * If the sibling's exit had ended our threads, the thread would be
+	 * killed by now (the kill is part of that exit, which wait_for saw
+	 * end): say so before we wait for an answer that cannot come.
+	 */
+	printf("# if this hangs, a thread of ours was ended by the exit(2) of our MAKECXT_SHARE_VMEM "
+	    "sibling: the sibling is a process of its own -- mark the NEW process P_FAMILY (not "
+	    "the caller), so that its exit ends no thread of ours\n");
 	thr_ask = 1;
-	for (int i = 0; i < 300 && thr_answer == 0; i++)
-		msleep(10);
-	CHECK(thr_answer == 1, "a thread of ours was ended by the exit(2) of our MAKECXT_SHARE_VMEM "
-	    "sibling: the sibling is a process of its own -- mark the NEW process P_FAMILY (not the "
-	    "caller), so that its exit ends no thread of ours");
-	if (thr_answer == 1)
-		thread_join(t, NULL);
+	thread_join(t, NULL);
+	CHECK(thr_answer == 1, "the thread answered %d, want 1", thr_answer);
 	return failures;
 }
 
