@@ -426,8 +426,8 @@ test_peek(void)
 	struct reg r, r2;
 	pid_t pid;
 
-	printf("1..16\n");
-	verdict_plan(16);
+	printf("1..18\n");
+	verdict_plan(18);
 	pid = traced_child(peek_body);
 	check(stopped_with(pid, SIGSTOP), "PT_TRACE_ME, then SIGSTOP: the parent sees the stop");
 	shared_value = 5;		/* our copy: the child still has 1234 */
@@ -438,6 +438,29 @@ test_peek(void)
 	check(ptrace(PT_WRITE_D, pid, (void *)&shared_value, 777) == 0 &&
 	    (unsigned int)ptrace(PT_READ_D, pid, (void *)&shared_value, 0) == 777,
 	    "PT_WRITE_D writes it");
+	/*
+	 * A word with its top bit set is data, not an error: the kernel must
+	 * return it zero-extended (sign-extended, 0xffffffff is -1 in the
+	 * return register, which the system-call stub takes for an error).
+	 */
+	int big_ok = ptrace(PT_WRITE_D, pid, (void *)&shared_value, (int)0xffffffffu) == 0;
+	errno = 0;
+	word = ptrace(PT_READ_D, pid, (void *)&shared_value, 0);
+	int big_errno = errno;
+	if (!big_ok || big_errno != 0 || word != 0xffffffffu)
+		printf("# PT_READ_D of 0xffffffff: got 0x%x, errno %d (%s)\n", word, big_errno,
+		    big_errno ? strerror(big_errno) : "none");
+	check(big_ok && big_errno == 0 && word == 0xffffffffu,
+	    "PT_READ_D of a word with its top bit set returns it, not an error (zero-extended)");
+	ptrace(PT_WRITE_D, pid, (void *)&shared_value, 777);	/* what the child checks */
+	errno = 0;
+	long bad = ptrace(PT_READ_D, pid, (void *)4096, 0);	/* page 1: nothing is mapped there */
+	int bad_errno = errno;
+	if (bad != -1 || bad_errno != EFAULT)
+		printf("# PT_READ_D of an unmapped address: got %ld, errno %d (%s)\n", bad,
+		    bad_errno, bad_errno ? strerror(bad_errno) : "none");
+	check(bad == -1 && bad_errno == EFAULT, "PT_READ_D of an address the child has not mapped "
+	    "is EFAULT");
 	check(shared_value == 5, "the parent's copy is untouched (copy-on-write)");
 
 	/* A breakpoint in the text, which is read-only and shared with us. */
