@@ -152,6 +152,21 @@ userret(struct proc *p)
 }
 
 /*
+ * Sleep queues.  A sleeping process hangs on one of SLPQUE_SIZE lists,
+ * chosen by a hash of its channel (OpenBSD's slpque), so a wakeup looks at
+ * the few processes that may sleep on its channel instead of at all NPROC
+ * slots: wakeups happen on every exit, pipe transfer and buffer release.
+ * A process is on its list from sleep() until it runs again and takes
+ * itself off; a waker only sets p_stat, so whoever else ends a sleep
+ * (a signal, ptrace, proc_setrunnable) need not know the lists exist.
+ * The lists are under proc_lock.
+ */
+#define SLPQUE_SIZE	32	/* a power of two */
+#define SLPQUE(chan)	(&slpque[((uintptr_t)(chan) >> 4) & (SLPQUE_SIZE - 1)])
+
+static struct proc *slpque[SLPQUE_SIZE];
+
+/*
  * Sleep on chan, atomically releasing lk: a wakeup(chan) issued after we
  * checked our condition under lk cannot be lost, because wakeup needs
  * proc_lock, which we take before letting go of lk.
@@ -161,7 +176,7 @@ userret(struct proc *p)
 void
 sleep(const void *chan, struct spinlock *lk, const char *wmesg)
 {
-	struct proc *p = curproc();
+	struct proc *p = curproc(), **pp;
 
 	if (p == NULL)
 		panic("sleep: no process (%s)", wmesg);
@@ -173,7 +188,13 @@ sleep(const void *chan, struct spinlock *lk, const char *wmesg)
 	p->p_wchan = chan;
 	p->p_wmesg = wmesg;
 	p->p_stat = SSLEEP;
+	p->p_slpnext = *SLPQUE(chan);
+	*SLPQUE(chan) = p;
 	sched();
+	for (pp = SLPQUE(chan); *pp != p; pp = &(*pp)->p_slpnext)
+		KASSERT(*pp != NULL);
+	*pp = p->p_slpnext;
+	p->p_slpnext = NULL;
 	p->p_wchan = NULL;
 	p->p_wmesg = NULL;
 	if (lk != &proc_lock) {
@@ -182,15 +203,14 @@ sleep(const void *chan, struct spinlock *lk, const char *wmesg)
 	}
 }
 
+/* Make every process asleep on chan runnable.  Caller must hold proc_lock. */
 void
 wakeup_locked(const void *chan)
 {
 	KDASSERT(spinlock_holding(&proc_lock));
-	for (int i = 0; i < NPROC; i++) {
-		struct proc *p = &proctab[i];
+	for (struct proc *p = *SLPQUE(chan); p != NULL; p = p->p_slpnext)
 		if (p->p_stat == SSLEEP && p->p_wchan == chan)
 			p->p_stat = SRUN;
-	}
 }
 
 void
@@ -198,19 +218,5 @@ wakeup(const void *chan)
 {
 	spinlock_acquire(&proc_lock);
 	wakeup_locked(chan);
-	spinlock_release(&proc_lock);
-}
-
-void
-wakeup_one(const void *chan)
-{
-	spinlock_acquire(&proc_lock);
-	for (int i = 0; i < NPROC; i++) {
-		struct proc *p = &proctab[i];
-		if (p->p_stat == SSLEEP && p->p_wchan == chan) {
-			p->p_stat = SRUN;
-			break;
-		}
-	}
 	spinlock_release(&proc_lock);
 }

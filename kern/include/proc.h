@@ -35,6 +35,7 @@ struct proc {
 	struct proc	*p_pptr;	/* parent */
 	const void	*p_wchan;	/* what we sleep on, when SSLEEP */
 	const char	*p_wmesg;	/* why we sleep (shown in ps) */
+	struct proc	*p_slpnext;	/* next on our sleep queue (kern/sched.c), while in sleep() */
 	int		p_killed;	/* a signal that kills at the next userret() */
 	int		p_xstat;	/* exit status for wait (W_EXITCODE) */
 	int		p_cpu;		/* CPU running it, when SONPROC */
@@ -119,7 +120,6 @@ void	sched_yield(void);		/* give up the CPU (from a running process) */
 void	sched(void);			/* switch to the scheduler; proc_lock held */
 void	sleep(const void *chan, struct spinlock *lk, const char *wmesg);
 void	wakeup(const void *chan);
-void	wakeup_one(const void *chan);
 void	wakeup_locked(const void *chan);	/* wakeup with proc_lock already held */
 int	ncpu_started(void);		/* CPUs that reached the scheduler */
 

@@ -7,7 +7,7 @@
  *   ok 1 - what was checked
  *   not ok 2 - what was checked
  * ktest("all") runs every group; ktest("fork1") only that group
- * (groups: fork1, locks, pages, pmap; "panic" panics on purpose, to check
+ * (groups: fork1, sleep, locks, pages, pmap; "panic" panics on purpose, to check
  * the panic path, and is not part of "all").  The fork1 lab stages have their
  * own groups in kern/ktest/ktest_fork1.c (ppwait, idle, system): they run only by
  * name, since in a handout they test code the student has not written yet.
@@ -214,6 +214,108 @@ test_witness(struct proc *p)
 	spinlock_release(&b);
 	ktest_check(witness_reversals() == before + 1, "the same reversal is reported only once",
 	    "witness_reversals() is %d, want still %d", witness_reversals(), before + 1);
+}
+
+/* ---- sleep and wakeup ------------------------------------------------- */
+
+/*
+ * Four children sleep, two on each of two channels 512 bytes apart: the
+ * sleep queues (kern/sched.c) hash a channel by its address, so the two
+ * share a queue, and a wakeup must pick its own sleepers out of it.
+ */
+#define SQ_KIDS	4
+static struct {
+	struct spinlock	lock;
+	char		chan[2][512];
+	int		go[2];		/* the condition each pair sleeps for */
+	int		returns[2];	/* returns from sleep(), wanted or not */
+	int		done;		/* children past their loop */
+} sq;
+
+static void
+sq_child(void *arg)
+{
+	int c = *(const int *)arg;	/* (not the number itself: fork1 turns a NULL arg into the process) */
+
+	spinlock_acquire(&sq.lock);
+	while (!sq.go[c]) {
+		sleep(sq.chan[c], &sq.lock, "ktsleep");
+		sq.returns[c]++;
+	}
+	sq.done++;
+	spinlock_release(&sq.lock);
+	exit1(curproc(), 0);
+}
+
+/* How many of kids[] sleep on chan now. */
+static int
+sq_asleep(struct proc **kids, const void *chan)
+{
+	int n = 0;
+
+	spinlock_acquire(&proc_lock);
+	for (int i = 0; i < SQ_KIDS; i++)
+		if (kids[i] != NULL && kids[i]->p_stat == SSLEEP && kids[i]->p_wchan == chan)
+			n++;
+	spinlock_release(&proc_lock);
+	return n;
+}
+
+/* Wait (10 s at most: slow hosts) until sq.done reaches n. */
+static int
+sq_wait_done(struct proc *p, int n)
+{
+	for (int i = 0; i < 1000 && __atomic_load_n(&sq.done, __ATOMIC_SEQ_CST) < n; i++)
+		clock_msleep(p, 10);
+	return __atomic_load_n(&sq.done, __ATOMIC_SEQ_CST) >= n;
+}
+
+static void
+test_sleep(struct proc *p)
+{
+	static const int which[2] = { 0, 1 };
+	struct proc *kids[SQ_KIDS] = { NULL };
+	int made = 0, slept = 0, xstat;
+	pid_t got;
+
+	memset(&sq, 0, sizeof(sq));
+	spinlock_init(&sq.lock, "ktest sleep");
+	for (int i = 0; i < SQ_KIDS; i++)
+		if (fork1(p, 0, sq_child, (void *)&which[i % 2], NULL, &kids[i]) == 0)
+			made++;
+	for (int i = 0; i < 1000 && slept < SQ_KIDS; i++) {
+		clock_msleep(p, 10);
+		slept = sq_asleep(kids, sq.chan[0]) + sq_asleep(kids, sq.chan[1]);
+	}
+	ktest_check(made == SQ_KIDS && slept == SQ_KIDS, "four children asleep on two channels",
+	    "%d of %d children made, %d asleep after 10 s", made, SQ_KIDS, slept);
+
+	wakeup(&sq.go);		/* nobody sleeps here: must change nothing */
+	spinlock_acquire(&sq.lock);
+	sq.go[0] = 1;
+	wakeup(sq.chan[0]);
+	spinlock_release(&sq.lock);
+	int woke = sq_wait_done(p, 2);
+	ktest_check(woke, "wakeup(chan) wakes every process asleep on chan",
+	    "%d of the 2 sleepers on channel 0 finished after its wakeup", sq.done);
+	int other = sq_asleep(kids, sq.chan[1]);
+	ktest_check(other == made / 2 && sq.returns[1] == 0,
+	    "wakeup(chan) leaves the sleepers on a channel of the same queue asleep",
+	    "after wakeup(channel 0): %d of %d still asleep on channel 1, which returned "
+	    "from sleep %d times (want %d and 0)", other, made / 2, sq.returns[1], made / 2);
+
+	spinlock_acquire(&sq.lock);
+	sq.go[1] = 1;
+	wakeup(sq.chan[1]);
+	spinlock_release(&sq.lock);
+	woke = sq_wait_done(p, made);
+	ktest_check(woke && sq.returns[0] == 2 && sq.returns[1] == 2,
+	    "each sleeper returns from sleep once per wakeup of its own channel",
+	    "%d of %d finished; returns from sleep: %d on channel 0, %d on channel 1 (want 2 and 2)",
+	    sq.done, made, sq.returns[0], sq.returns[1]);
+	/* A child still asleep after all this (a lost wakeup) is left behind. */
+	for (int i = 0; i < sq.done; i++)
+		proc_wait(p, -1, &xstat, 0, &got);
 }
 
 /* ---- locks ------------------------------------------------------------ */
@@ -557,6 +659,7 @@ static const struct ktest {
 } ktests[] = {
 	{ "fork1", 16, test_fork1, NULL, 0 },
 	{ "locks", 7, test_locks, NULL, 0 },
+	{ "sleep", 4, test_sleep, NULL, 0 },
 	{ "pages", 8, test_pages, NULL, 0 },
 	{ "pmap", PMAP_NCHECKS, test_pmap, NULL, 0 },
 	{ "panic", 0, test_panic, "ktest.panic=1", 1 },	/* only by name */
