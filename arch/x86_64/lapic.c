@@ -103,13 +103,15 @@ lapic_nmi_others(void)
 }
 
 /*
- * Measure the APIC timer and the TSC over 10 ms of PIT channel 2.  The
+ * Measure the APIC timer and the TSC over 2 ms of PIT channel 2.  The
  * channel's gate and output are in port 0x61 (bit 0 gate, bit 5 OUT2);
  * in mode 0 OUT2 goes high when the count reaches zero.  The PIT runs at
- * 1.193182 MHz whatever the CPU does, and under TCG as well.
+ * 1.193182 MHz whatever the CPU does, and under TCG as well.  2 ms is
+ * 2386 PIT counts, enough for HZ ticks within a tenth of a percent; every
+ * millisecond more is a million instructions of spinning on every boot.
  */
 #define PIT_HZ		1193182
-#define CALIBRATE_MS	10
+#define CALIBRATE_MS	2
 
 void
 lapic_timer_calibrate(void)
