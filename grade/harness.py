@@ -259,7 +259,7 @@ class Harness:
             extra = process_list_lines(qemu.process_list(res.output))
             extra.append(f"  time limit: {self.limit_why(secs)}")
             self.fail(f"time-out: `{program}` did not finish within "
-                      f"{secs:.0f} s ({self.arch}, CPUS={cpus}); "
+                      f"{secs:.0f} s{res.load_note} ({self.arch}, CPUS={cpus}); "
                       "QEMU was killed",
                       expected="init: ... exited with status N, then power-off",
                       got="no power-off (a hang, a deadlock, or a very slow loop?)",

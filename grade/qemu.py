@@ -219,6 +219,69 @@ def encode_exit(arch, status):
     return ports.get(arch).encode_exit(status)
 
 
+class RunClock:
+    """Time limits that host load cannot shorten.
+
+    A time-out means "the guest had this long and did not finish", so the
+    clock that runs out must count only the time QEMU could have used.  On
+    a busy host (two `make test`s, a class's submissions graded in
+    parallel) QEMU's threads wait for a CPU, and the wall clock runs on
+    while the guest stands still: the grader once killed a fuzz run after
+    48 s on the wall clock, in which the guest's own clock had advanced
+    7 s.  So: elapsed() is wall time since start() less the longest time
+    any one QEMU thread sat runnable without a CPU (Linux's per-thread
+    run-queue delay, the second field of /proc/PID/task/TID/schedstat, in
+    ns).  A hang still times out at full speed: a guest spinning in a loop
+    runs, and an idle, deadlocked guest sleeps; neither waits for a CPU.
+    Where schedstat cannot be read, elapsed() is the wall clock.
+    """
+
+    def __init__(self, pid=None):
+        self.start(pid)
+
+    def start(self, pid):
+        """Count from now, for process pid."""
+        self.pid = pid
+        self.t0 = time.monotonic()
+        self.delays = {}        # tid -> its run-queue delay (ns), when last read
+        self.base = self._read()    # what the threads had waited before now
+
+    def _read(self):
+        delays = {}
+        if self.pid is None:
+            return delays
+        try:
+            tids = os.listdir(f"/proc/{self.pid}/task")
+        except OSError:
+            return delays
+        for tid in tids:
+            try:
+                with open(f"/proc/{self.pid}/task/{tid}/schedstat") as f:
+                    delays[tid] = int(f.read().split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+        return delays
+
+    def wall(self):
+        return time.monotonic() - self.t0
+
+    def waited(self):
+        """Seconds since start() that the longest-waiting thread spent
+        waiting for a CPU (a thread that has exited keeps its last figure)."""
+        self.delays.update(self._read())
+        return max((d - self.base.get(t, 0) for t, d in self.delays.items()), default=0) / 1e9
+
+    def elapsed(self):
+        return max(0.0, self.wall() - self.waited())
+
+    def describe(self):
+        """For a time-out message: the wall time too, when load stretched it."""
+        wall, run = self.wall(), self.elapsed()
+        if wall > run * 1.2 + 1:
+            return f" ({wall:.0f} s on the wall clock: the host was busy, QEMU waited {wall - run:.0f} s for a CPU)"
+        return ""
+
+
 @dataclasses.dataclass
 class BootResult:
     arch: str
@@ -227,6 +290,7 @@ class BootResult:
     stderr: str = ""            # QEMU's own complaints
     returncode: int | None = None
     timed_out: bool = False
+    load_note: str = ""         # on a time-out: how long the host kept QEMU waiting
     elapsed: float = 0.0
     panic: object = None        # backtrace.Panic
     log_path: str = ""
@@ -368,12 +432,14 @@ def run_boot(arch, argv, timeout, log_path=None, kernel=None, until=None):
     if probe:
         argv = probe.argv(argv)
     start = time.monotonic()
+    clock = RunClock()
     try:
         proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, cwd=ROOT, start_new_session=True,
                                 preexec_fn=die_with_parent)
     except OSError as e:
         raise QemuError(f"cannot start {argv[0]}: {e}") from None
+    clock.start(proc.pid)
     if probe:
         probe.start()
     sel = selectors.DefaultSelector()
@@ -381,20 +447,21 @@ def run_boot(arch, argv, timeout, log_path=None, kernel=None, until=None):
     sel.register(proc.stderr, selectors.EVENT_READ, "err")
     out = bytearray()
     err = bytearray()
-    deadline = start + timeout
+    limit = timeout             # on the RunClock: host load does not shorten it
     panic_seen = False
     until_hit = False
     scanned = 0
     try:
         open_streams = 2
         while open_streams:
-            now = time.monotonic()
-            if now >= deadline:
+            now = clock.elapsed()
+            if now >= limit:
                 if not panic_seen:
                     res.timed_out = True
+                    res.load_note = clock.describe()
                     _ask_process_list(proc, sel, out, err)
                 break
-            for key, _ in sel.select(timeout=min(0.5, deadline - now)):
+            for key, _ in sel.select(timeout=min(0.5, limit - now)):
                 data = os.read(key.fileobj.fileno(), 65536)
                 if not data:
                     sel.unregister(key.fileobj)
@@ -407,7 +474,7 @@ def run_boot(arch, argv, timeout, log_path=None, kernel=None, until=None):
                 chunk = text[max(0, scanned - 200):]
                 if not panic_seen and backtrace.find_panic(chunk) >= 0:
                     panic_seen = True
-                    deadline = min(deadline, time.monotonic() + PANIC_GRACE)
+                    limit = min(limit, clock.elapsed() + PANIC_GRACE)
                 if until is not None and until.search(chunk):
                     until_hit = True
                     break
@@ -417,7 +484,7 @@ def run_boot(arch, argv, timeout, log_path=None, kernel=None, until=None):
             # Its console closed: give it a moment to finish exiting, or we
             # would read "still running" and lose the exit status.
             try:
-                proc.wait(timeout=max(0.1, min(5.0, deadline - time.monotonic())))
+                proc.wait(timeout=max(0.1, min(5.0, limit - clock.elapsed())))
             except subprocess.TimeoutExpired:
                 pass
         killed = proc.poll() is None
@@ -453,7 +520,7 @@ def run_boot(arch, argv, timeout, log_path=None, kernel=None, until=None):
         if res.insns is not None:
             header.append(("guest instructions (-icount shift=0)", res.insns))
         if res.timed_out:
-            header.append(("time-out", f"no power-off after {timeout:.0f} s"))
+            header.append(("time-out", f"no power-off after {timeout:.0f} s{res.load_note}"))
         if res.stderr.strip():
             header.append(("qemu stderr", res.stderr.strip().replace("\n", " | ")))
         text = res.output
@@ -540,14 +607,30 @@ class Shell:
         if self.probe:
             self.probe.start()
         self.exitstatus = None
+        self.load_note = ""         # after a time-out: RunClock.describe()
         self.processes = []         # the kernel's Ctrl-P list after a time-out
         self.wait_prompt(boot_timeout, what="the first shell prompt '$ '")
 
     # Patterns: prompt at the start of a line, a panic line, EOF, time-out.
+    def _expect_within(self, patterns, timeout):
+        """child.expect(patterns), with a time limit on a RunClock that
+        starts now; the index of the pattern seen, or len(patterns) on a
+        time-out (self.load_note then says what host load added)."""
+        pe = self._pexpect
+        clock = RunClock(self.child.pid)
+        while True:
+            left = timeout - clock.elapsed()
+            if left <= 0:
+                self.load_note = clock.describe()
+                return len(patterns)
+            i = self.child.expect(patterns + [pe.TIMEOUT], timeout=min(left, 1.0))
+            if i < len(patterns):
+                return i
+
     def _expect(self, patterns, timeout):
         pe = self._pexpect
-        full = patterns + [r"(?m)^[^A-Za-z0-9\n]{0,4}panic: ", pe.EOF, pe.TIMEOUT]
-        i = self.child.expect(full, timeout=timeout)
+        full = patterns + [r"(?m)^[^A-Za-z0-9\n]{0,4}panic: ", pe.EOF]
+        i = self._expect_within(full, timeout)
         n = len(patterns)
         if i < n:
             return i
@@ -557,7 +640,7 @@ class Shell:
             self._reap()
             raise ShellError("eof", "QEMU exited (status "
                              f"{self.exitstatus}) while the grader waited for output")
-        raise ShellError("timeout", f"no answer within {timeout:.0f} s",
+        raise ShellError("timeout", f"no answer within {timeout:.0f} s{self.load_note}",
                          processes=self.ask_process_list())
 
     def ask_process_list(self):
@@ -603,7 +686,7 @@ class Shell:
             self._expect([self._PROMPT_RE], timeout or self.cmd_timeout)
         except ShellError as e:
             if e.kind == "timeout":
-                e.args = (f"waited {timeout or self.cmd_timeout:.0f} s for {what}",)
+                e.args = (f"waited {timeout or self.cmd_timeout:.0f} s for {what}{self.load_note}",)
             raise
         return self.child.before
 
@@ -622,13 +705,13 @@ class Shell:
         """Type cmd (e.g. poweroff) and wait for QEMU to exit; return its status."""
         pe = self._pexpect
         self.child.send(cmd + "\r")
-        i = self.child.expect([r"(?m)^[^A-Za-z0-9\n]{0,4}panic: ", pe.EOF, pe.TIMEOUT],
-                              timeout=timeout or self.cmd_timeout)
+        i = self._expect_within([r"(?m)^[^A-Za-z0-9\n]{0,4}panic: ", pe.EOF],
+                                timeout or self.cmd_timeout)
         if i == 0:
             self._after_panic()
         if i == 2:
             raise ShellError("timeout", f"QEMU still running {timeout or self.cmd_timeout:.0f} s "
-                             f"after `{cmd}`", processes=self.ask_process_list())
+                             f"after `{cmd}`{self.load_note}", processes=self.ask_process_list())
         self._reap()
         return self.exitstatus
 
