@@ -206,6 +206,23 @@ def test_every_manifest_test_exists():
                 assert os.path.basename(f) in funcs[fn]
 
 
+def test_every_handout_lists_its_tests_and_kill_table():
+    """A student reads "How it is graded" to learn what decides the stage:
+    every test of the stage is in it, and the link to its mutants."""
+    for s in labs.load().active:
+        if s.name == "core":
+            continue
+        text = open(os.path.join(ROOT, s.handout), encoding="utf-8").read()
+        start = text.find("## How it is graded")
+        assert start >= 0, f"{s.handout}: no section '## How it is graded'"
+        end = text.find("\n## ", start + 5)
+        section = text[start:end if end >= 0 else len(text)]
+        for t in s.tests:
+            fn = t.rpartition("::")[2]
+            assert f"`{fn}`" in section, f"{s.handout}: 'How it is graded' does not list {fn}"
+        assert f"(mutants.md#{s.name})" in section, f"{s.handout}: no link to its kill table"
+
+
 def test_parse_arches():
     assert labs.parse_arches("all") == ("x86_64", "riscv")
     assert labs.parse_arches("riscv") == ("riscv",)
