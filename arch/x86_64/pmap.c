@@ -462,6 +462,14 @@ prot_bits(int prot)
 	return b;
 }
 
+/* A valid leaf's VM_PROT_* bits, as pmap_extract reports them (READ always). */
+static int
+pte_prot(pt_entry_t e)
+{
+	return VM_PROT_READ | ((e & PTE_W) ? VM_PROT_WRITE : 0) |
+	    ((e & PTE_U) ? VM_PROT_USER : 0) | ((e & pte_nx) ? 0 : VM_PROT_EXEC);
+}
+
 int
 pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, int prot)
 {
@@ -487,8 +495,18 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, int prot)
 	return 0;
 }
 
+/* The end of va's page table (the 2 MiB it maps), or eva if that comes first. */
+static vaddr_t
+table_end(vaddr_t va, vaddr_t eva)
+{
+	vaddr_t end = (va | (NPTE * PAGE_SIZE - 1)) + 1;
+
+	return end < eva ? end : eva;
+}
+
 /*
  * Apply f to every valid PTE in [sva, eva); shoot down if any changed.
+ * One walk from the root per page table, then its entries in a row.
  * When f removes (prune), table pages left empty are freed too: checked
  * once per page table, as the walk leaves it.
  */
@@ -497,9 +515,9 @@ pmap_range(struct pmap *pm, vaddr_t sva, vaddr_t eva, pt_entry_t (*f)(pt_entry_t
     int prune)
 {
 	struct prunelist pl = { 0 };
-	vaddr_t va, skip = PAGE_SIZE;
+	vaddr_t va, end, skip = PAGE_SIZE;
 	pt_entry_t *pte, n;
-	int changed = 0, touched = 0;
+	int changed = 0, touched;
 
 	KASSERT(pm != &kernel_pmap);
 	PMAP_ASSERT_RANGE(sva, eva);
@@ -510,16 +528,17 @@ pmap_range(struct pmap *pm, vaddr_t sva, vaddr_t eva, pt_entry_t (*f)(pt_entry_t
 			va = (va & ~(skip - 1)) + skip;
 			continue;
 		}
-		if (*pte & PTE_P) {
-			n = f(*pte, prot);
-			if (n != *pte) {
-				*pte = n;
-				changed = touched = 1;
+		touched = 0;
+		for (end = table_end(va, eva); va < end; va += PAGE_SIZE, pte++) {
+			if (*pte & PTE_P) {
+				n = f(*pte, prot);
+				if (n != *pte) {
+					*pte = n;
+					changed = touched = 1;
+				}
 			}
 		}
-		va += PAGE_SIZE;
-		if (prune && touched && (va % (NPTE * PAGE_SIZE) == 0 || va >= eva)) {
-			touched = 0;
+		if (prune && touched) {
 			if (pl.n + 3 > PRUNE_BATCH) {
 				/* Full: shoot down now (allowed under pm_lock: NMIs). */
 				pmap_shootdown(pm, sva, eva, 1);
@@ -585,9 +604,43 @@ pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pap, int *protp)
 	if (pap)
 		*pap = (e & PTE_FRAME) | (va & PAGE_MASK);
 	if (protp)
-		*protp = VM_PROT_READ | ((e & PTE_W) ? VM_PROT_WRITE : 0) |
-		    ((e & PTE_U) ? VM_PROT_USER : 0) | ((e & pte_nx) ? 0 : VM_PROT_EXEC);
+		*protp = pte_prot(e);
 	return 1;
+}
+
+/*
+ * md.h.  Under pm_lock, as pmap_extract; the batch ends with its page
+ * table, so one walk from the root finds all of it.
+ */
+int
+pmap_extract_range(struct pmap *pm, vaddr_t *vap, vaddr_t eva, struct pmap_mapping *m, int max)
+{
+	vaddr_t va = *vap, end, skip = PAGE_SIZE;
+	pt_entry_t *pte;
+	int n = 0;
+
+	KASSERT(pm != &kernel_pmap);
+	PMAP_DASSERT_RANGE(va, eva);
+	KDASSERT(max > 0);
+	spinlock_acquire(&pm->pm_lock);
+	while (va < eva && n == 0) {
+		pte = pmap_walk(pm, va, 0, &skip);
+		if (pte == NULL) {
+			va = (va & ~(skip - 1)) + skip;
+			continue;
+		}
+		for (end = table_end(va, eva); va < end && n < max; va += PAGE_SIZE, pte++) {
+			if (*pte & PTE_P) {
+				m[n].pm_va = va;
+				m[n].pm_pa = *pte & PTE_FRAME;
+				m[n].pm_prot = pte_prot(*pte);
+				n++;
+			}
+		}
+	}
+	spinlock_release(&pm->pm_lock);
+	*vap = va < eva ? va : eva;
+	return n;
 }
 
 /*

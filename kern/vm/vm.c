@@ -58,21 +58,25 @@ vm_drop_page(struct vmspace *vm, const struct vm_region *r, paddr_t pa)
 
 /*
  * Unmap the pages of [start, end), which lies in region r (NULL: in no
- * region with a pager), and drop each (vm_drop_page).  pmap_next() skips what is
- * not mapped a page table at a time: the range may be huge and mostly
- * empty (a failed exec's region).  Caller must hold vm->vm_lock.
+ * region with a pager), and drop each (vm_drop_page).  A batch of
+ * mapped pages at a time (pmap_extract_range): one pmap_remove, so one
+ * TLB shootdown, per batch, not per page; holes cost a step per missing
+ * page table (the range may be huge and mostly empty: a failed exec's
+ * region).  A page is dropped only once it is unmapped.
+ *	=> called with vm->vm_lock held
  */
 void
 vm_unmap_range(struct vmspace *vm, const struct vm_region *r, vaddr_t start, vaddr_t end)
 {
+	struct pmap_mapping m[PMAP_ITER_BATCH];
+	int n;
+
 	KASSERT(sleeplock_holding(&vm->vm_lock));
-	for (vaddr_t va = start; va < end && pmap_next(vm->vm_pmap, &va, end); va += PAGE_SIZE) {
-		paddr_t pa;
-		int prot;
-		if (pmap_extract(vm->vm_pmap, va, &pa, &prot)) {
-			pmap_remove(vm->vm_pmap, va, va + PAGE_SIZE);
-			vm_drop_page(vm, r, PGROUNDDOWN(pa));
-		}
+	for (vaddr_t va = start; va < end &&
+	    (n = pmap_extract_range(vm->vm_pmap, &va, end, m, PMAP_ITER_BATCH)) > 0; ) {
+		pmap_remove(vm->vm_pmap, m[0].pm_va, m[n - 1].pm_va + PAGE_SIZE);
+		for (int i = 0; i < n; i++)
+			vm_drop_page(vm, r, m[i].pm_pa);
 	}
 }
 
@@ -129,13 +133,12 @@ vmspace_free(struct vmspace *vm)
 	struct vm_region *r;
 	VM_REGION_FOREACH(vm, r) {
 		/* Only what is mapped: a failed exec may leave a huge, empty region. */
-		for (vaddr_t va = r->r_start; va < r->r_end &&
-		    pmap_next(vm->vm_pmap, &va, r->r_end); va += PAGE_SIZE) {
-			paddr_t pa;
-			int prot;
-			if (pmap_extract(vm->vm_pmap, va, &pa, &prot))
-				vm_drop_page(vm, r, PGROUNDDOWN(pa));
-		}
+		struct pmap_iter it;
+		vaddr_t va;
+		paddr_t pa;
+		pmap_iter_init(&it, vm->vm_pmap, r->r_start, r->r_end);
+		while (pmap_iter_next(&it, &va, &pa, NULL))
+			vm_drop_page(vm, r, pa);
 	}
 	/* What the pagers keep about vm goes too (a vmap page it owns passes on). */
 	vm_pager_vmfree(vm);
@@ -275,16 +278,18 @@ vm_copy_page(struct vmspace *dst, vaddr_t va, paddr_t pa, int prot)
 static int
 share_region(struct vmspace *src, struct vmspace *dst, struct vm_region *r)
 {
+	struct pmap_iter it;
+	vaddr_t va;
+	paddr_t pa;
+	int prot;
+
 	KASSERT(sleeplock_holding(&src->vm_lock));
 	if (r->r_prot & VM_PROT_WRITE)
 		pmap_protect(src->vm_pmap, r->r_start, r->r_end,
 		    (r->r_prot & ~VM_PROT_WRITE) | VM_PROT_USER);
-	for (vaddr_t va = r->r_start; va < r->r_end; va += PAGE_SIZE) {
-		paddr_t pa;
-		int prot;
-		if (!pmap_extract(src->vm_pmap, va, &pa, &prot))
-			continue;
-		pa = PGROUNDDOWN(pa);
+	/* The mapped pages only, a page table at a time (md.h). */
+	pmap_iter_init(&it, src->vm_pmap, r->r_start, r->r_end);
+	while (pmap_iter_next(&it, &va, &pa, &prot)) {
 		if (prot & VM_PROT_WRITE) {
 			/*
 			 * Writable in a read-only region: exec widened a page
