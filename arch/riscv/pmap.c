@@ -441,6 +441,49 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, int prot)
 	return 0;
 }
 
+/*
+ * md.h.  m[i]'s level-0 table is looked up again only when m[i] is in
+ * another one than m[i - 1]; a batch of fork's lies in one.  Fences as
+ * pmap_enter: a shootdown if an entry replaced a valid one, else a local
+ * fence of the new entries if this hart has pm loaded.
+ */
+int
+pmap_enter_range(struct pmap *pm, const struct pmap_mapping *m, int n)
+{
+	struct prunelist pl = { 0 };
+	pt_entry_t *table = NULL, *pte;
+	vaddr_t base = 0;		/* the va that table[0] maps */
+	int i, replaced = 0;
+
+	KASSERT(pm != &kernel_pmap);
+	KASSERT(n >= 0);
+	spinlock_acquire(&pm->pm_lock);
+	for (i = 0; i < n; i++) {
+		vaddr_t va = m[i].pm_va;
+		PMAP_ASSERT_ENTER(va, m[i].pm_pa, m[i].pm_prot);
+		KDASSERT(i == 0 || va > m[i - 1].pm_va);
+		if (table == NULL || va - base >= (1UL << L1_SHIFT)) {
+			if ((pte = pmap_pte(pm, va, 1)) == NULL) {
+				prune_tables(pm, va, &pl);	/* as pmap_enter: no leak */
+				prune_finish(pm, &pl);
+				break;
+			}
+			table = pte - PT_INDEX(va, L0_SHIFT);
+			base = va - PT_INDEX(va, L0_SHIFT) * PAGE_SIZE;
+		}
+		pte = &table[PT_INDEX(va, L0_SHIFT)];
+		replaced |= (*pte & PTE_V) != 0;
+		*pte = PA_TO_PTE(m[i].pm_pa) | prot_to_pte(m[i].pm_prot);
+	}
+	if (replaced)
+		pmap_shootdown(pm, m[0].pm_va, m[i - 1].pm_va + PAGE_SIZE - m[0].pm_va);
+	else if (pm->pm_active & (1UL << curcpu()->ci_cpuid))
+		for (int j = 0; j < i; j++)
+			sfence_vma_page(m[j].pm_va);
+	spinlock_release(&pm->pm_lock);
+	return i;
+}
+
 /* The end of va's level-0 table (the 2 MiB it maps), or eva if that comes first. */
 static vaddr_t
 table_end(vaddr_t va, vaddr_t eva)
@@ -611,10 +654,11 @@ pmap_extract_range(struct pmap *pm, vaddr_t *vap, vaddr_t eva, struct pmap_mappi
 			continue;
 		}
 		for (; va < end && n < max; va += PAGE_SIZE, pte++) {
-			if (*pte & PTE_V) {
+			pt_entry_t e = *pte;	/* once: the stores to m[] might alias it */
+			if (e & PTE_V) {
 				m[n].pm_va = va;
-				m[n].pm_pa = PTE_TO_PA(*pte);
-				m[n].pm_prot = pte_prot(*pte);
+				m[n].pm_pa = PTE_TO_PA(e);
+				m[n].pm_prot = pte_prot(e);
 				n++;
 			}
 		}

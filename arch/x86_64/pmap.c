@@ -505,14 +505,55 @@ table_end(vaddr_t va, vaddr_t eva)
 }
 
 /*
- * Apply f to every valid PTE in [sva, eva); shoot down if any changed.
- * One walk from the root per page table, then its entries in a row.
- * When f removes (prune), table pages left empty are freed too: checked
- * once per page table, as the walk leaves it.
+ * md.h.  m[i]'s page table is looked up again only when m[i] is in
+ * another one than m[i - 1]; a batch of fork's lies in one.  As
+ * pmap_enter, the TLBs are shot down after the lock, and only if an
+ * entry replaced a valid one.
+ */
+int
+pmap_enter_range(struct pmap *pm, const struct pmap_mapping *m, int n)
+{
+	struct prunelist pl = { 0 };
+	pt_entry_t *table = NULL, *pte;
+	vaddr_t base = 0;		/* the va that table[0] maps */
+	int i, replaced = 0;
+
+	KASSERT(pm != &kernel_pmap);
+	KASSERT(n >= 0);
+	spinlock_acquire(&pm->pm_lock);
+	for (i = 0; i < n; i++) {
+		vaddr_t va = m[i].pm_va;
+		PMAP_ASSERT_ENTER(va, m[i].pm_pa, m[i].pm_prot);
+		KDASSERT(i == 0 || va > m[i - 1].pm_va);
+		if (table == NULL || va - base >= NPTE * PAGE_SIZE) {
+			if ((pte = pmap_walk(pm, va, 1, NULL)) == NULL) {
+				prune_tables(pm, va, &pl);	/* as pmap_enter: no leak */
+				break;
+			}
+			table = pte - PT_INDEX(va);
+			base = va - PT_INDEX(va) * PAGE_SIZE;
+		}
+		pte = &table[PT_INDEX(va)];
+		replaced |= *pte & PTE_P;
+		*pte = m[i].pm_pa | prot_bits(m[i].pm_prot);
+	}
+	spinlock_release(&pm->pm_lock);
+	if (replaced)
+		pmap_shootdown(pm, m[0].pm_va, m[i - 1].pm_va + PAGE_SIZE, 0);
+	prune_finish(pm, &pl, 0);
+	return i;
+}
+
+/*
+ * Give every valid PTE in [sva, eva) the leaf bits `bits' (its frame
+ * kept), or remove it when bits is 0; shoot down if any changed.  One
+ * walk from the root per page table, then its entries in a row (fork
+ * write-protects every page of the parent with this).  A removal frees
+ * the table pages it leaves empty too: checked once per page table, as
+ * the walk leaves it.
  */
 static void
-pmap_range(struct pmap *pm, vaddr_t sva, vaddr_t eva, pt_entry_t (*f)(pt_entry_t, int), int prot,
-    int prune)
+pmap_range(struct pmap *pm, vaddr_t sva, vaddr_t eva, pt_entry_t bits)
 {
 	struct prunelist pl = { 0 };
 	vaddr_t va, end, skip = PAGE_SIZE;
@@ -531,14 +572,14 @@ pmap_range(struct pmap *pm, vaddr_t sva, vaddr_t eva, pt_entry_t (*f)(pt_entry_t
 		touched = 0;
 		for (end = table_end(va, eva); va < end; va += PAGE_SIZE, pte++) {
 			if (*pte & PTE_P) {
-				n = f(*pte, prot);
+				n = bits != 0 ? (*pte & PTE_FRAME) | bits : 0;
 				if (n != *pte) {
 					*pte = n;
 					changed = touched = 1;
 				}
 			}
 		}
-		if (prune && touched) {
+		if (bits == 0 && touched) {
 			if (pl.n + 3 > PRUNE_BATCH) {
 				/* Full: shoot down now (allowed under pm_lock: NMIs). */
 				pmap_shootdown(pm, sva, eva, 1);
@@ -553,23 +594,10 @@ pmap_range(struct pmap *pm, vaddr_t sva, vaddr_t eva, pt_entry_t (*f)(pt_entry_t
 	prune_finish(pm, &pl, changed);
 }
 
-static pt_entry_t
-pte_remove(pt_entry_t pte, int prot)
-{
-	return 0;
-}
-
-/* Exactly prot (md.h): only the frame of the old entry is kept, not PTE_U. */
-static pt_entry_t
-pte_protect(pt_entry_t pte, int prot)
-{
-	return (pte & PTE_FRAME) | prot_bits(prot);
-}
-
 void
 pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
 {
-	pmap_range(pm, sva, eva, pte_remove, 0, 1);
+	pmap_range(pm, sva, eva, 0);
 }
 
 void
@@ -577,9 +605,9 @@ pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, int prot)
 {
 	PMAP_ASSERT_PROT(prot);
 	if ((prot & VM_PROT_ALL) == 0)
-		pmap_range(pm, sva, eva, pte_remove, 0, 1);
+		pmap_range(pm, sva, eva, 0);
 	else
-		pmap_range(pm, sva, eva, pte_protect, prot, 0);
+		pmap_range(pm, sva, eva, prot_bits(prot));	/* exactly prot (md.h): not even PTE_U is kept */
 }
 
 /*
@@ -630,10 +658,11 @@ pmap_extract_range(struct pmap *pm, vaddr_t *vap, vaddr_t eva, struct pmap_mappi
 			continue;
 		}
 		for (end = table_end(va, eva); va < end && n < max; va += PAGE_SIZE, pte++) {
-			if (*pte & PTE_P) {
+			pt_entry_t e = *pte;	/* once: the stores to m[] might alias it */
+			if (e & PTE_P) {
 				m[n].pm_va = va;
-				m[n].pm_pa = *pte & PTE_FRAME;
-				m[n].pm_prot = pte_prot(*pte);
+				m[n].pm_pa = e & PTE_FRAME;
+				m[n].pm_prot = pte_prot(e);
 				n++;
 			}
 		}

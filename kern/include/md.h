@@ -158,6 +158,16 @@ int	pmap_extract_range(struct pmap *pm, vaddr_t *vap, vaddr_t eva, struct pmap_m
 	    int max);
 
 /*
+ * pmap_enter_range: pmap_enter of m[0], m[1], ... m[n-1] (each as
+ * pmap_enter takes it), under one lock, with one walk from the root per
+ * page table instead of one a page: fork maps a batch of
+ * pmap_extract_range's pages in the child at once.
+ * => n >= 0; the entries are in address order
+ * => how many it entered: n, or i < n when m[i] hit ENOMEM (as pmap_enter)
+ */
+int	pmap_enter_range(struct pmap *pm, const struct pmap_mapping *m, int n);
+
+/*
  * pmap_iter: every mapped page of [sva, eva), one at a time, in address
  * order, on top of pmap_extract_range's batches:
  *
@@ -168,7 +178,7 @@ int	pmap_extract_range(struct pmap *pm, vaddr_t *vap, vaddr_t eva, struct pmap_m
  * pa is the page's frame (no offset to round off).  A batch is read
  * ahead: the caller must not change the rest of the range meanwhile.
  */
-#define PMAP_ITER_BATCH	32
+#define PMAP_ITER_BATCH	64
 struct pmap_iter {
 	struct pmap	*pi_pmap;
 	vaddr_t		pi_va, pi_eva;	/* not looked at yet */

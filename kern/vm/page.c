@@ -57,8 +57,11 @@ unlock(void)
 	spinlock_release(&page_lock);
 }
 
-/* The reference count of pa, or NULL if pa is not a managed page. */
-static int *
+/*
+ * The reference count of pa, or NULL if pa is not a managed page.
+ * Inlined: fork and exit look up a count per page mapped.
+ */
+static inline __attribute__((always_inline)) int *
 refcnt_of(paddr_t pa)
 {
 	if (pa % PAGE_SIZE != 0)

@@ -274,38 +274,48 @@ vm_copy_page(struct vmspace *dst, vaddr_t va, paddr_t pa, int prot)
  * first and goes through pmap_protect: it shoots down every CPU's stale
  * writable TLB entry before the page is shared.  After that, a write by
  * such a thread faults and waits for vm_lock in vm_fault().
+ *
+ * A batch of pages at a time, not one: pmap_extract_range reads up to
+ * PMAP_ITER_BATCH of src's mappings, pmap_enter_range maps them in dst,
+ * each with one lock and one walk of the page tables (a page at a time,
+ * those were most of what a big fork cost).  dst maps a page a moment
+ * before it holds its reference: harmless, nobody runs on dst yet, and
+ * src, whose lock we hold, keeps its own.  On ENOMEM dst has a
+ * reference for exactly the pages it maps.
  */
 static int
 share_region(struct vmspace *src, struct vmspace *dst, struct vm_region *r)
 {
-	struct pmap_iter it;
-	vaddr_t va;
-	paddr_t pa;
-	int prot;
+	struct pmap_mapping m[PMAP_ITER_BATCH];
+	vaddr_t va = r->r_start;
+	int n, k, entered;
 
 	KASSERT(sleeplock_holding(&src->vm_lock));
 	if (r->r_prot & VM_PROT_WRITE)
 		pmap_protect(src->vm_pmap, r->r_start, r->r_end,
 		    (r->r_prot & ~VM_PROT_WRITE) | VM_PROT_USER);
-	/* The mapped pages only, a page table at a time (md.h). */
-	pmap_iter_init(&it, src->vm_pmap, r->r_start, r->r_end);
-	while (pmap_iter_next(&it, &va, &pa, &prot)) {
-		if (prot & VM_PROT_WRITE) {
+	while ((n = pmap_extract_range(src->vm_pmap, &va, r->r_end, m, PMAP_ITER_BATCH)) > 0) {
+		/* m[0..k): the pages to share. */
+		k = 0;
+		for (int i = 0; i < n; i++) {
+			if (!(m[i].pm_prot & VM_PROT_WRITE)) {
+				m[k++] = m[i];
+				continue;
+			}
 			/*
 			 * Writable in a read-only region: exec widened a page
 			 * that two ELF segments share.  The rule above cannot
 			 * tell such a page from a copy-on-write one, so it is
 			 * copied now (at most one page per segment boundary).
 			 */
-			if (vm_copy_page(dst, va, pa, prot) != 0)
+			if (vm_copy_page(dst, m[i].pm_va, m[i].pm_pa, m[i].pm_prot) != 0)
 				return ENOMEM;
-			continue;
 		}
-		page_ref(pa);
-		if (pmap_enter(dst->vm_pmap, va, pa, prot) != 0) {
-			page_unref(pa);
+		entered = pmap_enter_range(dst->vm_pmap, m, k);
+		for (int i = 0; i < entered; i++)
+			page_ref(m[i].pm_pa);
+		if (entered < k)
 			return ENOMEM;
-		}
 	}
 	return 0;
 }
