@@ -242,9 +242,10 @@ void	pmap_kenter_pa(vaddr_t va, paddr_t pa, int prot);
 /*
  * The preconditions above, in the words both ports check them (each also
  * checks that pm is not its kernel pmap, which kern/ never sees).  The
- * checks of pmap_enter and pmap_next, which fork and exit call once a
- * page, are KDASSERTs, in debug kernels only (make witness): they alone
- * made a big fork 2% slower.  The once-a-call checks stay on in every
+ * checks of pmap_enter, pmap_next and the batch calls, which fork and
+ * exit make once a page or a batch (and pmap_enter_range checks once an
+ * entry), are KDASSERTs, in debug kernels only (make witness): they
+ * alone made a big fork 2% slower.  The once-a-call checks stay on in every
  * kernel.
  */
 #define PMAP_ASSERT_PROT(prot)							\
