@@ -80,6 +80,7 @@ FIGURES = [
     ("fork4m", "fork+exit+wait, 4 MiB touched", "rate"),
     ("fork16m", "fork+exit+wait, 16 MiB touched", "rate"),
     ("fork64m", "fork+exit+wait, 64 MiB touched", "rate"),
+    ("forkpage", "fork+exit+wait, per page touched", "page"),
     ("vfork", "vfork+exit+wait", "rate"),
     ("forkexec", "fork+exec(/bin/true)+wait", "rate"),
     ("cowfault", "copy-on-write write fault, per page", "page"),
@@ -219,9 +220,18 @@ def summary(values):
             "spread": (values[-1] - values[0]) / med if med else 0.0}
 
 
+PAGES_PER_MIB = 256           # 4 KiB pages, both ports
+
+
 def derive(runs_figs):
-    """Per-run derived figures: the copy-on-write fault cost per page."""
+    """Per-run derived figures: the copy-on-write fault cost per page, and
+    what fork+exit+wait costs per page the parent touched: (fork64m - fork)
+    / the 64 MiB's pages (on icount, guest instructions per page)."""
     for figs in runs_figs:
+        big, small = figs.get(FORK_SIZES[-1][0]), figs.get(FORK_SIZES[0][0])
+        if big and small:
+            figs["forkpage"] = {"ns_per_op": (big["ns_per_op"] - small["ns_per_op"])
+                                / (FORK_SIZES[-1][1] * PAGES_PER_MIB)}
         for mib in (4, 16, 64):
             cw, rw = figs.get(f"cowwrite{mib}m"), figs.get(f"rewrite{mib}m")
             if cw and rw:

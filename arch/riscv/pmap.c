@@ -442,6 +442,79 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, int prot)
 }
 
 /*
+ * md.h.  m[i]'s level-0 table is looked up again only when m[i] is in
+ * another one than m[i - 1]; a batch of fork's lies in one.  Fences as
+ * pmap_enter: a shootdown if an entry replaced a valid one, else a local
+ * fence of the new entries if this hart has pm loaded.
+ */
+int
+pmap_enter_range(struct pmap *pm, const struct pmap_mapping *m, int n)
+{
+	struct prunelist pl = { 0 };
+	pt_entry_t *table = NULL, *pte;
+	vaddr_t base = 0;		/* the va that table[0] maps */
+	int i, replaced = 0;
+
+	KASSERT(pm != &kernel_pmap);
+	KASSERT(n >= 0);
+	spinlock_acquire(&pm->pm_lock);
+	for (i = 0; i < n; i++) {
+		vaddr_t va = m[i].pm_va;
+		PMAP_ASSERT_ENTER(va, m[i].pm_pa, m[i].pm_prot);
+		KDASSERT(i == 0 || va > m[i - 1].pm_va);
+		if (table == NULL || va - base >= (1UL << L1_SHIFT)) {
+			if ((pte = pmap_pte(pm, va, 1)) == NULL) {
+				prune_tables(pm, va, &pl);	/* as pmap_enter: no leak */
+				prune_finish(pm, &pl);
+				break;
+			}
+			table = pte - PT_INDEX(va, L0_SHIFT);
+			base = va - PT_INDEX(va, L0_SHIFT) * PAGE_SIZE;
+		}
+		pte = &table[PT_INDEX(va, L0_SHIFT)];
+		replaced |= (*pte & PTE_V) != 0;
+		*pte = PA_TO_PTE(m[i].pm_pa) | prot_to_pte(m[i].pm_prot);
+	}
+	if (replaced)
+		pmap_shootdown(pm, m[0].pm_va, m[i - 1].pm_va + PAGE_SIZE - m[0].pm_va);
+	else if (pm->pm_active & (1UL << curcpu()->ci_cpuid))
+		for (int j = 0; j < i; j++)
+			sfence_vma_page(m[j].pm_va);
+	spinlock_release(&pm->pm_lock);
+	return i;
+}
+
+/* The end of va's level-0 table (the 2 MiB it maps), or eva if that comes first. */
+static vaddr_t
+table_end(vaddr_t va, vaddr_t eva)
+{
+	vaddr_t end = (va | ((1UL << L1_SHIFT) - 1)) + 1;
+
+	return end < eva ? end : eva;
+}
+
+/*
+ * The first entry of va's level-0 table that maps va, with *endp set to
+ * where that table (or the range) ends; or NULL, when the table is
+ * missing, with *endp set past the hole.  One walk from the root per
+ * table: the range walks below go through its entries in a row.  pm_lock
+ * held.
+ */
+static pt_entry_t *
+table_at(struct pmap *pm, vaddr_t va, vaddr_t eva, vaddr_t *endp)
+{
+	vaddr_t hole = pmap_hole(pm, va);
+
+	if (hole != 0) {
+		vaddr_t next = (va & ~(hole - 1)) + hole;
+		*endp = next < eva ? next : eva;
+		return NULL;
+	}
+	*endp = table_end(va, eva);
+	return pmap_pte(pm, va, 0);
+}
+
+/*
  * Unmap [sva, eva), skipping missing tables, and free the table pages
  * left empty (checked once per level-0 table, as the walk leaves it).
  */
@@ -449,29 +522,27 @@ void
 pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
 {
 	struct prunelist pl = { 0 };
-	vaddr_t va, hole;
-	int changed = 0, touched = 0;
+	vaddr_t va, end;
+	int changed = 0, touched;
 
 	KASSERT(pm != &kernel_pmap);
 	PMAP_ASSERT_RANGE(sva, eva);
 	spinlock_acquire(&pm->pm_lock);
 	for (va = sva; va < eva; ) {
-		if ((hole = pmap_hole(pm, va)) != 0) {
-			vaddr_t next = (va & ~(hole - 1)) + hole;
-			if (next <= va)
-				break;
-			va = next;
+		pt_entry_t *pte = table_at(pm, va, eva, &end);
+
+		if (pte == NULL) {
+			va = end;
 			continue;
 		}
-		pt_entry_t *pte = pmap_pte(pm, va, 0);
-
-		if (pte != NULL && (*pte & PTE_V)) {
-			*pte = 0;
-			changed = touched = 1;
+		touched = 0;
+		for (; va < end; va += PAGE_SIZE, pte++) {
+			if (*pte & PTE_V) {
+				*pte = 0;
+				changed = touched = 1;
+			}
 		}
-		va += PAGE_SIZE;
-		if (touched && (va % (1UL << L1_SHIFT) == 0 || va >= eva)) {
-			touched = 0;
+		if (touched) {
 			if (pl.n + 2 > PRUNE_BATCH)
 				prune_finish(pm, &pl);
 			prune_tables(pm, va - PAGE_SIZE, &pl);
@@ -492,7 +563,7 @@ void
 pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, int prot)
 {
 	pt_entry_t bits;
-	vaddr_t va;
+	vaddr_t va, end;
 	int changed = 0;
 
 	KASSERT(pm != &kernel_pmap);
@@ -504,23 +575,18 @@ pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, int prot)
 	}
 	bits = prot_to_pte(prot);
 	spinlock_acquire(&pm->pm_lock);
-	for (va = sva; va < eva; va += PAGE_SIZE) {
-		pt_entry_t *pte = pmap_pte(pm, va, 0);
-		vaddr_t hole;
+	for (va = sva; va < eva; ) {
+		pt_entry_t *pte = table_at(pm, va, eva, &end);
 
-		if (pte == NULL && (hole = pmap_hole(pm, va)) != 0) {
-			/* Jump over the missing table (minus the loop's step). */
-			vaddr_t next = (va & ~(hole - 1)) + hole;
-			if (next <= va)
-				break;
-			va = next - PAGE_SIZE;
+		if (pte == NULL) {
+			va = end;
 			continue;
 		}
-		if (pte == NULL || !(*pte & PTE_V))
-			continue;
-		if ((*pte & ~PTE_PPN_MASK) != bits) {
-			*pte = (*pte & PTE_PPN_MASK) | bits;
-			changed = 1;
+		for (; va < end; va += PAGE_SIZE, pte++) {
+			if ((*pte & PTE_V) && (*pte & ~PTE_PPN_MASK) != bits) {
+				*pte = (*pte & PTE_PPN_MASK) | bits;
+				changed = 1;
+			}
 		}
 	}
 	if (changed)
@@ -528,11 +594,27 @@ pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, int prot)
 	spinlock_release(&pm->pm_lock);
 }
 
+/* A valid leaf's VM_PROT_* bits, as pmap_extract reports them. */
+static int
+pte_prot(pt_entry_t e)
+{
+	int prot = 0;
+
+	if (e & PTE_R)
+		prot |= VM_PROT_READ;
+	if (e & PTE_W)
+		prot |= VM_PROT_WRITE;
+	if (e & PTE_X)
+		prot |= VM_PROT_EXEC;
+	if (e & PTE_U)
+		prot |= VM_PROT_USER;
+	return prot;
+}
+
 int
 pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pap, int *protp)
 {
 	pt_entry_t *pte, e;
-	int prot = 0;
 
 	KASSERT(pm != &kernel_pmap);
 	if (va >= USER_TOP)
@@ -543,19 +625,47 @@ pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pap, int *protp)
 	spinlock_release(&pm->pm_lock);
 	if (!(e & PTE_V))
 		return 0;
-	if (e & PTE_R)
-		prot |= VM_PROT_READ;
-	if (e & PTE_W)
-		prot |= VM_PROT_WRITE;
-	if (e & PTE_X)
-		prot |= VM_PROT_EXEC;
-	if (e & PTE_U)
-		prot |= VM_PROT_USER;
 	if (pap != NULL)
 		*pap = PTE_TO_PA(e) | (va & (PAGE_SIZE - 1));
 	if (protp != NULL)
-		*protp = prot;
+		*protp = pte_prot(e);
 	return 1;
+}
+
+/*
+ * md.h.  Under pm_lock, as pmap_extract; the batch ends with its level-0
+ * table, so one walk from the root finds all of it.
+ */
+int
+pmap_extract_range(struct pmap *pm, vaddr_t *vap, vaddr_t eva, struct pmap_mapping *m, int max)
+{
+	vaddr_t va = *vap, end;
+	int n = 0;
+
+	KASSERT(pm != &kernel_pmap);
+	PMAP_DASSERT_RANGE(va, eva);
+	KDASSERT(max > 0);
+	spinlock_acquire(&pm->pm_lock);
+	while (va < eva && n == 0) {
+		pt_entry_t *pte = table_at(pm, va, eva, &end);
+
+		if (pte == NULL) {
+			va = end;
+			continue;
+		}
+		for (; va < end && n < max; va += PAGE_SIZE, pte++) {
+			pt_entry_t e = *pte;	/* once: the stores to m[] might alias it */
+			if (e & PTE_V) {
+				m[n].pm_va = va;
+				m[n].pm_pa = PTE_TO_PA(e);
+				m[n].pm_prot = pte_prot(e);
+				n++;
+			}
+		}
+	}
+	spinlock_release(&pm->pm_lock);
+	*vap = va;
+	return n;
 }
 
 /*

@@ -462,6 +462,14 @@ prot_bits(int prot)
 	return b;
 }
 
+/* A valid leaf's VM_PROT_* bits, as pmap_extract reports them (READ always). */
+static int
+pte_prot(pt_entry_t e)
+{
+	return VM_PROT_READ | ((e & PTE_W) ? VM_PROT_WRITE : 0) |
+	    ((e & PTE_U) ? VM_PROT_USER : 0) | ((e & pte_nx) ? 0 : VM_PROT_EXEC);
+}
+
 int
 pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, int prot)
 {
@@ -487,19 +495,70 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, int prot)
 	return 0;
 }
 
+/* The end of va's page table (the 2 MiB it maps), or eva if that comes first. */
+static vaddr_t
+table_end(vaddr_t va, vaddr_t eva)
+{
+	vaddr_t end = (va | (NPTE * PAGE_SIZE - 1)) + 1;
+
+	return end < eva ? end : eva;
+}
+
 /*
- * Apply f to every valid PTE in [sva, eva); shoot down if any changed.
- * When f removes (prune), table pages left empty are freed too: checked
- * once per page table, as the walk leaves it.
+ * md.h.  m[i]'s page table is looked up again only when m[i] is in
+ * another one than m[i - 1]; a batch of fork's lies in one.  As
+ * pmap_enter, the TLBs are shot down after the lock, and only if an
+ * entry replaced a valid one.
  */
-static void
-pmap_range(struct pmap *pm, vaddr_t sva, vaddr_t eva, pt_entry_t (*f)(pt_entry_t, int), int prot,
-    int prune)
+int
+pmap_enter_range(struct pmap *pm, const struct pmap_mapping *m, int n)
 {
 	struct prunelist pl = { 0 };
-	vaddr_t va, skip = PAGE_SIZE;
+	pt_entry_t *table = NULL, *pte;
+	vaddr_t base = 0;		/* the va that table[0] maps */
+	int i, replaced = 0;
+
+	KASSERT(pm != &kernel_pmap);
+	KASSERT(n >= 0);
+	spinlock_acquire(&pm->pm_lock);
+	for (i = 0; i < n; i++) {
+		vaddr_t va = m[i].pm_va;
+		PMAP_ASSERT_ENTER(va, m[i].pm_pa, m[i].pm_prot);
+		KDASSERT(i == 0 || va > m[i - 1].pm_va);
+		if (table == NULL || va - base >= NPTE * PAGE_SIZE) {
+			if ((pte = pmap_walk(pm, va, 1, NULL)) == NULL) {
+				prune_tables(pm, va, &pl);	/* as pmap_enter: no leak */
+				break;
+			}
+			table = pte - PT_INDEX(va);
+			base = va - PT_INDEX(va) * PAGE_SIZE;
+		}
+		pte = &table[PT_INDEX(va)];
+		replaced |= *pte & PTE_P;
+		*pte = m[i].pm_pa | prot_bits(m[i].pm_prot);
+	}
+	spinlock_release(&pm->pm_lock);
+	if (replaced)
+		pmap_shootdown(pm, m[0].pm_va, m[i - 1].pm_va + PAGE_SIZE, 0);
+	prune_finish(pm, &pl, 0);
+	return i;
+}
+
+/*
+ * Give every valid PTE in [sva, eva) the leaf bits `bits' (its frame
+ * kept), or remove it when bits is 0; shoot down if any changed.  One
+ * walk from the root per page table, then its entries in a row (fork
+ * write-protects every page of the parent with this).  A removal frees
+ * the table pages it leaves empty too: checked once per page table, as
+ * the walk leaves it.
+ */
+static void
+pmap_range(struct pmap *pm, vaddr_t sva, vaddr_t eva, pt_entry_t bits)
+{
+	struct prunelist pl = { 0 };
+	vaddr_t va, end, skip = PAGE_SIZE;
 	pt_entry_t *pte, n;
-	int changed = 0, touched = 0;
+	int changed = 0, touched;
 
 	KASSERT(pm != &kernel_pmap);
 	PMAP_ASSERT_RANGE(sva, eva);
@@ -510,16 +569,17 @@ pmap_range(struct pmap *pm, vaddr_t sva, vaddr_t eva, pt_entry_t (*f)(pt_entry_t
 			va = (va & ~(skip - 1)) + skip;
 			continue;
 		}
-		if (*pte & PTE_P) {
-			n = f(*pte, prot);
-			if (n != *pte) {
-				*pte = n;
-				changed = touched = 1;
+		touched = 0;
+		for (end = table_end(va, eva); va < end; va += PAGE_SIZE, pte++) {
+			if (*pte & PTE_P) {
+				n = bits != 0 ? (*pte & PTE_FRAME) | bits : 0;
+				if (n != *pte) {
+					*pte = n;
+					changed = touched = 1;
+				}
 			}
 		}
-		va += PAGE_SIZE;
-		if (prune && touched && (va % (NPTE * PAGE_SIZE) == 0 || va >= eva)) {
-			touched = 0;
+		if (bits == 0 && touched) {
 			if (pl.n + 3 > PRUNE_BATCH) {
 				/* Full: shoot down now (allowed under pm_lock: NMIs). */
 				pmap_shootdown(pm, sva, eva, 1);
@@ -534,23 +594,10 @@ pmap_range(struct pmap *pm, vaddr_t sva, vaddr_t eva, pt_entry_t (*f)(pt_entry_t
 	prune_finish(pm, &pl, changed);
 }
 
-static pt_entry_t
-pte_remove(pt_entry_t pte, int prot)
-{
-	return 0;
-}
-
-/* Exactly prot (md.h): only the frame of the old entry is kept, not PTE_U. */
-static pt_entry_t
-pte_protect(pt_entry_t pte, int prot)
-{
-	return (pte & PTE_FRAME) | prot_bits(prot);
-}
-
 void
 pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
 {
-	pmap_range(pm, sva, eva, pte_remove, 0, 1);
+	pmap_range(pm, sva, eva, 0);
 }
 
 void
@@ -558,9 +605,9 @@ pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, int prot)
 {
 	PMAP_ASSERT_PROT(prot);
 	if ((prot & VM_PROT_ALL) == 0)
-		pmap_range(pm, sva, eva, pte_remove, 0, 1);
+		pmap_range(pm, sva, eva, 0);
 	else
-		pmap_range(pm, sva, eva, pte_protect, prot, 0);
+		pmap_range(pm, sva, eva, prot_bits(prot));	/* exactly prot (md.h): not even PTE_U is kept */
 }
 
 /*
@@ -585,9 +632,44 @@ pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pap, int *protp)
 	if (pap)
 		*pap = (e & PTE_FRAME) | (va & PAGE_MASK);
 	if (protp)
-		*protp = VM_PROT_READ | ((e & PTE_W) ? VM_PROT_WRITE : 0) |
-		    ((e & PTE_U) ? VM_PROT_USER : 0) | ((e & pte_nx) ? 0 : VM_PROT_EXEC);
+		*protp = pte_prot(e);
 	return 1;
+}
+
+/*
+ * md.h.  Under pm_lock, as pmap_extract; the batch ends with its page
+ * table, so one walk from the root finds all of it.
+ */
+int
+pmap_extract_range(struct pmap *pm, vaddr_t *vap, vaddr_t eva, struct pmap_mapping *m, int max)
+{
+	vaddr_t va = *vap, end, skip = PAGE_SIZE;
+	pt_entry_t *pte;
+	int n = 0;
+
+	KASSERT(pm != &kernel_pmap);
+	PMAP_DASSERT_RANGE(va, eva);
+	KDASSERT(max > 0);
+	spinlock_acquire(&pm->pm_lock);
+	while (va < eva && n == 0) {
+		pte = pmap_walk(pm, va, 0, &skip);
+		if (pte == NULL) {
+			va = (va & ~(skip - 1)) + skip;
+			continue;
+		}
+		for (end = table_end(va, eva); va < end && n < max; va += PAGE_SIZE, pte++) {
+			pt_entry_t e = *pte;	/* once: the stores to m[] might alias it */
+			if (e & PTE_P) {
+				m[n].pm_va = va;
+				m[n].pm_pa = e & PTE_FRAME;
+				m[n].pm_prot = pte_prot(e);
+				n++;
+			}
+		}
+	}
+	spinlock_release(&pm->pm_lock);
+	*vap = va < eva ? va : eva;
+	return n;
 }
 
 /*

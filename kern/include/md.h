@@ -136,6 +136,84 @@ int	pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pap, int *protp);
  */
 int	pmap_next(struct pmap *pm, vaddr_t *vap, vaddr_t eva);
 /*
+ * pmap_extract_range: the mapped pages of [*vap, eva), a batch at a time.
+ * => the range as for pmap_remove; max > 0
+ * => fills m[0..n) with the first n mapped pages at or after *vap, in
+ *    address order (pa the frame, prot as pmap_extract reports it), n at
+ *    most max and all from one page table; *vap is then past the last
+ *    page looked at, so the next call goes on from there.  0 when none
+ *    is left.
+ * => one lock and one walk from the root a batch, where pmap_next plus
+ *    pmap_extract took two a page: fork, exit and unmap walk every
+ *    mapped page with it (pmap_iter below).  As with pmap_extract, what
+ *    it reports may change at once unless the caller keeps others from
+ *    changing pm (vm_lock).
+ */
+struct pmap_mapping {
+	vaddr_t	pm_va;
+	paddr_t	pm_pa;
+	int	pm_prot;
+};
+int	pmap_extract_range(struct pmap *pm, vaddr_t *vap, vaddr_t eva, struct pmap_mapping *m,
+	    int max);
+
+/*
+ * pmap_enter_range: pmap_enter of m[0], m[1], ... m[n-1] (each as
+ * pmap_enter takes it), under one lock, with one walk from the root per
+ * page table instead of one a page: fork maps a batch of
+ * pmap_extract_range's pages in the child at once.
+ * => n >= 0; the entries are in address order
+ * => how many it entered: n, or i < n when m[i] hit ENOMEM (as pmap_enter)
+ */
+int	pmap_enter_range(struct pmap *pm, const struct pmap_mapping *m, int n);
+
+/*
+ * pmap_iter: every mapped page of [sva, eva), one at a time, in address
+ * order, on top of pmap_extract_range's batches:
+ *
+ *	pmap_iter_init(&it, pm, sva, eva);
+ *	while (pmap_iter_next(&it, &va, &pa, &prot))
+ *		... the page pa is mapped at va with prot ...
+ *
+ * pa is the page's frame (no offset to round off).  A batch is read
+ * ahead: the caller must not change the rest of the range meanwhile.
+ */
+#define PMAP_ITER_BATCH	64
+struct pmap_iter {
+	struct pmap	*pi_pmap;
+	vaddr_t		pi_va, pi_eva;	/* not looked at yet */
+	int		pi_next, pi_n;	/* pi_m[pi_next..pi_n) are still to give */
+	struct pmap_mapping pi_m[PMAP_ITER_BATCH];
+};
+
+static inline void
+pmap_iter_init(struct pmap_iter *it, struct pmap *pm, vaddr_t sva, vaddr_t eva)
+{
+	it->pi_pmap = pm;
+	it->pi_va = sva;
+	it->pi_eva = eva;
+	it->pi_next = it->pi_n = 0;
+}
+
+/* The next mapped page: 1 with *vap, *pap, *protp set (protp may be NULL), or 0. */
+static inline int
+pmap_iter_next(struct pmap_iter *it, vaddr_t *vap, paddr_t *pap, int *protp)
+{
+	if (it->pi_next == it->pi_n) {
+		it->pi_next = 0;
+		it->pi_n = it->pi_va < it->pi_eva ? pmap_extract_range(it->pi_pmap, &it->pi_va,
+		    it->pi_eva, it->pi_m, PMAP_ITER_BATCH) : 0;
+		if (it->pi_n == 0)
+			return 0;
+	}
+	const struct pmap_mapping *m = &it->pi_m[it->pi_next++];
+	*vap = m->pm_va;
+	*pap = m->pm_pa;
+	if (protp != NULL)
+		*protp = m->pm_prot;
+	return 1;
+}
+/*
  * pmap_table_count: page-table pages pm holds (the root not counted).
  * => pmap_enter adds what it needs; pmap_remove (and a pmap_protect that
  *    removes) frees what it leaves empty: with every page unmapped it is
@@ -164,9 +242,10 @@ void	pmap_kenter_pa(vaddr_t va, paddr_t pa, int prot);
 /*
  * The preconditions above, in the words both ports check them (each also
  * checks that pm is not its kernel pmap, which kern/ never sees).  The
- * checks of pmap_enter and pmap_next, which fork and exit call once a
- * page, are KDASSERTs, in debug kernels only (make witness): they alone
- * made a big fork 2% slower.  The once-a-call checks stay on in every
+ * checks of pmap_enter, pmap_next and the batch calls, which fork and
+ * exit make once a page or a batch (and pmap_enter_range checks once an
+ * entry), are KDASSERTs, in debug kernels only (make witness): they
+ * alone made a big fork 2% slower.  The once-a-call checks stay on in every
  * kernel.
  */
 #define PMAP_ASSERT_PROT(prot)							\

@@ -57,8 +57,11 @@ unlock(void)
 	spinlock_release(&page_lock);
 }
 
-/* The reference count of pa, or NULL if pa is not a managed page. */
-static int *
+/*
+ * The reference count of pa, or NULL if pa is not a managed page.
+ * Inlined: fork and exit look up a count per page mapped.
+ */
+static inline __attribute__((always_inline)) int *
 refcnt_of(paddr_t pa)
 {
 	if (pa % PAGE_SIZE != 0)
@@ -139,14 +142,25 @@ page_alloc(void)
 
 	paddr_t pa = PTR_TO_PA(fp);
 	int *rc = refcnt_of(pa);
-	if (rc == NULL || *rc != 0)
+	if (rc == NULL || __atomic_load_n(rc, __ATOMIC_RELAXED) != 0)
 		panic("page_alloc: free list holds page 0x%lx (count %d)",
 		      (unsigned long)pa, rc ? *rc : -1);
-	*rc = 1;		/* only we know of this page: no lock needed */
+	/* Only we know of this page; whoever gets it from us is ordered by that hand-over. */
+	__atomic_store_n(rc, 1, __ATOMIC_RELAXED);
 	memset(fp, 0, PAGE_SIZE);
 	return pa;
 }
 
+/*
+ * page_ref and page_unref change a count with one atomic instruction, no
+ * lock: fork and exit call them once per page mapped, and the global page
+ * lock (with the interrupt nesting a spin lock costs) was half of what a
+ * big fork cost.  The free list still needs the lock, but only when a
+ * count reaches 0, and then the page has no user left to race with: only
+ * someone who holds a reference may take another (a free page is never
+ * referenced), so a count that reached 0 cannot come back.
+ *	=> pa is a managed page with a count above 0 (the caller's reference)
+ */
 void
 page_ref(paddr_t pa)
 {
@@ -154,13 +168,17 @@ page_ref(paddr_t pa)
 
 	if (rc == NULL)
 		panic("page_ref: 0x%lx is not a managed page", (unsigned long)pa);
-	lock();
-	if (*rc <= 0)
+	int old = __atomic_fetch_add(rc, 1, __ATOMIC_RELAXED);
+	if (old <= 0)
 		panic("page_ref: page 0x%lx is free", (unsigned long)pa);
-	(*rc)++;
-	unlock();
 }
 
+/*
+ * The release ordering makes every access of ours to the page happen
+ * before the count drops; the acquire side (the thread that takes it to
+ * 0) then sees all of them before it frees the page.
+ *	=> as page_ref; the last reference puts the page on the free list
+ */
 void
 page_unref(paddr_t pa)
 {
@@ -168,18 +186,19 @@ page_unref(paddr_t pa)
 
 	if (rc == NULL)
 		panic("page_unref: 0x%lx is not a managed page", (unsigned long)pa);
-	lock();
-	if (*rc <= 0)
+	int old = __atomic_fetch_sub(rc, 1, __ATOMIC_ACQ_REL);
+	if (old <= 0)
 		panic("page_unref: page 0x%lx freed twice", (unsigned long)pa);
-	if (--(*rc) == 0) {
-		struct free_page *fp = (struct free_page *)PA_TO_PTR(pa);
-		fp->next = free_list;
-		free_list = fp;
-		nfree++;
-		struct proc *p = curcpu()->ci_curproc;
-		if (p != NULL)
-			p->p_pgfree++;
-	}
+	if (old > 1)
+		return;
+	struct free_page *fp = (struct free_page *)PA_TO_PTR(pa);
+	lock();
+	fp->next = free_list;
+	free_list = fp;
+	nfree++;
+	struct proc *p = curcpu()->ci_curproc;
+	if (p != NULL)
+		p->p_pgfree++;
 	unlock();
 }
 
@@ -188,7 +207,7 @@ page_refcount(paddr_t pa)
 {
 	int *rc = refcnt_of(pa);
 
-	return rc ? *rc : -1;
+	return rc ? __atomic_load_n(rc, __ATOMIC_RELAXED) : -1;
 }
 
 unsigned long

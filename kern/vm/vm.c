@@ -58,21 +58,25 @@ vm_drop_page(struct vmspace *vm, const struct vm_region *r, paddr_t pa)
 
 /*
  * Unmap the pages of [start, end), which lies in region r (NULL: in no
- * region with a pager), and drop each (vm_drop_page).  pmap_next() skips what is
- * not mapped a page table at a time: the range may be huge and mostly
- * empty (a failed exec's region).  Caller must hold vm->vm_lock.
+ * region with a pager), and drop each (vm_drop_page).  A batch of
+ * mapped pages at a time (pmap_extract_range): one pmap_remove, so one
+ * TLB shootdown, per batch, not per page; holes cost a step per missing
+ * page table (the range may be huge and mostly empty: a failed exec's
+ * region).  A page is dropped only once it is unmapped.
+ *	=> called with vm->vm_lock held
  */
 void
 vm_unmap_range(struct vmspace *vm, const struct vm_region *r, vaddr_t start, vaddr_t end)
 {
+	struct pmap_mapping m[PMAP_ITER_BATCH];
+	int n;
+
 	KASSERT(sleeplock_holding(&vm->vm_lock));
-	for (vaddr_t va = start; va < end && pmap_next(vm->vm_pmap, &va, end); va += PAGE_SIZE) {
-		paddr_t pa;
-		int prot;
-		if (pmap_extract(vm->vm_pmap, va, &pa, &prot)) {
-			pmap_remove(vm->vm_pmap, va, va + PAGE_SIZE);
-			vm_drop_page(vm, r, PGROUNDDOWN(pa));
-		}
+	for (vaddr_t va = start; va < end &&
+	    (n = pmap_extract_range(vm->vm_pmap, &va, end, m, PMAP_ITER_BATCH)) > 0; ) {
+		pmap_remove(vm->vm_pmap, m[0].pm_va, m[n - 1].pm_va + PAGE_SIZE);
+		for (int i = 0; i < n; i++)
+			vm_drop_page(vm, r, m[i].pm_pa);
 	}
 }
 
@@ -129,13 +133,12 @@ vmspace_free(struct vmspace *vm)
 	struct vm_region *r;
 	VM_REGION_FOREACH(vm, r) {
 		/* Only what is mapped: a failed exec may leave a huge, empty region. */
-		for (vaddr_t va = r->r_start; va < r->r_end &&
-		    pmap_next(vm->vm_pmap, &va, r->r_end); va += PAGE_SIZE) {
-			paddr_t pa;
-			int prot;
-			if (pmap_extract(vm->vm_pmap, va, &pa, &prot))
-				vm_drop_page(vm, r, PGROUNDDOWN(pa));
-		}
+		struct pmap_iter it;
+		vaddr_t va;
+		paddr_t pa;
+		pmap_iter_init(&it, vm->vm_pmap, r->r_start, r->r_end);
+		while (pmap_iter_next(&it, &va, &pa, NULL))
+			vm_drop_page(vm, r, pa);
 	}
 	/* What the pagers keep about vm goes too (a vmap page it owns passes on). */
 	vm_pager_vmfree(vm);
@@ -271,36 +274,48 @@ vm_copy_page(struct vmspace *dst, vaddr_t va, paddr_t pa, int prot)
  * first and goes through pmap_protect: it shoots down every CPU's stale
  * writable TLB entry before the page is shared.  After that, a write by
  * such a thread faults and waits for vm_lock in vm_fault().
+ *
+ * A batch of pages at a time, not one: pmap_extract_range reads up to
+ * PMAP_ITER_BATCH of src's mappings, pmap_enter_range maps them in dst,
+ * each with one lock and one walk of the page tables (a page at a time,
+ * those were most of what a big fork cost).  dst maps a page a moment
+ * before it holds its reference: harmless, nobody runs on dst yet, and
+ * src, whose lock we hold, keeps its own.  On ENOMEM dst has a
+ * reference for exactly the pages it maps.
  */
 static int
 share_region(struct vmspace *src, struct vmspace *dst, struct vm_region *r)
 {
+	struct pmap_mapping m[PMAP_ITER_BATCH];
+	vaddr_t va = r->r_start;
+	int n, k, entered;
+
 	KASSERT(sleeplock_holding(&src->vm_lock));
 	if (r->r_prot & VM_PROT_WRITE)
 		pmap_protect(src->vm_pmap, r->r_start, r->r_end,
 		    (r->r_prot & ~VM_PROT_WRITE) | VM_PROT_USER);
-	for (vaddr_t va = r->r_start; va < r->r_end; va += PAGE_SIZE) {
-		paddr_t pa;
-		int prot;
-		if (!pmap_extract(src->vm_pmap, va, &pa, &prot))
-			continue;
-		pa = PGROUNDDOWN(pa);
-		if (prot & VM_PROT_WRITE) {
+	while ((n = pmap_extract_range(src->vm_pmap, &va, r->r_end, m, PMAP_ITER_BATCH)) > 0) {
+		/* m[0..k): the pages to share. */
+		k = 0;
+		for (int i = 0; i < n; i++) {
+			if (!(m[i].pm_prot & VM_PROT_WRITE)) {
+				m[k++] = m[i];
+				continue;
+			}
 			/*
 			 * Writable in a read-only region: exec widened a page
 			 * that two ELF segments share.  The rule above cannot
 			 * tell such a page from a copy-on-write one, so it is
 			 * copied now (at most one page per segment boundary).
 			 */
-			if (vm_copy_page(dst, va, pa, prot) != 0)
+			if (vm_copy_page(dst, m[i].pm_va, m[i].pm_pa, m[i].pm_prot) != 0)
 				return ENOMEM;
-			continue;
 		}
-		page_ref(pa);
-		if (pmap_enter(dst->vm_pmap, va, pa, prot) != 0) {
-			page_unref(pa);
+		entered = pmap_enter_range(dst->vm_pmap, m, k);
+		for (int i = 0; i < entered; i++)
+			page_ref(m[i].pm_pa);
+		if (entered < k)
 			return ENOMEM;
-		}
 	}
 	return 0;
 }
