@@ -21,11 +21,11 @@
 struct proc *
 curproc(void)
 {
-	struct proc *p;
+	/* Interrupts off: no preemption can move us between the two loads. */
+	register_t s = intr_disable();
+	struct proc *p = curcpu()->ci_curproc;
 
-	intr_push();
-	p = curcpu()->ci_curproc;
-	intr_pop();
+	intr_restore(s);
 	return p;
 }
 

@@ -198,6 +198,14 @@ signal_userret(struct proc *p)
 
 	if (p->p_flag & P_SYSTEM)
 		return;
+	/*
+	 * Most returns have nothing to do, and a look without proc_lock
+	 * says so: a signal posted just after it is taken at our next entry
+	 * to the kernel (the next clock tick at the latest), exactly as if
+	 * it had come just after this return.
+	 */
+	if (ps->ps_siglist == 0 && !ps->ps_restoremask && !p->p_killed)
+		return;
 	spinlock_acquire(&proc_lock);
 	for (;;) {
 		sigset_t ready;

@@ -12,8 +12,13 @@
 #include "spinlock.h"
 #include "witness.h"
 
-void
-intr_push(void)
+/*
+ * The bodies of intr_push and intr_pop, for callers that also want this
+ * CPU: with interrupts off it cannot change under them, so a lock round
+ * trip looks it up once in acquire and once in release.
+ */
+static inline struct cpu *
+intr_push_cpu(void)
 {
 	register_t s = intr_disable();
 	struct cpu *ci = curcpu();
@@ -21,13 +26,12 @@ intr_push(void)
 	if (ci->ci_noff == 0)
 		ci->ci_intrsave = s;
 	ci->ci_noff++;
+	return ci;
 }
 
-void
-intr_pop(void)
+static inline void
+intr_pop_cpu(struct cpu *ci)
 {
-	struct cpu *ci = curcpu();
-
 	if (intr_enabled())
 		panic("intr_pop: interrupts are on");
 	if (ci->ci_noff < 1)
@@ -35,6 +39,18 @@ intr_pop(void)
 	ci->ci_noff--;
 	if (ci->ci_noff == 0)
 		intr_restore(ci->ci_intrsave);
+}
+
+void
+intr_push(void)
+{
+	(void)intr_push_cpu();
+}
+
+void
+intr_pop(void)
+{
+	intr_pop_cpu(curcpu());
 }
 
 void
@@ -46,13 +62,13 @@ spinlock_init(struct spinlock *lk, const char *name)
 }
 
 /*
- * Does this CPU hold lk?  For acquire and release, which run with
+ * Does CPU ci hold lk?  For acquire and release, which run with
  * interrupts off: they are every lock operation, so no intr_push here.
  */
 static inline int
-holding(struct spinlock *lk)
+holding(struct spinlock *lk, struct cpu *ci)
 {
-	return lk->locked && lk->cpu == curcpu();
+	return lk->locked && lk->cpu == ci;
 }
 
 /*
@@ -64,14 +80,15 @@ holding(struct spinlock *lk)
 int
 spinlock_holding(struct spinlock *lk)
 {
-	return !intr_enabled() && holding(lk);
+	return !intr_enabled() && holding(lk, curcpu());
 }
 
 void
 spinlock_acquire(struct spinlock *lk)
 {
-	intr_push();
-	if (holding(lk))
+	struct cpu *ci = intr_push_cpu();
+
+	if (holding(lk, ci))
 		panic("acquire %s: already held", lk->name);
 	witness_checkorder(lk);		/* debug kernels: lock order (kern/witness.c) */
 
@@ -82,18 +99,20 @@ spinlock_acquire(struct spinlock *lk)
 	 */
 	while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE) != 0)
 		;
-	lk->cpu = curcpu();
+	lk->cpu = ci;
 	witness_lock(lk);
 }
 
 void
 spinlock_release(struct spinlock *lk)
 {
-	if (!holding(lk))
+	struct cpu *ci = curcpu();
+
+	if (!holding(lk, ci))
 		panic("release %s: not held", lk->name);
 	witness_unlock(lk);
 	lk->cpu = NULL;
 	/* A release barrier: everything written inside is visible first. */
 	__atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
-	intr_pop();
+	intr_pop_cpu(ci);
 }

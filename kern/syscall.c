@@ -9,7 +9,6 @@
 #include "md.h"
 #include "proc.h"
 #include "syscall.h"
-#include <aqua/wait.h>
 
 void
 syscall(struct trapframe *tf)
@@ -31,6 +30,5 @@ syscall(struct trapframe *tf)
 	if (error != EJUSTRETURN)
 		tf_set_retval(tf, error ? -(register_t)error : retval[0]);
 
-	if (p->p_killed)
-		exit1(p, W_EXITCODE(0, p->p_killed));
+	/* A kill (p_killed) is the port's userret()'s, which comes next. */
 }

@@ -21,6 +21,7 @@ _Static_assert(sizeof(struct trapframe) == TF_SIZE, "tf size");
 _Static_assert(__builtin_offsetof(struct mdcpu, md_scratch) == MDCPU_SCRATCH, "scratch");
 _Static_assert(__builtin_offsetof(struct mdcpu, md_utf) == MDCPU_UTF, "utf");
 _Static_assert(__builtin_offsetof(struct mdcpu, md_estack) == MDCPU_ESTACK, "estack");
+_Static_assert(__builtin_offsetof(struct mdcpu, md_cpu) == MDCPU_CPU, "md_cpu (curcpu)");
 _Static_assert((1UL << KSTACK_SHIFT) == KSTACK_SIZE, "KSTACK_SHIFT (machine/md.h) and KSTACK_SIZE disagree");
 _Static_assert(sizeof(struct md_context) == 14 * 8, "md_context");
 
