@@ -29,13 +29,25 @@ intr_push_cpu(void)
 	return ci;
 }
 
+/*
+ * What is wrong with popping ci's nesting now, or NULL.  One question
+ * with one panic after it: a release with a single cold path needs no
+ * stack frame on its hot one (the compiler saves registers only there).
+ */
+static inline const char *
+intr_pop_bad(struct cpu *ci)
+{
+	if (intr_enabled())
+		return "interrupts are on";
+	if (ci->ci_noff < 1)
+		return "not pushed";
+	return NULL;
+}
+
+/* intr_pop, checked by the caller (intr_pop_bad). */
 static inline void
 intr_pop_cpu(struct cpu *ci)
 {
-	if (intr_enabled())
-		panic("intr_pop: interrupts are on");
-	if (ci->ci_noff < 1)
-		panic("intr_pop: not pushed");
 	ci->ci_noff--;
 	if (ci->ci_noff == 0)
 		intr_restore(ci->ci_intrsave);
@@ -50,7 +62,12 @@ intr_push(void)
 void
 intr_pop(void)
 {
-	intr_pop_cpu(curcpu());
+	struct cpu *ci = curcpu();
+	const char *why = intr_pop_bad(ci);
+
+	if (why != NULL)
+		panic("intr_pop: %s", why);
+	intr_pop_cpu(ci);
 }
 
 void
@@ -107,9 +124,10 @@ void
 spinlock_release(struct spinlock *lk)
 {
 	struct cpu *ci = curcpu();
+	const char *why = !holding(lk, ci) ? "not held" : intr_pop_bad(ci);
 
-	if (!holding(lk, ci))
-		panic("release %s: not held", lk->name);
+	if (why != NULL)
+		panic("release %s: %s", lk->name, why);
 	witness_unlock(lk);
 	lk->cpu = NULL;
 	/* A release barrier: everything written inside is visible first. */
