@@ -79,16 +79,26 @@ file_dup(struct file *f)
  * the slot is marked free, without the table lock, because iput() sleeps.
  * A reference that is not the last goes without the lock (file_dup).
  */
+static void file_close_last(struct file *f);
+
 void
 file_close(struct file *f)
 {
-	struct file copy;
 	int n = __atomic_load_n(&f->f_count, __ATOMIC_RELAXED);
 
 	while (n > 1)
 		if (__atomic_compare_exchange_n(&f->f_count, &n, n - 1, 0,
 		    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
 			return;
+	file_close_last(f);
+}
+
+/* What may be the last reference, under the lock; out of line, so the common case saves no registers. */
+static __attribute__((noinline)) void
+file_close_last(struct file *f)
+{
+	struct file copy;
+
 	spinlock_acquire(&ftable.lock);
 	if (f->f_count < 1)
 		panic("file_close: free file");
