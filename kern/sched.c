@@ -18,17 +18,6 @@
 #include "vm.h"
 #include <aqua/wait.h>
 
-struct proc *
-curproc(void)
-{
-	/* Interrupts off: no preemption can move us between the two loads. */
-	register_t s = intr_disable();
-	struct proc *p = curcpu()->ci_curproc;
-
-	intr_restore(s);
-	return p;
-}
-
 int
 ncpu_started(void)
 {

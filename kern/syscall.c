@@ -21,6 +21,8 @@ syscall(struct trapframe *tf)
 	if (num <= 0 || num >= SYS_MAXSYSCALL || sysent[num].sy_call == NULL) {
 		error = ENOSYS;
 	} else {
+		/* Unrolled, each tf_syscall_arg is a load from the frame. */
+#pragma GCC unroll 6
 		for (int i = 0; i < 6; i++)
 			args[i] = tf_syscall_arg(tf, i);
 		error = sysent[num].sy_call(p, args, retval);
