@@ -45,8 +45,7 @@ scheduler(void)
 		 */
 		intr_enable();
 		spinlock_acquire(&proc_lock);
-		for (int i = 0; i < NPROC; i++) {
-			struct proc *p = &proctab[i];
+		for (struct proc *p = proctab; p < proc_hiwater; p++) {
 			if (p->p_stat != SRUN)
 				continue;
 

@@ -64,6 +64,12 @@ extern struct proc proc0;		/* the kernel itself; parent of init and kernel threa
 extern struct proc *initproc;		/* pid 1: inherits orphans */
 extern struct spinlock proc_lock;
 extern struct proc proctab[NPROC];	/* the process table */
+/*
+ * The end of the slots ever used since boot (proc_alloc takes the lowest
+ * free one; under proc_lock): every slot from here on is free, so the
+ * scheduler, which looks at every slot on every switch, stops here.
+ */
+extern struct proc *proc_hiwater;
 
 /*
  * The process running on this CPU (NULL in the scheduler).  Interrupts
