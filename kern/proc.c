@@ -28,6 +28,7 @@ struct proc *initproc;
 struct spinlock proc_lock;
 
 struct proc proctab[NPROC];
+struct proc *proc_hiwater = proctab;
 static pid_t next_pid = 0;	/* the first process (init) gets pid 1 */
 
 /*
@@ -189,6 +190,8 @@ proc_alloc(struct proc *parent, int flags, int *errorp)
 	char *kstack = (char *)kstack_base(p - proctab);
 	memset(p, 0, sizeof(*p));
 	p->p_stat = SIDL;
+	if (p >= proc_hiwater)
+		proc_hiwater = p + 1;	/* the scheduler looks this far */
 	p->p_pid = next_pid;
 	p->p_uid = parent->p_uid;
 	p->p_pptr = parent;

@@ -18,17 +18,6 @@
 #include "vm.h"
 #include <aqua/wait.h>
 
-struct proc *
-curproc(void)
-{
-	struct proc *p;
-
-	intr_push();
-	p = curcpu()->ci_curproc;
-	intr_pop();
-	return p;
-}
-
 int
 ncpu_started(void)
 {
@@ -56,8 +45,7 @@ scheduler(void)
 		 */
 		intr_enable();
 		spinlock_acquire(&proc_lock);
-		for (int i = 0; i < NPROC; i++) {
-			struct proc *p = &proctab[i];
+		for (struct proc *p = proctab; p < proc_hiwater; p++) {
 			if (p->p_stat != SRUN)
 				continue;
 

@@ -185,6 +185,8 @@ proc_stop(struct proc *p, int sig, int fortracer)
 	ps->ps_tracestop = 0;
 }
 
+static void signal_take(struct proc *p);
+
 /*
  * Take the pending signals of the current process p, on its way back to
  * user mode (called by userret()).  At most one handler frame is built
@@ -198,6 +200,26 @@ signal_userret(struct proc *p)
 
 	if (p->p_flag & P_SYSTEM)
 		return;
+	/*
+	 * Most returns have nothing to do, and a look without proc_lock
+	 * says so: a signal posted just after it is taken at our next entry
+	 * to the kernel (the next clock tick at the latest), exactly as if
+	 * it had come just after this return.
+	 */
+	if (ps->ps_siglist == 0 && !ps->ps_restoremask && !p->p_killed)
+		return;
+	signal_take(p);
+}
+
+/*
+ * signal_userret's work, out of line, so that the common return with
+ * nothing pending saves no registers.
+ */
+static __attribute__((noinline)) void
+signal_take(struct proc *p)
+{
+	struct sigstate *ps = &p->p_sig;
+
 	spinlock_acquire(&proc_lock);
 	for (;;) {
 		sigset_t ready;

@@ -12,8 +12,13 @@
 #include "spinlock.h"
 #include "witness.h"
 
-void
-intr_push(void)
+/*
+ * The bodies of intr_push and intr_pop, for callers that also want this
+ * CPU: with interrupts off it cannot change under them, so a lock round
+ * trip looks it up once in acquire and once in release.
+ */
+static inline struct cpu *
+intr_push_cpu(void)
 {
 	register_t s = intr_disable();
 	struct cpu *ci = curcpu();
@@ -21,20 +26,48 @@ intr_push(void)
 	if (ci->ci_noff == 0)
 		ci->ci_intrsave = s;
 	ci->ci_noff++;
+	return ci;
+}
+
+/*
+ * What is wrong with popping ci's nesting now, or NULL.  One question
+ * with one panic after it: a release with a single cold path needs no
+ * stack frame on its hot one (the compiler saves registers only there).
+ */
+static inline const char *
+intr_pop_bad(struct cpu *ci)
+{
+	if (intr_enabled())
+		return "interrupts are on";
+	if (ci->ci_noff < 1)
+		return "not pushed";
+	return NULL;
+}
+
+/* intr_pop, checked by the caller (intr_pop_bad). */
+static inline void
+intr_pop_cpu(struct cpu *ci)
+{
+	ci->ci_noff--;
+	if (ci->ci_noff == 0)
+		intr_restore(ci->ci_intrsave);
+}
+
+void
+intr_push(void)
+{
+	(void)intr_push_cpu();
 }
 
 void
 intr_pop(void)
 {
 	struct cpu *ci = curcpu();
+	const char *why = intr_pop_bad(ci);
 
-	if (intr_enabled())
-		panic("intr_pop: interrupts are on");
-	if (ci->ci_noff < 1)
-		panic("intr_pop: not pushed");
-	ci->ci_noff--;
-	if (ci->ci_noff == 0)
-		intr_restore(ci->ci_intrsave);
+	if (why != NULL)
+		panic("intr_pop: %s", why);
+	intr_pop_cpu(ci);
 }
 
 void
@@ -46,13 +79,13 @@ spinlock_init(struct spinlock *lk, const char *name)
 }
 
 /*
- * Does this CPU hold lk?  For acquire and release, which run with
+ * Does CPU ci hold lk?  For acquire and release, which run with
  * interrupts off: they are every lock operation, so no intr_push here.
  */
 static inline int
-holding(struct spinlock *lk)
+holding(struct spinlock *lk, struct cpu *ci)
 {
-	return lk->locked && lk->cpu == curcpu();
+	return lk->locked && lk->cpu == ci;
 }
 
 /*
@@ -64,14 +97,15 @@ holding(struct spinlock *lk)
 int
 spinlock_holding(struct spinlock *lk)
 {
-	return !intr_enabled() && holding(lk);
+	return !intr_enabled() && holding(lk, curcpu());
 }
 
 void
 spinlock_acquire(struct spinlock *lk)
 {
-	intr_push();
-	if (holding(lk))
+	struct cpu *ci = intr_push_cpu();
+
+	if (holding(lk, ci))
 		panic("acquire %s: already held", lk->name);
 	witness_checkorder(lk);		/* debug kernels: lock order (kern/witness.c) */
 
@@ -82,18 +116,21 @@ spinlock_acquire(struct spinlock *lk)
 	 */
 	while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE) != 0)
 		;
-	lk->cpu = curcpu();
+	lk->cpu = ci;
 	witness_lock(lk);
 }
 
 void
 spinlock_release(struct spinlock *lk)
 {
-	if (!holding(lk))
-		panic("release %s: not held", lk->name);
+	struct cpu *ci = curcpu();
+	const char *why = !holding(lk, ci) ? "not held" : intr_pop_bad(ci);
+
+	if (why != NULL)
+		panic("release %s: %s", lk->name, why);
 	witness_unlock(lk);
 	lk->cpu = NULL;
 	/* A release barrier: everything written inside is visible first. */
 	__atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
-	intr_pop();
+	intr_pop_cpu(ci);
 }

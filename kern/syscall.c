@@ -9,7 +9,6 @@
 #include "md.h"
 #include "proc.h"
 #include "syscall.h"
-#include <aqua/wait.h>
 
 void
 syscall(struct trapframe *tf)
@@ -22,6 +21,8 @@ syscall(struct trapframe *tf)
 	if (num <= 0 || num >= SYS_MAXSYSCALL || sysent[num].sy_call == NULL) {
 		error = ENOSYS;
 	} else {
+		/* Unrolled, each tf_syscall_arg is a load from the frame. */
+#pragma GCC unroll 6
 		for (int i = 0; i < 6; i++)
 			args[i] = tf_syscall_arg(tf, i);
 		error = sysent[num].sy_call(p, args, retval);
@@ -31,6 +32,5 @@ syscall(struct trapframe *tf)
 	if (error != EJUSTRETURN)
 		tf_set_retval(tf, error ? -(register_t)error : retval[0]);
 
-	if (p->p_killed)
-		exit1(p, W_EXITCODE(0, p->p_killed));
+	/* A kill (p_killed) is the port's userret()'s, which comes next. */
 }

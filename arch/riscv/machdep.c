@@ -44,6 +44,7 @@ cpu_init_self(int index, unsigned long hartid)
 	csr_write(sscratch, 0);		/* 0 = "trap came from the kernel" */
 	/* No FPU state (FS = off), S-mode may not touch user pages (SUM = 0). */
 	csr_clear(sstatus, SSTATUS_SIE | SSTATUS_SUM | SSTATUS_FS);
+	ci->ci_md.md_cpu = ci;
 	ci->ci_cpuid = index;
 	ci->ci_md.md_hartid = hartid;
 	ci->ci_md.md_estack = (vaddr_t)&overflow_stacks[index][PAGE_SIZE];
@@ -130,47 +131,11 @@ hart_to_cpu(unsigned long hartid)
 	return -1;
 }
 
-struct cpu *
-curcpu(void)
-{
-	return (struct cpu *)((char *)md_self() - __builtin_offsetof(struct cpu, ci_md));
-}
-
+/* curcpu() and intr_*() are inline in <machine/md.h>. */
 int
 cpu_number(void)
 {
 	return curcpu()->ci_cpuid;
-}
-
-/* Interrupts: sstatus.SIE gates every S-mode interrupt on this hart. */
-register_t
-intr_disable(void)
-{
-	unsigned long old;
-
-	__asm__ volatile("csrrci %0, sstatus, %1" : "=r"(old) : "i"(SSTATUS_SIE) : "memory");
-	return old & SSTATUS_SIE;
-}
-
-void
-intr_restore(register_t s)
-{
-	if (s & SSTATUS_SIE)
-		csr_set(sstatus, SSTATUS_SIE);
-	else
-		csr_clear(sstatus, SSTATUS_SIE);
-}
-
-void
-intr_enable(void)
-{
-	csr_set(sstatus, SSTATUS_SIE);
-}
-
-int
-intr_enabled(void)
-{
-	return (csr_read(sstatus) & SSTATUS_SIE) != 0;
 }
 
 /* wfi returns when an interrupt is pending; with SIE on it is then taken. */

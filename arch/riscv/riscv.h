@@ -20,7 +20,7 @@
 	__asm__ volatile("csrc " #csr ", %0" :: "rK"((unsigned long)(bits)) : "memory")
 
 /* sstatus */
-#define SSTATUS_SIE	(1UL << 1)	/* interrupts enabled in S-mode */
+/* SSTATUS_SIE, interrupts enabled in S-mode: <machine/md.h> (intr_disable) */
 #define SSTATUS_SPIE	(1UL << 5)	/* SIE before the trap; sret copies it back */
 #define SSTATUS_SPP	(1UL << 8)	/* trap came from S-mode (1) or U-mode (0) */
 #define SSTATUS_FS	(3UL << 13)	/* FPU state: 0 = off, so FP instructions trap */

@@ -21,6 +21,7 @@ _Static_assert(sizeof(struct trapframe) == TF_SIZE, "tf size");
 _Static_assert(__builtin_offsetof(struct mdcpu, md_scratch) == MDCPU_SCRATCH, "scratch");
 _Static_assert(__builtin_offsetof(struct mdcpu, md_utf) == MDCPU_UTF, "utf");
 _Static_assert(__builtin_offsetof(struct mdcpu, md_estack) == MDCPU_ESTACK, "estack");
+_Static_assert(__builtin_offsetof(struct mdcpu, md_cpu) == MDCPU_CPU, "md_cpu (curcpu)");
 _Static_assert((1UL << KSTACK_SHIFT) == KSTACK_SIZE, "KSTACK_SHIFT (machine/md.h) and KSTACK_SIZE disagree");
 _Static_assert(sizeof(struct md_context) == 14 * 8, "md_context");
 
@@ -150,6 +151,23 @@ user_exception(struct trapframe *tf, unsigned long cause)
  * program's name, exactly as a jump there would: SIGSEGV (a handler may
  * take it), and look again, since the handler's frame has its own pc.
  */
+static int
+user_pc_ok(register_t pc)
+{
+	return (vaddr_t)pc < USER_TOP && (pc & 1) == 0;
+}
+
+/* Out of line: the common return, with a good pc, then saves fewer registers. */
+static __attribute__((noinline)) void
+refuse_user_pc(struct proc *p, struct trapframe *tf)
+{
+	while (!user_pc_ok(tf->sepc)) {
+		trapsignal(p, SIGSEGV, SEGV_MAPERR,
+		    (tf->sepc & 1) ? "misaligned pc" : "pc outside user space", (vaddr_t)tf->sepc);
+		userret(p);
+	}
+}
+
 void
 md_userret(struct proc *p)
 {
@@ -157,11 +175,8 @@ md_userret(struct proc *p)
 	struct mdcpu *m;
 	unsigned long s;
 
-	while ((vaddr_t)tf->sepc >= USER_TOP || (tf->sepc & 1) != 0) {
-		trapsignal(p, SIGSEGV, SEGV_MAPERR,
-		    (tf->sepc & 1) ? "misaligned pc" : "pc outside user space", (vaddr_t)tf->sepc);
-		userret(p);
-	}
+	if (!user_pc_ok(tf->sepc))
+		refuse_user_pc(p, tf);
 	intr_disable();
 	m = md_self();
 	if (p->p_vmspace != NULL && m->md_pmap != p->p_vmspace->vm_pmap)

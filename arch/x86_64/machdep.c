@@ -273,47 +273,11 @@ cpu_init_this(int id)
 }
 
 /* ---- CPU and interrupts ------------------------------------------------ */
-struct cpu *
-curcpu(void)
-{
-	struct cpu *c;
-
-	__asm__ volatile("movq %%gs:%c1, %0" : "=r"(c) : "i"(MC_SELF));
-	return c;
-}
-
+/* curcpu() and intr_*() are inline in <machine/md.h>. */
 int
 cpu_number(void)
 {
 	return curcpu()->ci_cpuid;
-}
-
-register_t
-intr_disable(void)
-{
-	register_t rf = read_rflags();
-
-	__asm__ volatile("cli" : : : "memory");
-	return rf & PSL_I;
-}
-
-void
-intr_restore(register_t s)
-{
-	if (s & PSL_I)
-		__asm__ volatile("sti" : : : "memory");
-}
-
-void
-intr_enable(void)
-{
-	__asm__ volatile("sti" : : : "memory");
-}
-
-int
-intr_enabled(void)
-{
-	return (read_rflags() & PSL_I) != 0;
 }
 
 void

@@ -15,8 +15,9 @@ DOC = ROOT / "docs" / "ARCHITECTURE.md"
 
 _DECL = re.compile(r"^[A-Za-z_][\w \t\*]*?\b([a-z_][a-z0-9_]*)\s*\(", re.M)
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
-# The accessors <machine/md.h> defines inline, listed in md.h's comment.
-_INLINE = re.compile(r"^\s\*\t[\w \t]+?\b(tf_[a-z_]+)\(", re.M)
+# What <machine/md.h> defines inline (the tf_* accessors, curcpu, intr_*),
+# listed in md.h's comments one a line: " *\t<type> name(...);".
+_INLINE = re.compile(r"^\s\*\t[\w \t\*]+?\b([a-z_][a-z0-9_]*)\(", re.M)
 _ATTR = re.compile(r"__attribute__\(\(.*?\)\)\s*")
 
 

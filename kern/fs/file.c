@@ -22,7 +22,7 @@
 struct devsw devsw[NDEV];
 
 static struct {
-	struct spinlock	lock;		/* protects f_count and f_type of every file */
+	struct spinlock	lock;		/* protects f_type of every file, and f_count's 0 <-> 1 */
 	struct file	file[NFILE];
 } ftable;
 static int ftable_ready;
@@ -57,14 +57,19 @@ file_alloc(void)
 	return NULL;
 }
 
+/*
+ * Another reference to f.  Every read(2) and write(2) takes one (FREF)
+ * and drops it (FRELE), so neither takes the table lock unless it may
+ * free the slot: the caller already holds a reference (a descriptor,
+ * under fd_lock, or its own), so the count is at least 1 and no
+ * file_alloc can look at the slot while it changes.  Counts change
+ * atomically, so the lock's holders see them whole.
+ */
 struct file *
 file_dup(struct file *f)
 {
-	spinlock_acquire(&ftable.lock);
-	if (f->f_count < 1)
+	if (__atomic_fetch_add(&f->f_count, 1, __ATOMIC_RELAXED) < 1)
 		panic("file_dup: free file");
-	f->f_count++;
-	spinlock_release(&ftable.lock);
 	return f;
 }
 
@@ -72,16 +77,32 @@ file_dup(struct file *f)
  * Drop a reference; the last one releases what the file holds.  That work
  * (closing a pipe end, dropping an inode, which may free it) happens after
  * the slot is marked free, without the table lock, because iput() sleeps.
+ * A reference that is not the last goes without the lock (file_dup).
  */
+static void file_close_last(struct file *f);
+
 void
 file_close(struct file *f)
+{
+	int n = __atomic_load_n(&f->f_count, __ATOMIC_RELAXED);
+
+	while (n > 1)
+		if (__atomic_compare_exchange_n(&f->f_count, &n, n - 1, 0,
+		    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+			return;
+	file_close_last(f);
+}
+
+/* What may be the last reference, under the lock; out of line, so the common case saves no registers. */
+static __attribute__((noinline)) void
+file_close_last(struct file *f)
 {
 	struct file copy;
 
 	spinlock_acquire(&ftable.lock);
 	if (f->f_count < 1)
 		panic("file_close: free file");
-	if (--f->f_count > 0) {
+	if (__atomic_sub_fetch(&f->f_count, 1, __ATOMIC_ACQ_REL) > 0) {
 		spinlock_release(&ftable.lock);
 		return;
 	}

@@ -7,7 +7,9 @@
  * the pipe is full; with no reader left the write fails with EPIPE (no
  * SIGPIPE is posted).  Both give up with EINTR if the process is killed
  * while asleep.  Readers and writers sleep on the pipe itself and
- * every change wakes them all: there are rarely more than two.
+ * every change wakes them all: there are rarely more than two.  The pipe
+ * counts its sleepers, so a change nobody waits for (most of them, in a
+ * ping-pong) costs no wakeup, which would take proc_lock.
  *
  * User memory is never touched with the pipe's spin lock held: copyin and
  * copyout may need to resolve a copy-on-write page.  Data goes through a
@@ -39,10 +41,37 @@ struct pipe {
 	int		readopen;	/* read end still open? */
 	int		writeopen;	/* write end still open? */
 	int		reading;	/* a reader is copying out bytes still in data[] */
+	int		sleepers;	/* processes in pipe_sleep() on this pipe */
 	char		data[];		/* PIPESIZE bytes, to the end of the page */
 };
 
 #define PIPESIZE	(PAGE_SIZE - sizeof(struct pipe))
+
+/*
+ * Sleep until the next pipe_wakeup.
+ * => called with pi->lock held; returns with it held
+ */
+static void
+pipe_sleep(struct pipe *pi, const char *wmesg)
+{
+	KDASSERT(spinlock_holding(&pi->lock));
+	pi->sleepers++;
+	sleep(pi, &pi->lock, wmesg);
+	pi->sleepers--;
+}
+
+/*
+ * Wake every process in pipe_sleep: a sleeper counted itself under
+ * pi->lock before it let go, so a waker that holds the lock sees it.
+ * => called with pi->lock held
+ */
+static void
+pipe_wakeup(struct pipe *pi)
+{
+	KDASSERT(spinlock_holding(&pi->lock));
+	if (pi->sleepers > 0)
+		wakeup(pi);
+}
 
 /* Two files, the read end *rf and the write end *wf: 0, ENFILE or ENOMEM. */
 int
@@ -63,6 +92,7 @@ pipe_alloc(struct file **rf, struct file **wf)
 	spinlock_init(&pi->lock, "pipe");
 	pi->rpos = pi->count = 0;
 	pi->reading = 0;
+	pi->sleepers = 0;
 	pi->readopen = pi->writeopen = 1;
 	(*rf)->f_type = FT_PIPE;
 	(*rf)->f_readable = 1;
@@ -84,7 +114,7 @@ pipe_close(struct pipe *pi, int writable)
 		pi->writeopen = 0;
 	else
 		pi->readopen = 0;
-	wakeup(pi);
+	pipe_wakeup(pi);
 	gone = !pi->readopen && !pi->writeopen;
 	spinlock_release(&pi->lock);
 	if (gone)
@@ -116,8 +146,8 @@ pipe_write(struct pipe *pi, struct proc *p, vaddr_t ubuf, size_t n, ssize_t *don
 				break;
 			}
 			if (pi->count == PIPESIZE) {
-				wakeup(pi);		/* let the reader drain it */
-				sleep(pi, &pi->lock, "pipewr");
+				pipe_wakeup(pi);	/* let the reader drain it */
+				pipe_sleep(pi, "pipewr");
 				continue;
 			}
 			wpos = (pi->rpos + pi->count) % PIPESIZE;
@@ -127,7 +157,7 @@ pipe_write(struct pipe *pi, struct proc *p, vaddr_t ubuf, size_t n, ssize_t *don
 			pi->count += put;
 			i += put;
 		}
-		wakeup(pi);
+		pipe_wakeup(pi);
 		spinlock_release(&pi->lock);
 		total += i;
 		if (error == 0)
@@ -153,7 +183,7 @@ pipe_read(struct pipe *pi, struct proc *p, vaddr_t ubuf, size_t n, ssize_t *done
 			spinlock_release(&pi->lock);
 			return EINTR;
 		}
-		sleep(pi, &pi->lock, "piperd");
+		pipe_sleep(pi, "piperd");
 	}
 	pi->reading = 1;
 	/* Take what is there (up to n) without waiting for more. */
@@ -173,13 +203,11 @@ pipe_read(struct pipe *pi, struct proc *p, vaddr_t ubuf, size_t n, ssize_t *done
 		pi->rpos = (pi->rpos + out) % PIPESIZE;
 		pi->count -= out;
 		total += out;
-		if (out > 0)
-			wakeup(pi);	/* room for the writer */
 		if (error)
 			break;
 	}
 	pi->reading = 0;
-	wakeup(pi);			/* the next reader's turn */
+	pipe_wakeup(pi);		/* room for a writer, the next reader's turn */
 	spinlock_release(&pi->lock);
 	*done = total;
 	return total > 0 ? 0 : error;

@@ -40,12 +40,15 @@ extern struct cpu cpus[];		/* indexed by ci_cpuid */
 extern int ncpu;			/* CPUs found (set by the port at boot) */
 
 /* ---- CPU and interrupts ------------------------------------------------ */
-struct cpu *curcpu(void);		/* this CPU (interrupts must be off or preemption harmless) */
+/*
+ * Inline in <machine/md.h>, because every lock and system call uses them:
+ *	struct cpu *curcpu(void);	this CPU (interrupts must be off or preemption harmless)
+ *	register_t intr_disable(void);	disable interrupts, return the old state
+ *	void	intr_restore(register_t s);	turn them back on if s says they were
+ *	void	intr_enable(void);	enable interrupts
+ *	int	intr_enabled(void);	are interrupts on?
+ */
 int	cpu_number(void);		/* curcpu()->ci_cpuid */
-register_t intr_disable(void);		/* disable interrupts, return the old state */
-void	intr_restore(register_t s);	/* put back a state intr_disable returned */
-void	intr_enable(void);		/* enable interrupts */
-int	intr_enabled(void);		/* are interrupts on? */
 void	cpu_idle(void);			/* wait for an interrupt (interrupts enabled) */
 void	cpu_boot_secondary_processors(void); /* start the other CPUs; each calls kern_main_ap() */
 void	cpu_halt_others(void);		/* stop every other CPU (used by panic) */

@@ -64,8 +64,27 @@ extern struct proc proc0;		/* the kernel itself; parent of init and kernel threa
 extern struct proc *initproc;		/* pid 1: inherits orphans */
 extern struct spinlock proc_lock;
 extern struct proc proctab[NPROC];	/* the process table */
+/*
+ * The end of the slots ever used since boot (proc_alloc takes the lowest
+ * free one; under proc_lock): every slot from here on is free, so the
+ * scheduler, which looks at every slot on every switch, stops here.
+ */
+extern struct proc *proc_hiwater;
 
-struct proc *curproc(void);
+/*
+ * The process running on this CPU (NULL in the scheduler).  Interrupts
+ * are off for the two loads, so no preemption moves us to another CPU
+ * between them.  Inline: every system call and lock path asks.
+ */
+static inline struct proc *
+curproc(void)
+{
+	register_t s = intr_disable();
+	struct proc *p = curcpu()->ci_curproc;
+
+	intr_restore(s);
+	return p;
+}
 
 /* kern/fork.c */
 int	fork1(struct proc *p1, int flags, void (*func)(void *), void *arg,

@@ -61,6 +61,7 @@
 #define MDCPU_SCRATCH	0
 #define MDCPU_UTF	8
 #define MDCPU_ESTACK	16
+#define MDCPU_CPU	24
 
 #define BOOT_STACK_SIZE	16384	/* per CPU, until the scheduler runs */
 
@@ -152,10 +153,61 @@ struct mdcpu {
 	register_t	md_scratch;	/* user sp, for the instant of trap entry */
 	struct trapframe *md_utf;	/* where the next user trap saves registers */
 	vaddr_t		md_estack;	/* top of a stack for reporting a kernel stack overflow */
+	struct cpu	*md_cpu;	/* MDCPU_CPU: the struct cpu this is in (curcpu) */
 	unsigned long	md_hartid;	/* SBI/PLIC hart id of this CPU */
 	struct pmap	*md_pmap;	/* page table loaded in satp */
 	volatile int	md_booted;	/* set by a secondary once it runs */
 };
+
+/*
+ * This CPU and its interrupt enable, sstatus.SIE (kern/include/md.h).
+ * Inline, here, because every spin lock round trip and every system call
+ * uses them: out of line they were a call and a return each, several
+ * times a lock.  curcpu() is one tp-relative load, so it reads one CPU's
+ * pointer even if the thread moves between CPUs around it.
+ */
+#define SSTATUS_SIE	(1UL << 1)	/* interrupts enabled in S-mode (riscv.h has the other bits) */
+
+static inline struct cpu *
+curcpu(void)
+{
+	struct cpu *c;
+
+	__asm__ volatile("ld %0, %1(tp)" : "=r"(c) : "i"(MDCPU_CPU));
+	return c;
+}
+
+/* The old state, SSTATUS_SIE or 0, for intr_restore. */
+static inline register_t
+intr_disable(void)
+{
+	unsigned long old;
+
+	__asm__ volatile("csrrci %0, sstatus, %1" : "=r"(old) : "i"(SSTATUS_SIE) : "memory");
+	return old & SSTATUS_SIE;
+}
+
+static inline void
+intr_restore(register_t s)
+{
+	if (s & SSTATUS_SIE)
+		__asm__ volatile("csrsi sstatus, %0" : : "i"(SSTATUS_SIE) : "memory");
+}
+
+static inline void
+intr_enable(void)
+{
+	__asm__ volatile("csrsi sstatus, %0" : : "i"(SSTATUS_SIE) : "memory");
+}
+
+static inline int
+intr_enabled(void)
+{
+	unsigned long s;
+
+	__asm__ volatile("csrr %0, sstatus" : "=r"(s));
+	return (s & SSTATUS_SIE) != 0;
+}
 #endif
 
 #endif

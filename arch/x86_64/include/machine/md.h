@@ -76,6 +76,7 @@
 #ifndef __ASSEMBLY__
 
 #include <machine/types.h>
+#include <machine/psl.h>
 
 /*
  * The direct map.  PHYS_TO_KVA gives a pointer; KVA_TO_PHYS accepts a
@@ -180,6 +181,56 @@ struct mdcpu {
 	uint64_t	mc_gdt[GDT_NSLOTS] __attribute__((aligned(16)));
 	struct x86_tss	mc_tss __attribute__((aligned(16)));
 };
+
+/*
+ * This CPU and its interrupt flag (kern/include/md.h).  Inline, here,
+ * because every spin lock round trip and every system call uses them:
+ * out of line they were a call and a return each, several times a lock.
+ * curcpu() is one %gs-relative load, so it reads one CPU's pointer even
+ * if the thread moves between CPUs around it.
+ */
+struct cpu;
+
+static inline struct cpu *
+curcpu(void)
+{
+	struct cpu *c;
+
+	__asm__ volatile("movq %%gs:%c1, %0" : "=r"(c) : "i"(MC_SELF));
+	return c;
+}
+
+/* The old state, PSL_I or 0, for intr_restore. */
+static inline register_t
+intr_disable(void)
+{
+	register_t rf;
+
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(rf) : : "memory");
+	return rf & PSL_I;
+}
+
+static inline void
+intr_restore(register_t s)
+{
+	if (s & PSL_I)
+		__asm__ volatile("sti" : : : "memory");
+}
+
+static inline void
+intr_enable(void)
+{
+	__asm__ volatile("sti" : : : "memory");
+}
+
+static inline int
+intr_enabled(void)
+{
+	register_t rf;
+
+	__asm__ volatile("pushfq; popq %0" : "=r"(rf));
+	return (rf & PSL_I) != 0;
+}
 
 #endif /* !__ASSEMBLY__ */
 #endif
