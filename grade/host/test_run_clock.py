@@ -84,7 +84,10 @@ def test_starved_program_does_not_time_out(tmp_path):
     os.sched_setaffinity(0, {cpu})      # children inherit it
     try:
         for _ in range(3):
-            hogs.append(subprocess.Popen([sys.executable, str(script), "60"]))
+            # Each in a session of its own, as run_boot starts the program:
+            # with autogroup scheduling a session shares the CPU as one.
+            hogs.append(subprocess.Popen([sys.executable, str(script), "60"],
+                                         start_new_session=True))
         t0 = time.monotonic()
         res = qemu.run_boot("x86_64", [sys.executable, str(script), "1.0"], 2.5)
         wall = time.monotonic() - t0
