@@ -294,7 +294,7 @@ xv6-image: checkdeps $(B)/kernel $(XV6B)/fs.img
 
 xv6:
 	@test -n "$(XV6)" -a -f "$(XV6)/user/usertests.c" || \
-		{ echo "usage: make xv6 XV6=path/to/xv6-riscv (a checkout with user/usertests.c)"; exit 2; }
+		{ echo "usage: make xv6 XV6=path/to/xv6 (a checkout of xv6 with user/usertests.c)"; exit 2; }
 	$(PYTHON) tools/xv6.py run --xv6 $(abspath $(XV6)) --arch $(GRADE_ARCH)
 
 # ---- host tools and the file system image ---------------------------------

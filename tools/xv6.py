@@ -99,7 +99,7 @@ def main():
     s = sub.add_parser("script")
     s.add_argument("usertests")
     r = sub.add_parser("run")
-    r.add_argument("--xv6", required=True, help="an xv6-riscv checkout")
+    r.add_argument("--xv6", required=True, help="an xv6 checkout (its user/ and Makefile)")
     r.add_argument("--arch", default="all")
     a = ap.parse_args()
     if a.cmd == "script":

@@ -6,7 +6,7 @@
 #ifndef XV6_KERNEL_MEMLAYOUT_H
 #define XV6_KERNEL_MEMLAYOUT_H
 
-#include "riscv.h"
+#include <machine/vmparam.h>
 
 #define KERNBASE	VM_MIN_KERNEL_ADDRESS
 

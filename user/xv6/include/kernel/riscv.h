@@ -2,8 +2,8 @@
  * xv6 compatibility layer: what xv6 user programs take from riscv.h --
  * the page size, MAXVA and r_sp() -- on every aqua6 port.
  */
-#ifndef XV6_KERNEL_RISCV_H
-#define XV6_KERNEL_RISCV_H
+#ifndef XV6_KERNEL_MACHINE_H
+#define XV6_KERNEL_MACHINE_H
 
 #include <machine/vmparam.h>
 #include <machine/sp.h>
