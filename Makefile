@@ -432,6 +432,7 @@ clean:
 	rm -rf build
 
 -include $(KOBJS:.o=.d) $(ULIBOBJS:.o=.d) $(patsubst %,$(B)/%.d,$(basename $(wildcard user/bin/*.c user/tests/*.c user/xv6/tests/*.c)))
+-include $(wildcard $(XV6B)/obj/*.d)
 
 # The QEMU command line, for the grader and benchmarks (one source of truth).
 .PHONY: qemu-cmd
