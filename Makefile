@@ -231,6 +231,72 @@ $(B)/fsroot/bin/cowpage: $(B)/user/tests/cowpage.o $(B)/user/libc.a user/tests/c
 # hosted C compiler turns into "return 0" (added by makecxt).
 $(B)/user/tests/cxt_example.o: UCFLAGS += -Wno-unused-variable -Wno-return-type
 
+# ---- the xv6 compatibility layer (user/xv6/) ---------------------------------
+# An xv6 user program builds unchanged: user/xv6/include gives it xv6's
+# header paths ("kernel/types.h", "user/user.h", ...) and names, and
+# user/xv6/lib/xv6.c the few calls whose xv6 meaning differs (printf(fd),
+# kill(pid), wait's status, ...).  xv6's warning level for these files
+# only: -Wall -Werror, without -Wextra, and without gcc 12's
+# -Winfinite-recursion, which xv6's sh.c trips where its runcmd, which
+# calls itself, is not marked noreturn.
+# docs/INSTRUCTORS.md, "Bring your xv6 material".  user/xv6/tests holds
+# programs written here in xv6's style; they go to /bin like the others.
+XV6CFLAGS := $(filter-out -Wextra -Wno-unused-parameter,$(COMMON_CFLAGS)) -Wno-main \
+	-Wno-infinite-recursion \
+	$(ARCH_UCFLAGS) -Iuser/include -Iuser/arch/$(ARCH) -iquote user/xv6/include
+XV6LIB	:= $(B)/user/xv6/lib/xv6.o
+XV6TESTS := $(notdir $(basename $(wildcard user/xv6/tests/*.c)))
+UBINS	+= $(addprefix $(B)/fsroot/bin/,$(XV6TESTS))
+
+$(B)/user/xv6/tests/%.o: user/xv6/tests/%.c $(GEN)/aqua/syscall.h
+	@mkdir -p $(dir $@)
+	$(CC) $(XV6CFLAGS) -c -o $@ $<
+
+$(B)/fsroot/bin/%: $(B)/user/xv6/tests/%.o $(XV6LIB) $(B)/user/libc.a user/user.ld
+	@mkdir -p $(dir $@)
+	$(LD) $(ARCH_ULDFLAGS) -T user/user.ld -o $@ $< $(XV6LIB) $(B)/user/libc.a
+
+# make xv6 XV6=path/to/xv6-riscv: every program of that tree's user/ (the
+# UPROGS of its Makefile) built against the layer into a disk image of its
+# own, $(B)/xv6/fs.img: aqua6's image plus the xv6 programs in `/`, where
+# they expect each other, and the README usertests opens.  Then its
+# usertests runs, test by test, on every port (tools/xv6.py).  Nothing of
+# the xv6 tree is copied into this one.
+XV6	?=
+XV6B	:= $(B)/xv6
+ifneq ($(XV6),)
+XV6_PROGS := $(sort $(patsubst _%,%,$(notdir $(shell sed -n 's/.*\$$U\/\(_[A-Za-z0-9_]*\).*/\1/p' $(XV6)/Makefile 2>/dev/null))))
+XV6_PROGS := $(if $(XV6_PROGS),$(XV6_PROGS),$(filter-out ulib printf umalloc,$(notdir $(basename $(wildcard $(XV6)/user/*.c)))))
+XV6_PROGS := $(foreach p,$(XV6_PROGS),$(if $(wildcard $(XV6)/user/$(p).c),$(p)))
+endif
+XV6_BINS := $(addprefix $(XV6B)/root/,$(XV6_PROGS))
+
+$(XV6B)/obj/%.o: $(XV6)/user/%.c $(GEN)/aqua/syscall.h
+	@mkdir -p $(dir $@)
+	$(CC) $(XV6CFLAGS) -c -o $@ $<
+
+$(XV6B)/root/%: $(XV6B)/obj/%.o $(XV6LIB) $(B)/user/libc.a user/user.ld
+	@mkdir -p $(dir $@)
+	$(LD) $(ARCH_ULDFLAGS) -T user/user.ld -o $@ $< $(XV6LIB) $(B)/user/libc.a
+
+# The script init runs: usertests one test at a time (tools/xv6.py script).
+$(XV6B)/usertests.sh: $(XV6)/user/usertests.c tools/xv6.py
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/xv6.py script $< > $@
+
+$(XV6B)/fs.img: $(H)/mkfs $(UBINS) $(XV6_BINS) $(XV6B)/usertests.sh README.md $(B)/verdict.slot
+	$(H)/mkfs $@ --file README=README.md --file usertests.sh=$(XV6B)/usertests.sh \
+		$(foreach p,$(UBINS),--file bin/$(notdir $(p))=$(p)) --file etc/verdict=$(B)/verdict.slot \
+		$(foreach p,$(XV6_BINS),--file $(notdir $(p))=$(p))
+
+.PHONY: xv6 xv6-image
+xv6-image: checkdeps $(B)/kernel $(XV6B)/fs.img
+
+xv6:
+	@test -n "$(XV6)" -a -f "$(XV6)/user/usertests.c" || \
+		{ echo "usage: make xv6 XV6=path/to/xv6 (a checkout of xv6 with user/usertests.c)"; exit 2; }
+	$(PYTHON) tools/xv6.py run --xv6 $(abspath $(XV6)) --arch $(GRADE_ARCH)
+
 # ---- host tools and the file system image ---------------------------------
 HOSTCFLAGS := -O2 -g -Wall -Wextra -Werror -Iinclude
 
@@ -365,7 +431,8 @@ test: checkdeps
 clean:
 	rm -rf build
 
--include $(KOBJS:.o=.d) $(ULIBOBJS:.o=.d) $(patsubst %,$(B)/%.d,$(basename $(wildcard user/bin/*.c user/tests/*.c)))
+-include $(KOBJS:.o=.d) $(ULIBOBJS:.o=.d) $(patsubst %,$(B)/%.d,$(basename $(wildcard user/bin/*.c user/tests/*.c user/xv6/tests/*.c)))
+-include $(wildcard $(XV6B)/obj/*.d)
 
 # The QEMU command line, for the grader and benchmarks (one source of truth).
 .PHONY: qemu-cmd

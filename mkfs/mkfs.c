@@ -23,7 +23,6 @@
 #include <aqua/fsformat.h>
 #include <aqua/stat.h>
 
-#define DEFAULT_SIZE	32768	/* blocks: 32 MiB */
 #define DEFAULT_INODES	1024
 /*
  * Freeing a file marks its blocks free in the bit map inside one
@@ -251,7 +250,7 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	unsigned long size = DEFAULT_SIZE, ninodes = DEFAULT_INODES;
+	unsigned long size = FSSIZE, ninodes = DEFAULT_INODES;
 	unsigned int ninodeblocks, nbitmap, datastart, b, dev, console;
 	const char *image;
 	FILE *out;

@@ -237,3 +237,20 @@ def test_leftover_process_reported(aqua):
         aqua.fail("init's leak check counts the blocked leftover `cat`",
                   expected="init: leak check: ... procs N -> N+1, ...",
                   got=m.group(0) if m else "no leak check line", console=res.output)
+
+
+def test_xv6_layer(aqua):
+    """/bin/xv6check, a program in xv6's style built through the xv6
+    compatibility layer (user/xv6/; docs/INSTRUCTORS.md, "Bring your xv6
+    material"): xv6's printf/fprintf(fd) formats (%l too), output before
+    a fork printed once, wait giving the exit code and -1 for a killed
+    child, kill(pid), sbrk's char *, sleep/uptime in ticks, O_CREATE, an
+    honest MAXFILE, the stack rule (USERSTACK pages, the guard below),
+    KERNBASE, and exec("echo") by bare name."""
+    res = aqua.boot("/bin/xv6check")
+    bad = re.findall(r"(?m)^xv6check: (.*): FAILED(.*)$", res.output)
+    if bad:
+        aqua.fail(f"{len(bad)} xv6 layer check(s) failed, first: {bad[0][0]}",
+                  expected=f"xv6check: {bad[0][0]}: OK",
+                  got=f"xv6check: {bad[0][0]}: FAILED{bad[0][1]}", console=res.output)
+    aqua.expect_exit(res, "/bin/xv6check", 0)

@@ -14,6 +14,7 @@
 #define BSIZE		1024	/* block size */
 #define FSMAGIC		0x41513646	/* "AQ6F" */
 #define ROOTINO		1	/* root directory inode number */
+#define FSSIZE		32768	/* blocks of the image `make` builds (mkfs's default): 32 MiB */
 
 struct superblock {
 	unsigned int magic;	/* FSMAGIC */
@@ -53,6 +54,7 @@ struct dirent {
 };
 
 #define LOGSIZE		30	/* max data blocks one file system operation writes */
+#define MAXOPBLOCKS	(LOGSIZE / 2)	/* blocks one transaction may dirty (kern/include/fs.h says why) */
 
 /* The log header block: which home blocks the logged copies belong to. */
 struct logheader {

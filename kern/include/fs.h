@@ -51,7 +51,6 @@ struct inode {
  * everything allocated -- which, on a fragmented disk, can be as many
  * bit-map blocks as there are, so the chunk depends on the disk's size.
  */
-#define MAXOPBLOCKS	(LOGSIZE / 2)
 #define MAXFILESIZE	((unsigned long)MAXFILE * BSIZE)
 
 /* kern/fs/bio.c */

@@ -1,6 +1,9 @@
 /*
- * xv6 compatibility: include this instead of the POSIX headers to build a
- * program written for xv6's user.h.  Differences from xv6, on purpose:
+ * A few xv6 names for aqua6 programs.  To build an xv6 program UNCHANGED
+ * (its "kernel/types.h", "user/user.h", fprintf(fd), kill(pid), wait's
+ * status, unbuffered printf...), use the xv6 compatibility layer instead:
+ * user/xv6/ and `make xv6` (docs/INSTRUCTORS.md, "Bring your xv6
+ * material").  This header's differences from xv6, on purpose:
  *
  *  - printf() is the POSIX one (no file descriptor argument).  Define
  *    XV6_PRINTF before including this file to get xv6's printf(fd, fmt, ...)

@@ -5,7 +5,9 @@
  *
  * Conversions: %d %i %u %x %X %o %p %s %c %%, with the flags '-' '0' ' '
  * '+' '#', a width and a precision (numbers or '*'), and the length
- * modifiers hh h l ll z j t.
+ * modifiers hh h l ll z j t.  A length modifier with no conversion after
+ * it, xv6's bare %l, prints an unsigned long in decimal (xv6's ls prints
+ * sizes so); the character after it is ordinary text.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -129,6 +131,13 @@ __format(void (*put)(void *, char), void *ctx, const char *fmt, va_list ap)
 				size++;
 			else
 				break;
+		}
+
+		if (size > 0 && (*fmt == '\0' || strchr("diuxXopsc%", *fmt) == NULL)) {
+			number(&st, va_arg(ap, unsigned long), 0, 10, 0,
+			    width, prec, left, zero, 0, NULL);
+			fmt--;
+			continue;
 		}
 
 		switch (*fmt) {
