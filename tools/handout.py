@@ -80,6 +80,8 @@ DROP = {
     'tools/markers.py': "the marker policy this generator enforces on the reference tree",
     'grade/host/test_markers.py': 'tests of the marker policy (it imports this generator)',
     'tools/selfcheck.py': 'proves every stage fails on its starter code: needs the solutions',
+    'tools/coverage.py': "which solution fences each test reaches (the self-check's selection)",
+    'grade/host/test_selfcheck.py': 'tests of the self-check and of tools/coverage.py',
     'tools/mutants.py': 'applies plausible wrong solutions to the reference solutions (make mutants)',
     'tools/mutants/': 'the mutants: each is a reference solution with a mistake in it',
     'grade/host/test_mutants.py': 'tests of the mutant files and of tools/mutants.py',
