@@ -308,21 +308,26 @@ def kernel_of(argv, root):
     return os.path.realpath(os.path.join(root, argv[argv.index('-kernel') + 1]))
 
 
+def clean_env():
+    """The environment without what an outer make or grade passes down."""
+    return {k: v for k, v in os.environ.items()
+            if k not in ('TEST', 'LAB', 'ARCH', 'MAKEFLAGS', 'MFLAGS', 'MAKELEVEL')}
+
+
 def run_reference(arch, root, work, log, only=None):
     """Grade the reference tree with coverage logs into work; return
     (junit results, the directory of the boots' logs).  only: just these
     test functions (a quick try of the self-check, its host test)."""
     kernels = [os.path.join(root, 'build', a + d, 'kernel') for a in labs.parse_arches(arch)
                for d in ('', '-debug')]
+    env = clean_env()
     for a in labs.parse_arches(arch):
         # The debug kernel now, so the dfilter covers it (the grader would
         # build it on demand, grade/harness.py).
         subprocess.run(['make', '-s', '--no-print-directory', '-C', root, f'ARCH={a}',
-                        'DEBUG=1', 'kernel'], check=True, capture_output=True)
+                        'DEBUG=1', 'kernel'], check=True, capture_output=True, env=env)
     boots = os.path.join(work, 'boots')
     os.makedirs(boots)
-    env = {k: v for k, v in os.environ.items()
-           if k not in ('TEST', 'LAB', 'ARCH', 'MAKEFLAGS', 'MAKELEVEL')}
     env.update(AQUA_COVERAGE=boots, AQUA_COVERAGE_DFILTER=dfilter(kernels))
     tests = {}
     with open(log, 'w') as f:
@@ -338,6 +343,14 @@ def run_reference(arch, root, work, log, only=None):
     return tests, boots
 
 
+def objdump_of(arch, root):
+    """The port's objdump (`make print-toolchain`)."""
+    out = subprocess.run(['make', '-s', '--no-print-directory', '-C', root, f'ARCH={arch}',
+                          'print-toolchain'], capture_output=True, text=True,
+                         env=clean_env()).stdout
+    return (re.findall(r'^OBJDUMP=(\S+)', out, re.M) or ['objdump'])[0]
+
+
 def compute(arch='all', root=ROOT, log=None, only=None):
     """{'tests': {nodeid: passed}, 'cover': {nodeid: [[file, line]...] or
     None}, 'code_lines': {arch: {file: [lines]}}} for the tree at root."""
@@ -346,11 +359,7 @@ def compute(arch='all', root=ROOT, log=None, only=None):
     work = tempfile.mkdtemp(prefix='coverage-', dir=os.path.join(root, 'build'))
     try:
         tests, boots = run_reference(arch, root, work, log or os.path.join(work, 'grade.log'), only)
-        objdump = {a: subprocess.run(['make', '-s', '--no-print-directory', '-C', root,
-                                      f'ARCH={a}', 'print-toolchain'], capture_output=True,
-                                     text=True).stdout for a in labs.parse_arches(arch)}
-        objdump = {a: (re.findall(r'^OBJDUMP=(\S+)', t, re.M) or ['objdump'])[0]
-                   for a, t in objdump.items()}
+        objdump = {a: objdump_of(a, root) for a in labs.parse_arches(arch)}
         # Every boot's pcs, per test and kernel.
         pcs = {}          # (nodeid, kernel) -> pcs
         unknown = set()   # tests with a boot we cannot map

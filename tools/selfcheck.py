@@ -50,7 +50,6 @@ import labs      # noqa: E402  (grade/labs.py: the manifest)
 import limits    # noqa: E402  (grade/limits.py: how many QEMUs at once)
 
 PYTHON = sys.executable
-NOT_PASSED_ON = ('TEST', 'LAB', 'ARCH', 'MAKEFLAGS', 'MAKELEVEL')
 
 
 def junit_results(path):
@@ -99,7 +98,7 @@ def grade_tree(tree, arch, labs_arg, nodeids, jobs, junit, log):
     """Grade the tree: with nodeids None, grade.py on the stages of
     labs_arg (every test); else build each arch and run just those tests.
     Returns the problems of the build (none if it built)."""
-    env = {k: v for k, v in os.environ.items() if k not in NOT_PASSED_ON}
+    env = coverage.clean_env()
     with open(log, 'w') as f:
         if nodeids is None:
             subprocess.run([PYTHON, 'grade/grade.py', '--arch', arch, '--lab', labs_arg,
