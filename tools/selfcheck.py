@@ -2,7 +2,7 @@
 """Prove that every lab stage's tests detect a missing solution.
 
     selfcheck.py [--arch all|x86_64|riscv] [--stage NAME ...] [--keep]
-                 [--full] [--explain]
+                 [--full] [--explain] [--test NAME ...]
 
 For every graded lab stage s (grade/manifest.toml order, `core` excluded):
 
@@ -26,6 +26,9 @@ build/selfcheck/).  Every test runs once on the reference tree and in
 its own stage's handout, and elsewhere only where it meets starter code:
 linear in the number of stages, not quadratic.  --explain prints why each
 test runs or not (the same is in build/selfcheck/<stage>.selection).
+
+--test NAME (repeatable): only those tests, of whatever stage, also on the
+reference tree (a quick try; grade/host/test_selfcheck.py uses it).
 
 --full: rerun every test of core and of the earlier stages in every
 handout (no coverage; quadratic).  It is also what runs when the coverage
