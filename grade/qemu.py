@@ -17,12 +17,14 @@ moment to catch the backtrace, then end QEMU.
 """
 
 import dataclasses
+import json
 import os
 import re
 import selectors
 import shlex
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -114,6 +116,30 @@ def with_kernel(argv, path):
     i = out.index("-kernel")
     out[i + 1] = path
     return out
+
+
+# ---- kernel coverage (tools/selfcheck.py, tools/coverage.py) ----------------
+# With AQUA_COVERAGE=dir every boot logs the guest code QEMU translates
+# (-d in_asm: every instruction of a block, the first time execution reaches
+# it) into its own file in dir, beside a .json naming the test
+# (PYTEST_CURRENT_TEST) and the argv (its -kernel).  AQUA_COVERAGE_DFILTER
+# (QEMU's -dfilter ranges) keeps user code out of the log.  The grader
+# never sets either: only the self-check's reference run does.
+COVERAGE_ENV = "AQUA_COVERAGE"
+
+
+def coverage_argv(argv):
+    where = os.environ.get(COVERAGE_ENV)
+    if not where:
+        return argv
+    fd, log = tempfile.mkstemp(prefix="boot-", suffix=".log", dir=where)
+    os.close(fd)
+    with open(log[:-len(".log")] + ".json", "w") as f:
+        json.dump({"test": os.environ.get("PYTEST_CURRENT_TEST", ""), "argv": argv}, f)
+    extra = ["-d", "in_asm", "-D", log]
+    if os.environ.get(COVERAGE_ENV + "_DFILTER"):
+        extra += ["-dfilter", os.environ[COVERAGE_ENV + "_DFILTER"]]
+    return argv[:1] + extra + argv[1:]
 
 
 # ---- measuring a test's cost (make grade-costs, tools/costs.py) ---------------
@@ -428,6 +454,7 @@ def run_boot(arch, argv, timeout, log_path=None, kernel=None, until=None):
     is ended early (QEMU is killed) and counts as a normal finish.
     """
     res = BootResult(arch, list(argv), log_path=log_path or "")
+    argv = coverage_argv(argv)
     probe = IcountProbe() if measuring(argv) else None
     if probe:
         argv = probe.argv(argv)
@@ -594,6 +621,7 @@ class Shell:
         if self.transcript.f:
             # Only in the file: the header is not console output.
             self.transcript.f.write(f"# command: {shlex.join(argv)}\n# ---- console ----\n")
+        argv = coverage_argv(argv)
         self.probe = IcountProbe() if measuring(argv) else None
         if self.probe:
             argv = self.probe.argv(argv)

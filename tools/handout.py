@@ -80,6 +80,8 @@ DROP = {
     'tools/markers.py': "the marker policy this generator enforces on the reference tree",
     'grade/host/test_markers.py': 'tests of the marker policy (it imports this generator)',
     'tools/selfcheck.py': 'proves every stage fails on its starter code: needs the solutions',
+    'tools/coverage.py': "which solution fences each test reaches (the self-check's selection)",
+    'grade/host/test_selfcheck.py': 'tests of the self-check and of tools/coverage.py',
     'tools/mutants.py': 'applies plausible wrong solutions to the reference solutions (make mutants)',
     'tools/mutants/': 'the mutants: each is a reference solution with a mistake in it',
     'grade/host/test_mutants.py': 'tests of the mutant files and of tools/mutants.py',
@@ -124,10 +126,12 @@ class MarkerError(Exception):
     pass
 
 
-def transform(path, lines, starter_stages, known):
+def transform(path, lines, starter_stages, known, fences=None):
     """Return the handout text of one file and the stages it mentions (MAINT
     for a MAINTAINER fence).  A MAINTAINER fence is a SOLUTION fence whose
-    starter side the handout always gets; the two never nest."""
+    starter side the handout always gets; the two never nest.
+    fences: a list to append (stage, BEGIN line, END line) to, for each
+    fence (the self-check's coverage, tools/coverage.py)."""
     out, seen = [], set()
     state, stage, begin_line = None, None, 0
     for n, line in enumerate(lines, 1):
@@ -156,6 +160,8 @@ def transform(path, lines, starter_stages, known):
             else:
                 if state is None or name != stage:
                     raise MarkerError(f'{path}:{n}: {what} without a matching BEGIN')
+                if fences is not None:
+                    fences.append((stage, begin_line, n))
                 state = None
             continue
         starter = stage == MAINT or stage in starter_stages
