@@ -285,6 +285,33 @@ def make_tree(tree, arches):
             shutil.copytree(src, os.path.join(tree, 'build', sub), symlinks=True)
 
 
+PROC_HEADER = re.compile(r'^PID PPID STATE CPU NAME WAIT$')
+PROC_ROW = re.compile(r'^(\d+) (\d+) (\w+) (-?\d+) (\S+) ?(\S*)$')
+NOT_THE_TEST = ('init', 'reaper', 'sh')
+
+
+def stuck(lines):
+    """From a time-out's process list (the kernel's Ctrl-P, in the report):
+    what the test's processes were doing, e.g. 'ppwaittest asleep on
+    ppwait'.  Where a hung process sleeps is usually the mistake."""
+    try:
+        start = next(i for i, l in enumerate(lines) if PROC_HEADER.match(l)) + 1
+    except StopIteration:
+        return ''
+    seen = []
+    for l in lines[start:]:
+        m = PROC_ROW.match(l)
+        if not m:
+            break
+        name, state, wait = m.group(5), m.group(3), m.group(6)
+        if name in NOT_THE_TEST:
+            continue
+        what = f'{name} asleep on {wait}' if state == 'sleep' and wait else f'{name} {state}'
+        if what not in seen:
+            seen.append(what)
+    return ', '.join(seen[:3])
+
+
 def first_failure_line(message):
     lines = [' '.join(l.split()) for l in (message or '').splitlines() if l.strip()]
     for l in lines:
@@ -295,6 +322,9 @@ def first_failure_line(message):
             return l
     if not lines:
         return '(no message)'
+    # A time-out: say where the test's processes were stuck.
+    if 'time-out' in lines[0] and stuck(lines):
+        return f'{lines[0]}; stuck: {stuck(lines)}'
     # "FAILED: what" of a test that is not TAP: add the panic or what it got.
     for l in lines[1:4]:
         if l.startswith(('KERNEL PANIC:', 'got:')):

@@ -177,6 +177,28 @@ def test_junit_kill_names_the_stage_test_and_check(tmp_path):
     assert mutants.junit_kill(str(p), _manifest().stage('idle')) is None
 
 
+def test_time_out_kill_says_where_it_was_stuck():
+    """A mutant killed by a time-out: the table says where the test's
+    processes slept (a lost wakeup shows as a parent asleep on ppwait)."""
+    msg = """FAILED: time-out: `/bin/ppwaittest` did not finish within 12 s (x86_64, CPUS=1); QEMU was killed
+  expected: init: ... exited with status N, then power-off
+  got:      no power-off (a hang, a deadlock, or a very slow loop?)
+  processes when the time ran out (the kernel's Ctrl-P list; WAIT is what a sleeping process waits for):
+      PID  PPID STATE   CPU NAME             WAIT
+        1     0 sleep    -1 init             wait
+        2     0 sleep    -1 reaper           reaper
+        3     1 sleep    -1 ppwaittest       ppwait
+        4     3 zomb     -1 ppwaittest
+  time limit: 12 s = (10 s + 4 x 0.5 s, what the solution takes); grade/costs.toml
+"""
+    line = mutants.first_failure_line(msg)
+    assert line.endswith('; stuck: ppwaittest asleep on ppwait, ppwaittest zomb'), line
+    assert line.startswith('FAILED: time-out: `/bin/ppwaittest`')
+    # No process list: the line is as before.
+    assert mutants.first_failure_line(msg.split('  processes')[0]).endswith(
+        '; got: no power-off (a hang, a deadlock, or a very slow loop?)')
+
+
 def test_repeat_and_equivalent_verdicts():
     m = mutants.Mutant('ppwait', 'r', 'race', [], ('x86_64',), repeat=10)
     assert mutants.Outcome(m, 'x86_64', 'survived', 'test_x: c', 9, 10).bad
