@@ -266,6 +266,22 @@ def fmt_rate(ns):
     return f"{r:.0f} /s" if r >= 10 else f"{r:.2f} /s"
 
 
+def fmt_insns(ns):
+    """Guest instructions: under -icount shift=0 one instruction is 1 ns."""
+    if ns >= 1e6:
+        return f"{ns / 1e6:.2f}M"
+    if ns >= 1e4:
+        return f"{ns / 1e3:.1f}K"
+    return f"{ns:,.0f}"
+
+
+def fmt_icount(s):
+    """'median (min-max)' in guest instructions per operation."""
+    if s is None:
+        return "-"
+    return f"{fmt_insns(s['median'])} insns ({fmt_insns(s['min'])}-{fmt_insns(s['max'])})"
+
+
 def fmt_figure(key, s):
     """'median (min-max)' in the figure's unit."""
     if s is None:
@@ -281,7 +297,7 @@ def table(result):
     arch = result["arch"]
     lines = [f"aqua6 benchmarks: {arch}, {result['cpus']} CPU(s), {result['qemu_version']}, "
              f"{result['runs']} runs, median (min-max)",
-             f"{'figure':40} {'wall clock':30} {'icount (guest instructions)':30} {'icount spread':>13}  xv6 target"]
+             f"{'figure':40} {'wall clock':30} {'guest instructions per operation':34} {'icount spread':>13}  xv6 target"]
     for key, label, _ in FIGURES:
         w = result["wall"].get(key)
         i = result["icount"].get(key)
@@ -297,7 +313,7 @@ def table(result):
             continue
         spread = (f"{i['spread'] * 100:.2f}%" + ("*" if key in DISK_BOUND else "")) if i else "-"
         target = TARGETS.get(key, ("",))[0]
-        lines.append(f"{label:40} {fmt_figure(key, w):30} {fmt_figure(key, i):30} {spread:>13}  {target}")
+        lines.append(f"{label:40} {fmt_figure(key, w):30} {fmt_icount(i):34} {spread:>13}  {target}")
     lines.append("* waits for the disk: its icount figure includes host time (docs/PERFORMANCE.md)")
     return "\n".join(lines)
 
