@@ -118,7 +118,7 @@ def with_kernel(argv, path):
     return out
 
 
-# ---- kernel coverage (tools/selfcheck.py, tools/coverage.py) ----------------
+# ---- kernel coverage (tools/selfcheck.py, tools/fencecov.py) ----------------
 # With AQUA_COVERAGE=dir every boot logs the guest code QEMU translates
 # (-d in_asm: every instruction of a block, the first time execution reaches
 # it) into its own file in dir, beside a .json naming the test

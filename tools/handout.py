@@ -80,8 +80,8 @@ DROP = {
     'tools/markers.py': "the marker policy this generator enforces on the reference tree",
     'grade/host/test_markers.py': 'tests of the marker policy (it imports this generator)',
     'tools/selfcheck.py': 'proves every stage fails on its starter code: needs the solutions',
-    'tools/coverage.py': "which solution fences each test reaches (the self-check's selection)",
-    'grade/host/test_selfcheck.py': 'tests of the self-check and of tools/coverage.py',
+    'tools/fencecov.py': "which solution fences each test reaches (the self-check's selection)",
+    'grade/host/test_selfcheck.py': 'tests of the self-check and of tools/fencecov.py',
     'tools/mutants.py': 'applies plausible wrong solutions to the reference solutions (make mutants)',
     'tools/mutants/': 'the mutants: each is a reference solution with a mistake in it',
     'grade/host/test_mutants.py': 'tests of the mutant files and of tools/mutants.py',
@@ -131,7 +131,7 @@ def transform(path, lines, starter_stages, known, fences=None):
     for a MAINTAINER fence).  A MAINTAINER fence is a SOLUTION fence whose
     starter side the handout always gets; the two never nest.
     fences: a list to append (stage, BEGIN line, END line) to, for each
-    fence (the self-check's coverage, tools/coverage.py)."""
+    fence (the self-check's coverage, tools/fencecov.py)."""
     out, seen = [], set()
     state, stage, begin_line = None, None, 0
     for n, line in enumerate(lines, 1):

@@ -20,7 +20,7 @@ right on every arch.
 Which earlier tests run.  Starter code can only break a test that runs
 it: in the handout of s, a test of core or of an earlier stage reruns
 only if, on the reference tree, it executed a line in a fence of s or of a
-later stage (tools/coverage.py grades the reference tree once with QEMU
+later stage (tools/fencecov.py grades the reference tree once with QEMU
 logging the kernel code it runs, and caches the result under
 build/selfcheck/).  Every test runs once on the reference tree and in
 its own stage's handout, and elsewhere only where it meets starter code:
@@ -48,7 +48,7 @@ import xml.etree.ElementTree as ET
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'grade'))
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
-import coverage  # noqa: E402  (tools/coverage.py: which fences each test reaches)
+import fencecov  # noqa: E402  (tools/fencecov.py: which fences each test reaches)
 import labs      # noqa: E402  (grade/labs.py: the manifest)
 import limits    # noqa: E402  (grade/limits.py: how many QEMUs at once)
 
@@ -101,7 +101,7 @@ def grade_tree(tree, arch, labs_arg, nodeids, jobs, junit, log):
     """Grade the tree: with nodeids None, grade.py on the stages of
     labs_arg (every test); else build each arch and run just those tests.
     Returns the problems of the build (none if it built)."""
-    env = coverage.clean_env()
+    env = fencecov.clean_env()
     with open(log, 'w') as f:
         if nodeids is None:
             subprocess.run([PYTHON, 'grade/grade.py', '--arch', arch, '--lab', labs_arg,
@@ -169,27 +169,27 @@ def check_stage(manifest, stage, earlier, arch, keep, jobs, nodeids=None):
 
 def plan(manifest, graded, data, arches):
     """{stage name: (nodeids to run, [(nodeid, why)] run, [(nodeid, why)]
-    skipped)} from the reference tree's coverage (tools/coverage.py)."""
-    regions = coverage.regions_of(data)
+    skipped)} from the reference tree's coverage (tools/fencecov.py)."""
+    regions = fencecov.regions_of(data)
     # A test function's coverage on an arch: the union over its
     # parametrizations (one reference run of each; the union also makes
     # up a little for a run that takes another path the next time).
     cover = {}
-    for (n, a), c in coverage.cover_of(data).items():
+    for (n, a), c in fencecov.cover_of(data).items():
         key = (n.split('[', 1)[0], a)
-        cover[key] = coverage.EVERYTHING if c is coverage.EVERYTHING or \
-            cover.get(key, set()) is coverage.EVERYTHING else cover.get(key, set()) | c
-    tests = [n for n in data['tests'] if coverage.arch_of(n) in arches]
+        cover[key] = fencecov.EVERYTHING if c is fencecov.EVERYTHING or \
+            cover.get(key, set()) is fencecov.EVERYTHING else cover.get(key, set()) | c
+    tests = [n for n in data['tests'] if fencecov.arch_of(n) in arches]
     out = {}
     for i, stage in enumerate(graded):
         before = {'core'} | {s.name for s in graded[:i]}
         replaced = [s.name for s in graded[i:]]
         mine = [n for n in tests if getattr(owner(manifest, n), 'name', None) == stage.name]
         earlier = [n for n in tests if getattr(owner(manifest, n), 'name', None) in before]
-        funcs = sorted({(n.split('[', 1)[0], coverage.arch_of(n)) for n in earlier})
-        run, skip = coverage.select(funcs, cover, regions, replaced)
+        funcs = sorted({(n.split('[', 1)[0], fencecov.arch_of(n)) for n in earlier})
+        run, skip = fencecov.select(funcs, cover, regions, replaced)
         chosen = {t for t, _ in run}
-        picked = [n for n in earlier if (n.split('[', 1)[0], coverage.arch_of(n)) in chosen]
+        picked = [n for n in earlier if (n.split('[', 1)[0], fencecov.arch_of(n)) in chosen]
         out[stage.name] = (mine + picked, run, skip)
     return out
 
@@ -223,11 +223,11 @@ def main():
         os.makedirs(os.path.join(ROOT, 'build', 'selfcheck'), exist_ok=True)
         log = os.path.join(ROOT, 'build', 'selfcheck', 'coverage.log')
         try:
-            data, path, reused = coverage.load(a.arch, log=log, only=a.test)
+            data, path, reused = fencecov.load(a.arch, log=log, only=a.test)
             plans = plan(manifest, graded, data, arches)
             print(f'selfcheck: coverage of the reference tree {"reused from" if reused else "written to"} '
                   f'{os.path.relpath(path, ROOT)} ({time.time() - t0:.0f} s)', flush=True)
-        except (coverage.CoverageError, subprocess.CalledProcessError, OSError, ValueError) as e:
+        except (fencecov.CoverageError, subprocess.CalledProcessError, OSError, ValueError) as e:
             print(f'selfcheck: no coverage ({e}): running the full quadratic check', flush=True)
     if plans is None and a.test:
         sys.exit('selfcheck: --test needs the coverage (it is not for --full)')

@@ -1,4 +1,4 @@
-"""The linear self-check (tools/selfcheck.py, tools/coverage.py): which
+"""The linear self-check (tools/selfcheck.py, tools/fencecov.py): which
 earlier tests rerun in which handout, on synthetic coverage and fences, and
 one end-to-end run that must catch a starter code breaking an earlier
 stage's test."""
@@ -11,9 +11,9 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
-import coverage  # noqa: E402
+import fencecov  # noqa: E402
 
-EVERYTHING = coverage.EVERYTHING
+EVERYTHING = fencecov.EVERYTHING
 F = 'kern/x.c'
 # Three stages in manifest order, one fence each in kern/x.c.
 ORDER = ['a', 'b', 'c']
@@ -25,7 +25,7 @@ def handouts_rerunning(covered, regions=REGIONS):
     t = ('grade/tests/test_t.py::test_t', 'x86_64')
     cover = {} if covered == 'no log' else {t: covered}
     return [s for i, s in enumerate(ORDER)
-            if coverage.select([t], cover, regions, ORDER[i:])[0]]
+            if fencecov.select([t], cover, regions, ORDER[i:])[0]]
 
 
 def test_a_test_reaching_a_fence_reruns_in_its_handout_and_every_earlier_one():
@@ -77,28 +77,28 @@ f(int flags)
 
 def test_fence_regions():
     fences = []
-    coverage.handout.transform(F, SOURCE, set(), None, fences=fences)
+    fencecov.handout.transform(F, SOURCE, set(), None, fences=fences)
     a, b, c = sorted(fences)
     code = {9, 15, 16, 18, 20, 21}      # what a line table would say
     # File scope, no code: every test reaches it.
-    assert coverage.fence_region((a[0], F, a[1], a[2]), code, SOURCE) is EVERYTHING
+    assert fencecov.fence_region((a[0], F, a[1], a[2]), code, SOURCE) is EVERYTHING
     # Inside a function, no code: the coded lines on either side.
-    assert coverage.fence_region((b[0], F, b[1], b[2]), code, SOURCE) == {9, 15}
+    assert fencecov.fence_region((b[0], F, b[1], b[2]), code, SOURCE) == {9, 15}
     # Code: its own lines and one coded line on either side (-O2 margin).
-    assert coverage.fence_region((c[0], F, c[1], c[2]), code, SOURCE) == {16, 18, 20}
+    assert fencecov.fence_region((c[0], F, c[1], c[2]), code, SOURCE) == {16, 18, 20}
     # ... but not from the function before it: then every test calling
     # that one would count.
-    assert coverage.fence_region((c[0], F, c[1], c[2]), {1, 18, 20}, SOURCE) == {18, 20}
-    assert coverage.fence_region((b[0], F, b[1], b[2]), {1, 15}, SOURCE) is EVERYTHING
+    assert fencecov.fence_region((c[0], F, c[1], c[2]), {1, 18, 20}, SOURCE) == {18, 20}
+    assert fencecov.fence_region((b[0], F, b[1], b[2]), {1, 15}, SOURCE) is EVERYTHING
 
 
 def test_another_ports_fence_reaches_nothing(tmp_path):
     (tmp_path / 'arch' / 'riscv').mkdir(parents=True)
     (tmp_path / 'arch' / 'riscv' / 'm.c').write_text(''.join(SOURCE))
     fences = [('c', 'arch/riscv/m.c', 17, 19)]
-    assert coverage.stage_regions(fences, {}, 'x86_64', str(tmp_path)) == {'c': set()}
+    assert fencecov.stage_regions(fences, {}, 'x86_64', str(tmp_path)) == {'c': set()}
     # Not in the kernel's line table at all, yet not another port's: everything.
-    assert coverage.stage_regions(fences, {}, 'riscv', str(tmp_path)) == {'c': EVERYTHING}
+    assert fencecov.stage_regions(fences, {}, 'riscv', str(tmp_path)) == {'c': EVERYTHING}
 
 
 # ---- end to end ---------------------------------------------------------------------

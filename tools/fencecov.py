@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Which solution fences each grader test reaches (for tools/selfcheck.py).
 
-    coverage.py [--arch all|x86_64|riscv] [--explain]
+    fencecov.py [--arch all|x86_64|riscv] [--explain]
 
 The self-check must show that, in the handout of stage s, the tests of
 core and of every earlier stage still pass.  Starter code can only break a
@@ -268,7 +268,7 @@ class Kernel:
 # What the cached data (which lines each test ran) does not depend on:
 # the documentation, the host tests, and the tools that read the data
 # (CACHE_VERSION says when those change it).
-NOT_HASHED = ('build/', 'grade/host/', 'tools/selfcheck.py', 'tools/coverage.py', 'tools/handout.py')
+NOT_HASHED = ('build/', 'grade/host/', 'tools/selfcheck.py', 'tools/fencecov.py', 'tools/handout.py')
 
 
 def tree_hash(root=ROOT):
