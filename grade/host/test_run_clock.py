@@ -64,6 +64,22 @@ def test_thread_that_exits_keeps_its_wait(monkeypatch):
     assert clock.elapsed() == pytest.approx(7.0)   # thread 7 is gone: its 3 s still count
 
 
+def test_left_reads_proc_only_past_the_wall_limit(monkeypatch):
+    """Asked after every chunk of console output: while the wall clock is
+    short of the limit it is the answer; past it, the run clock decides."""
+    now = [0.0]
+    monkeypatch.setattr(qemu.time, "monotonic", lambda: now[0])
+    reads = []
+    monkeypatch.setattr(qemu.RunClock, "_read",
+                        lambda self: reads.append(1) or {"1": 6 * 10**9 if len(reads) > 1 else 0})
+    clock = qemu.RunClock(1)
+    now[0] = 4
+    assert clock.left(5) == pytest.approx(1.0) and len(reads) == 1   # only start()'s read
+    now[0] = 8
+    assert clock.left(5) == pytest.approx(3.0)      # 8 s less 6 s waited: 2 s ran
+    assert len(reads) == 2
+
+
 def test_unreadable_process_is_the_wall_clock():
     clock = qemu.RunClock(None)
     time.sleep(0.2)
