@@ -259,7 +259,9 @@ class RunClock:
     run-queue delay, the second field of /proc/PID/task/TID/schedstat, in
     ns).  A hang still times out at full speed: a guest spinning in a loop
     runs, and an idle, deadlocked guest sleeps; neither waits for a CPU.
-    Where schedstat cannot be read, elapsed() is the wall clock.
+    Where schedstat cannot be read, elapsed() is the wall clock.  Time the
+    hypervisor takes from the whole machine (steal) is no run-queue wait
+    and is not seen here (grade/README.md, "Time limits").
     """
 
     def __init__(self, pid=None):
