@@ -41,6 +41,7 @@ class Port:
     firmware_block: str = ""    # a firmware block's first line (regex) ...
     firmware_block_lines: tuple = ()    # ... and the lines that go on it
     silent_firmware: tuple = () # firmware text that must never be on the console
+    timer_hz: int = 0           # the rate of the timer behind the kernel's ticks, in QEMU
 
     def encode_exit(self, status):
         """The QEMU exit status a guest poweroff(status) produces."""
@@ -78,7 +79,8 @@ def _load(path, dirname):
                     tuple(tools["addr2line"]), tuple(tools["nm"]), tools["monitor_pc"],
                     tuple(con.get("firmware", ())), con.get("firmware_block", ""),
                     tuple(con.get("firmware_block_lines", ())),
-                    tuple(con.get("silent_firmware", ())))
+                    tuple(con.get("silent_firmware", ())),
+                    int(d.get("clock", {}).get("timer_hz", 0)))
     except KeyError as e:
         raise PortError(f"{where}: no {e.args[0]} (see arch/*/port.toml)") from None
 

@@ -252,11 +252,10 @@ class RunClock:
     clock that runs out must count only the time QEMU could have used.  On
     a busy host (two `make test`s, a class's submissions graded in
     parallel) QEMU's threads wait for a CPU, and the wall clock runs on
-    while the guest stands still: the grader once killed a fuzz run after
-    48 s on the wall clock, in which the guest's own clock had advanced
-    7 s.  So: elapsed() is wall time since start() less the longest time
-    any one QEMU thread sat runnable without a CPU (Linux's per-thread
-    run-queue delay, the second field of /proc/PID/task/TID/schedstat, in
+    while the guest stands still (grade/host/test_run_clock.py starves a
+    program that way).  So: elapsed() is wall time since start() less the
+    longest time any one QEMU thread sat runnable without a CPU (Linux's
+    per-thread run-queue delay, the second field of /proc/PID/task/TID/schedstat, in
     ns).  A hang still times out at full speed: a guest spinning in a loop
     runs, and an idle, deadlocked guest sleeps; neither waits for a CPU.
     Where schedstat cannot be read, elapsed() is the wall clock.  Time the

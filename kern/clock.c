@@ -27,6 +27,22 @@ clockintr(void)
 	}
 }
 
+/*
+ * The port tells, once at boot, how fast the timer behind its ticks
+ * counts: measured against the PIT on x86_64, read from the device tree
+ * on RISC-V.  A wrong figure makes every tick, msleep and time limit in
+ * a test program wrong by the same factor, so the boot option
+ * clock.stall, which makes the port's measurement as hard as a busy host
+ * can (arch/x86_64/lapic.c), prints it: grade/host/test_clock.py compares
+ * it with what QEMU emulates (port.toml [clock]).
+ */
+void
+clock_timer_rate(uint64_t hz)
+{
+	if (booted_with("clock.stall"))
+		printf("clock: timer %lu Hz\n", hz);
+}
+
 uint64_t
 uptime_ms(void)
 {

@@ -14,6 +14,29 @@ struct cpu cpus[MAXCPUS];
 int ncpu;
 
 /*
+ * Was the kernel booted with the blank-separated word `word'?  Only the
+ * words before `run=' count: what follows it is init's program and its
+ * arguments, which a user may choose, not a kernel option.
+ */
+int
+booted_with(const char *word)
+{
+	const char *s = md_bootargs();
+	size_t n = strlen(word);
+
+	for (;;) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '\0' || strncmp(s, "run=", 4) == 0)
+			return 0;
+		if (strncmp(s, word, n) == 0 && (s[n] == '\0' || s[n] == ' ' || s[n] == '\t'))
+			return 1;
+		while (*s != '\0' && *s != ' ' && *s != '\t')
+			s++;
+	}
+}
+
+/*
  * The first code of process 1, in the kernel.  Mounting the root file
  * system reads the disk, and disk I/O sleeps, so it must happen here in
  * a process rather than in kern_main.  Then init becomes /bin/init.

@@ -19,8 +19,10 @@ ticks_per_hz(void)
 void
 clock_init_cpu(void)
 {
-	if (boot_time == 0)
+	if (boot_time == 0) {
 		boot_time = csr_read(time);
+		clock_timer_rate(boot_fdt.timebase_hz);
+	}
 	sbi_set_timer(csr_read(time) + ticks_per_hz());
 }
 

@@ -54,6 +54,10 @@ int	copyinstr(struct proc *p, char *kdst, vaddr_t usrc, size_t max, size_t *done
 /* kern/clock.c */
 extern volatile unsigned long ticks;	/* timer ticks since boot (CPU 0) */
 uint64_t uptime_ms(void);
+void	clock_timer_rate(uint64_t hz);	/* the port, at boot: its tick timer's rate */
+
+/* kern/main.c: a kernel option, a word of the command line before run= */
+int	booted_with(const char *word);
 
 /* kern/console.c */
 void	consinit(void);

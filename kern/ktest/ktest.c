@@ -669,29 +669,6 @@ static const struct ktest {
 	{ "race", 2, ktest_race, "ktest.panic=1", 1 },	/* debug kernels: panics (ktest_race.c) */
 };
 
-/*
- * Was the kernel booted with the blank-separated word `word'?  Only the
- * words before `run=' count: what follows it is init's program and its
- * arguments, which a user may choose, not a kernel option.
- */
-static int
-booted_with(const char *word)
-{
-	const char *s = md_bootargs();
-	size_t n = strlen(word);
-
-	for (;;) {
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (*s == '\0' || strncmp(s, "run=", 4) == 0)
-			return 0;
-		if (strncmp(s, word, n) == 0 && (s[n] == '\0' || s[n] == ' ' || s[n] == '\t'))
-			return 1;
-		while (*s != '\0' && *s != ' ' && *s != '\t')
-			s++;
-	}
-}
-
 int
 ktest_run(const char *name)
 {
