@@ -243,6 +243,8 @@ sys_sysinfo(struct proc *p, const register_t *args, register_t *retval)
 	si.maxproc = NPROC;
 	si.ncpu = ncpu_started();
 	si.nfile = file_count_inuse();
+	si.hz = HZ;
+	si.ticks = ticks;
 	return copyout(p, SCARG_PTR(args, 0), &si, sizeof(si));
 }
 

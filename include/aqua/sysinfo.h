@@ -1,4 +1,4 @@
-/* System-wide counters returned by sysinfo(2): used for leak checks. */
+/* System-wide counters returned by sysinfo(2): leak checks, time limits. */
 #ifndef AQUA_SYSINFO_H
 #define AQUA_SYSINFO_H
 
@@ -9,6 +9,9 @@ struct sysinfo {
 	int	maxproc;		/* process slots in all */
 	int	ncpu;			/* CPUs running */
 	int	nfile;			/* open-file structures in use */
+	int	hz;			/* clock ticks a second (HZ) */
+	unsigned long ticks;		/* clock ticks taken since boot: time the
+					   machine ran, as time limits want it */
 };
 
 #endif

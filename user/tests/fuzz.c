@@ -55,6 +55,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "runtime.h"
 #include <verdict.h>
 #include <syscall.h>		/* md_syscall6: the port's system-call instruction */
 #include <machine/insn.h>	/* MD_INSN_LOOP */
@@ -640,7 +642,7 @@ one_batch(uint64_t seed, unsigned long batch)
 		run_batch(seed, batch);
 	}
 	children++;
-	unsigned long t0 = uptime();
+	unsigned long t0 = runtime_ms();
 
 	/*
 	 * Poll.  A child that made no call for STALL_MS is asleep in one
@@ -656,7 +658,7 @@ one_batch(uint64_t seed, unsigned long batch)
 			killed = 1;
 		}
 		msleep(POLL_MS);
-		waited = uptime() - t0;
+		waited = runtime_ms() - t0;	/* time it had, not host time */
 		if ((n = progress(p[0])) != 0) {
 			calls += n;
 			last_progress = waited;

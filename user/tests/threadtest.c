@@ -29,6 +29,7 @@
 #include <verdict.h>
 
 #include "tap.h"	/* wait_asleep */
+#include "runtime.h"	/* runtime_ms: limits in the time the machine ran */
 
 #define PAGE		4096
 #define DEADLINE_MS	20000	/* generous: TCG on a busy host */
@@ -61,10 +62,10 @@ info(void)
 static int
 join_within(thread_t t, void **retp)
 {
-	unsigned long end = uptime() + DEADLINE_MS;
+	unsigned long end = runtime_ms() + DEADLINE_MS;
 
 	while (thread_tryjoin(t, retp) != 0) {
-		if (uptime() > end)
+		if (runtime_ms() > end)
 			return -1;
 		msleep(2);
 	}
@@ -75,10 +76,10 @@ join_within(thread_t t, void **retp)
 static int
 nproc_back_to(int want)
 {
-	unsigned long end = uptime() + DEADLINE_MS;
+	unsigned long end = runtime_ms() + DEADLINE_MS;
 	int n;
 
-	while ((n = info().nproc) != want && uptime() < end)
+	while ((n = info().nproc) != want && runtime_ms() < end)
 		msleep(10);
 	if (n != want)
 		printf("# %d process slots in use, want %d\n", n, want);
@@ -89,10 +90,10 @@ nproc_back_to(int want)
 static pid_t
 wait_within(pid_t pid, int *status)
 {
-	unsigned long end = uptime() + DEADLINE_MS;
+	unsigned long end = runtime_ms() + DEADLINE_MS;
 	pid_t r;
 
-	while ((r = waitpid(pid, status, WNOHANG)) == 0 && uptime() < end)
+	while ((r = waitpid(pid, status, WNOHANG)) == 0 && runtime_ms() < end)
 		msleep(10);
 	return r;
 }
@@ -117,11 +118,11 @@ require_shared_memory(void)
 	shared_flag = 0;
 	long pid = __thread_start(FORK_SHAREVM | FORK_SHAREFILES | FORK_NOZOMBIE,
 	    raw_stack + sizeof(raw_stack), raw_child, NULL);
-	unsigned long end = uptime() + 3000;
+	unsigned long end = runtime_ms() + 3000;
 
 	if (pid < 0)
 		printf("# rfork1(FORK_SHAREVM): %s\n", strerror((int)-pid));
-	while (pid > 0 && shared_flag != 42 && uptime() < end)
+	while (pid > 0 && shared_flag != 42 && runtime_ms() < end)
 		msleep(5);
 	check(pid > 0 && shared_flag == 42,
 	    "a FORK_SHAREVM child's store is seen by its parent (one address space)");
@@ -558,8 +559,8 @@ group(void)
 	char line[64];
 	const char *want = "exec-from-thread\n";
 	size_t got = 0;
-	unsigned long end = uptime() + DEADLINE_MS;
-	while (got < strlen(want) && uptime() < end) {
+	unsigned long end = runtime_ms() + DEADLINE_MS;
+	while (got < strlen(want) && runtime_ms() < end) {
 		ssize_t n = read(fds[0], line + got, strlen(want) - got);
 		if (n <= 0)
 			break;
