@@ -402,13 +402,23 @@ t_waitpid_status(void)
 	EXPECT_ERR(waitpid(12345, &status, WNOHANG), ECHILD, "waitpid(12345, WNOHANG)");
 	CHECK(status == 0x1234, "waitpid(WNOHANG) failing with ECHILD changed *status to %#x",
 	    status);
+	/*
+	 * The child waits on a pipe, not for a time: a child that slept 200 ms
+	 * could have exited before a parent the host held up looked.
+	 */
+	int go[2];
+	REQUIRE(pipe(go) == 0, "pipe: %s", strerror(errno));
 	if ((pid = fork()) == 0) {
-		msleep(200);
+		char c;
+		close(go[1]);
+		read(go[0], &c, 1);
 		_exit(3);
 	}
+	close(go[0]);
 	CHECK(waitpid(pid, &status, WNOHANG) == 0, "WNOHANG on a running child did not return 0");
 	CHECK(status == 0x1234, "waitpid(WNOHANG) with nothing to collect changed *status to %#x",
 	    status);
+	close(go[1]);			/* now it may exit */
 	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 3,
 	    "waitpid: status %#x", status);
 	return failures;
