@@ -57,6 +57,11 @@ pt_copy(struct proc *t, vaddr_t va, void *kbuf, size_t len, int write)
 		paddr_t pa, npa;
 		int prot;
 
+		/* A poke must not show in another address space that shares the page table. */
+		if (write && pmap_unshare(vm->vm_pmap, page, page + PAGE_SIZE) != 0) {
+			error = ENOMEM;
+			break;
+		}
 		if (!pmap_extract(vm->vm_pmap, page, &pa, &prot) || !(prot & VM_PROT_USER)) {
 			error = EFAULT;
 			break;

@@ -36,6 +36,14 @@
  * hart with the pmap loaded does a full sfence.vma -- a fence for an
  * address orders only leaf entries; a cached non-leaf entry needs the
  * whole fence -- and only then does the page go back to page_free.
+ *
+ * Shared page tables (md.h).  A level-1 entry that
+ * points at a shared level-0 table has PTE_SHARED, a bit of the RSW
+ * field (software's), set.  A non-leaf entry has no permission bits, so
+ * the table itself cannot be made read-only through it, as x86 could:
+ * pmap_share write-protects its entries instead, once, so reads go
+ * through and a write faults to vm_fault(), which makes the table
+ * private first (unshare_table).
  */
 #include "riscv.h"
 #include "systm.h"
@@ -49,7 +57,11 @@ struct pmap {
 	volatile unsigned long pm_active; /* CPUs with this pmap in satp */
 	struct spinlock	pm_lock;	/* serializes changes to the tables */
 	unsigned long	pm_ntables;	/* user table pages below the root */
+	unsigned long	pm_nshared;	/* of them, shared level-0 tables (entries with PTE_SHARED) */
 };
+
+/* A level-1 entry for a shared level-0 table (RSW: the hardware ignores it). */
+#define PTE_SHARED	(1UL << 8)
 
 /* Table pages unlinked but not yet freed: they wait for a fence. */
 #define PRUNE_BATCH	16
@@ -198,6 +210,7 @@ pmap_create(void)
 	pm->pm_rootpa = root;
 	pm->pm_active = 0;
 	pm->pm_ntables = 0;
+	pm->pm_nshared = 0;
 	spinlock_init(&pm->pm_lock, "pmap");
 	/* Share the kernel: the upper half of the root is the kernel's. */
 	memcpy(&pm->pm_root[NPTE / 2], &kernel_root[NPTE / 2],
@@ -222,7 +235,12 @@ pmap_load(struct pmap *pm)
 	m->md_pmap = pm;
 }
 
-/* Free the user half: every table below the root's entry 256, then the root. */
+static void table_release(paddr_t pt);
+
+/*
+ * Free the user half: every table below the root's entry 256, then the
+ * root; let go of the shared level-0 tables.
+ */
 void
 pmap_destroy(struct pmap *pm)
 {
@@ -244,23 +262,32 @@ pmap_destroy(struct pmap *pm)
 		if (!(l2e & PTE_V) || PTE_IS_LEAF(l2e))
 			continue;
 		l1 = PHYS_TO_KVA(PTE_TO_PA(l2e));
-		for (j = 0; j < NPTE; j++)
-			if ((l1[j] & PTE_V) && !PTE_IS_LEAF(l1[j]))
+		for (j = 0; j < NPTE; j++) {
+			if (!(l1[j] & PTE_V) || PTE_IS_LEAF(l1[j]))
+				continue;
+			if (l1[j] & PTE_SHARED)
+				table_release(PTE_TO_PA(l1[j]));
+			else
 				page_unref(PTE_TO_PA(l1[j]));
+		}
 		page_unref(PTE_TO_PA(l2e));
 	}
 	page_unref(pm->pm_rootpa);
 	kpage_free(pm);
 }
 
+static int unshare_table(struct pmap *pm, pt_entry_t *l1e);
+
 /*
  * The level-0 entry for va, creating the intermediate tables when alloc
  * is set.  NULL if a table is missing (or cannot be allocated: memory is
- * out, or the address space holds vm_pt_limit() table pages).  pm_lock
- * held.
+ * out, or the address space holds vm_pt_limit() table pages).  A shared
+ * level-0 table is made private with alloc (the caller changes its
+ * entries); else it is read through when sharedp is given (*sharedp is
+ * set), and missing when not.  pm_lock held.
  */
 static pt_entry_t *
-pmap_pte(struct pmap *pm, vaddr_t va, int alloc)
+pmap_pte(struct pmap *pm, vaddr_t va, int alloc, int *sharedp)
 {
 	pt_entry_t *table = pm->pm_root;
 	int shift;
@@ -271,6 +298,14 @@ pmap_pte(struct pmap *pm, vaddr_t va, int alloc)
 		if (*e & PTE_V) {
 			if (PTE_IS_LEAF(*e))
 				return NULL;	/* superpage: never in user space */
+			if ((*e & PTE_SHARED) && alloc) {
+				if (unshare_table(pm, e) != 0)
+					return NULL;
+			} else if (*e & PTE_SHARED) {
+				if (sharedp == NULL)
+					return NULL;
+				*sharedp = 1;
+			}
 		} else {
 			paddr_t pa;
 
@@ -287,16 +322,19 @@ pmap_pte(struct pmap *pm, vaddr_t va, int alloc)
 
 /*
  * The size of the hole at va when its level-0 table is missing (1 GiB or
- * 2 MiB), or 0 when the table is there.  pm_lock held.
+ * 2 MiB), or 0 when the table is there.  A shared table is a hole unless
+ * shared_ok.  pm_lock held.
  */
 static vaddr_t
-pmap_hole(struct pmap *pm, vaddr_t va)
+pmap_hole(struct pmap *pm, vaddr_t va, int shared_ok)
 {
 	pt_entry_t e = pm->pm_root[PT_INDEX(va, L2_SHIFT)];
 
 	if (!(e & PTE_V) || PTE_IS_LEAF(e))
 		return 1UL << L2_SHIFT;
 	e = ((pt_entry_t *)PHYS_TO_KVA(PTE_TO_PA(e)))[PT_INDEX(va, L1_SHIFT)];
+	if (e & PTE_SHARED)
+		return shared_ok ? 0 : 1UL << L1_SHIFT;
 	if (!(e & PTE_V) || PTE_IS_LEAF(e))
 		return 1UL << L1_SHIFT;
 	return 0;
@@ -329,7 +367,8 @@ prune_tables(struct pmap *pm, vaddr_t va, struct prunelist *pl)
 		return;
 	l1 = PHYS_TO_KVA(PTE_TO_PA(*l2e));
 	l1e = &l1[PT_INDEX(va, L1_SHIFT)];
-	if ((*l1e & PTE_V) && !PTE_IS_LEAF(*l1e)) {
+	/* A shared table is not pm's to free. */
+	if ((*l1e & PTE_V) && !PTE_IS_LEAF(*l1e) && !(*l1e & PTE_SHARED)) {
 		if (!table_empty(PHYS_TO_KVA(PTE_TO_PA(*l1e)), PT_INDEX(va, L0_SHIFT)))
 			return;
 		KASSERT(pl->n < PRUNE_BATCH);
@@ -423,7 +462,7 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, int prot)
 	KASSERT(pm != &kernel_pmap);
 	PMAP_ASSERT_ENTER(va, pa, prot);
 	spinlock_acquire(&pm->pm_lock);
-	pte = pmap_pte(pm, va, 1);
+	pte = pmap_pte(pm, va, 1, NULL);
 	if (pte == NULL) {
 		/* The tables this attempt added are empty: no leak per failure. */
 		prune_tables(pm, va, &pl);
@@ -463,7 +502,7 @@ pmap_enter_range(struct pmap *pm, const struct pmap_mapping *m, int n)
 		PMAP_ASSERT_ENTER(va, m[i].pm_pa, m[i].pm_prot);
 		KDASSERT(i == 0 || va > m[i - 1].pm_va);
 		if (table == NULL || va - base >= (1UL << L1_SHIFT)) {
-			if ((pte = pmap_pte(pm, va, 1)) == NULL) {
+			if ((pte = pmap_pte(pm, va, 1, NULL)) == NULL) {
 				prune_tables(pm, va, &pl);	/* as pmap_enter: no leak */
 				prune_finish(pm, &pl);
 				break;
@@ -497,13 +536,14 @@ table_end(vaddr_t va, vaddr_t eva)
  * The first entry of va's level-0 table that maps va, with *endp set to
  * where that table (or the range) ends; or NULL, when the table is
  * missing, with *endp set past the hole.  One walk from the root per
- * table: the range walks below go through its entries in a row.  pm_lock
- * held.
+ * table: the range walks below go through its entries in a row.  A
+ * shared table is read through when sharedp is given (*sharedp set),
+ * else a hole.  pm_lock held.
  */
 static pt_entry_t *
-table_at(struct pmap *pm, vaddr_t va, vaddr_t eva, vaddr_t *endp)
+table_at(struct pmap *pm, vaddr_t va, vaddr_t eva, vaddr_t *endp, int *sharedp)
 {
-	vaddr_t hole = pmap_hole(pm, va);
+	vaddr_t hole = pmap_hole(pm, va, sharedp != NULL);
 
 	if (hole != 0) {
 		vaddr_t next = (va & ~(hole - 1)) + hole;
@@ -511,7 +551,7 @@ table_at(struct pmap *pm, vaddr_t va, vaddr_t eva, vaddr_t *endp)
 		return NULL;
 	}
 	*endp = table_end(va, eva);
-	return pmap_pte(pm, va, 0);
+	return pmap_pte(pm, va, 0, sharedp);
 }
 
 /*
@@ -529,12 +569,15 @@ pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
 	PMAP_ASSERT_RANGE(sva, eva);
 	spinlock_acquire(&pm->pm_lock);
 	for (va = sva; va < eva; ) {
-		pt_entry_t *pte = table_at(pm, va, eva, &end);
+		int shared = 0;
+		pt_entry_t *pte = table_at(pm, va, eva, &end, &shared);
 
 		if (pte == NULL) {
 			va = end;
 			continue;
 		}
+		if (shared)
+			panic("pmap_remove: 0x%lx is in a shared page table (pmap_unshare first)", va);
 		touched = 0;
 		for (; va < end; va += PAGE_SIZE, pte++) {
 			if (*pte & PTE_V) {
@@ -558,6 +601,8 @@ pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
 /*
  * Give the mapped pages in [sva, eva) exactly prot (md.h): nothing of the
  * old entry but its frame is kept, U included.  No access at all removes.
+ * A shared table is skipped by a protection without WRITE, and a bug for
+ * any other.
  */
 void
 pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, int prot)
@@ -576,9 +621,12 @@ pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, int prot)
 	bits = prot_to_pte(prot);
 	spinlock_acquire(&pm->pm_lock);
 	for (va = sva; va < eva; ) {
-		pt_entry_t *pte = table_at(pm, va, eva, &end);
+		int shared = 0;
+		pt_entry_t *pte = table_at(pm, va, eva, &end, &shared);
 
-		if (pte == NULL) {
+		if (pte == NULL || shared) {
+			if (shared && (prot & VM_PROT_WRITE))
+				panic("pmap_protect: 0x%lx is in a shared page table (pmap_unshare first)", va);
 			va = end;
 			continue;
 		}
@@ -619,12 +667,14 @@ pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pap, int *protp)
 	KASSERT(pm != &kernel_pmap);
 	if (va >= USER_TOP)
 		return 0;
+	int shared = 0;
 	spinlock_acquire(&pm->pm_lock);
-	pte = pmap_pte(pm, va, 0);
+	pte = pmap_pte(pm, va, 0, &shared);
 	e = pte != NULL ? *pte : 0;
 	spinlock_release(&pm->pm_lock);
 	if (!(e & PTE_V))
 		return 0;
+	KDASSERT(!shared || !(e & PTE_W));	/* copy-on-write for every holder (md.h) */
 	if (pap != NULL)
 		*pap = PTE_TO_PA(e) | (va & (PAGE_SIZE - 1));
 	if (protp != NULL)
@@ -647,7 +697,7 @@ pmap_extract_range(struct pmap *pm, vaddr_t *vap, vaddr_t eva, struct pmap_mappi
 	KDASSERT(max > 0);
 	spinlock_acquire(&pm->pm_lock);
 	while (va < eva && n == 0) {
-		pt_entry_t *pte = table_at(pm, va, eva, &end);
+		pt_entry_t *pte = table_at(pm, va, eva, &end, NULL);
 
 		if (pte == NULL) {
 			va = end;
@@ -683,14 +733,14 @@ pmap_next(struct pmap *pm, vaddr_t *vap, vaddr_t eva)
 	PMAP_DASSERT_RANGE(va, eva);
 	spinlock_acquire(&pm->pm_lock);
 	while (va < eva) {
-		if ((hole = pmap_hole(pm, va)) != 0) {
+		if ((hole = pmap_hole(pm, va, 0)) != 0) {
 			vaddr_t next = (va & ~(hole - 1)) + hole;
 			if (next <= va)
 				break;
 			va = next;
 			continue;
 		}
-		pt_entry_t *pte = pmap_pte(pm, va, 0);
+		pt_entry_t *pte = pmap_pte(pm, va, 0, NULL);
 		if (pte != NULL && (*pte & PTE_V)) {
 			found = 1;
 			break;
@@ -701,6 +751,227 @@ pmap_next(struct pmap *pm, vaddr_t *vap, vaddr_t eva)
 	if (found)
 		*vap = va;
 	return found;
+}
+
+/* ---- shared page tables (md.h; kern/vm/vm.c decides when) ---------------- */
+
+/*
+ * Let go of one holder's reference to the shared level-0 table pt.  While
+ * shared, its pages hold one reference for all holders; the last holder
+ * drops those, then frees the table.  With or without a pm_lock.
+ */
+static void
+table_release(paddr_t pt)
+{
+	if (page_unref_unless_last(pt))
+		return;
+	pt_entry_t *t = PHYS_TO_KVA(pt);
+	for (int i = 0; i < NPTE; i++)
+		if (t[i] & PTE_V)
+			page_unref(PTE_TO_PA(t[i]));
+	page_unref(pt);
+}
+
+/*
+ * Make the shared level-0 table that *l1e points at pm's own.  The last
+ * holder takes it back as it is (no entry changes: no fence); any other
+ * gets a copy, which references each page for pm, and lets go of the
+ * shared one once no hart of pm can walk it (a full fence: a cached
+ * non-leaf entry needs it).  The pages stay write-protected either way:
+ * vm_fault's copy-on-write takes each one back.
+ *	=> pm_lock held; *l1e is a shared level-1 entry
+ *	=> 0, or ENOMEM with *l1e unchanged
+ */
+static int
+unshare_table(struct pmap *pm, pt_entry_t *l1e)
+{
+	paddr_t pt = PTE_TO_PA(*l1e), copy;
+
+	KASSERT(spinlock_holding(&pm->pm_lock));
+	KASSERT((*l1e & (PTE_V | PTE_SHARED)) == (PTE_V | PTE_SHARED) && pm->pm_nshared > 0);
+	if (page_refcount(pt) == 1) {
+		*l1e &= ~PTE_SHARED;
+		pm->pm_nshared--;
+		return 0;
+	}
+	if ((copy = page_alloc()) == 0)
+		return ENOMEM;
+	pt_entry_t *from = PHYS_TO_KVA(pt), *to = PHYS_TO_KVA(copy);
+	for (int i = 0; i < NPTE; i++) {
+		pt_entry_t e = from[i];
+		if (e & PTE_V) {
+			KDASSERT(!(e & PTE_W));
+			to[i] = e;
+			page_ref(PTE_TO_PA(e));
+		}
+	}
+	*l1e = PA_TO_PTE(copy) | PTE_V;
+	pm->pm_nshared--;
+	pmap_shootdown(pm, 0, (size_t)-1);	/* SBI: size -1 is "everything" */
+	table_release(pt);
+	return 0;
+}
+
+/*
+ * The level-1 entry for va, adding the level-1 table on the way when
+ * alloc is set (NULL when memory is out, or at vm_pt_limit()); without
+ * alloc, NULL when it is missing.  pm_lock held.
+ */
+static pt_entry_t *
+l1e_of(struct pmap *pm, vaddr_t va, int alloc)
+{
+	pt_entry_t *l2e = &pm->pm_root[PT_INDEX(va, L2_SHIFT)];
+	paddr_t pa;
+
+	if (!(*l2e & PTE_V)) {
+		if (!alloc || pm->pm_ntables >= vm_pt_limit() || (pa = page_alloc()) == 0)
+			return NULL;
+		pm->pm_ntables++;
+		*l2e = PA_TO_PTE(pa) | PTE_V;
+	}
+	if (PTE_IS_LEAF(*l2e))
+		return NULL;		/* superpage: never in user space */
+	return &((pt_entry_t *)PHYS_TO_KVA(PTE_TO_PA(*l2e)))[PT_INDEX(va, L1_SHIFT)];
+}
+
+/*
+ * Write-protect every entry of the page table t.  Each entry is
+ * rewritten, with no test, four at a time: fork's first share of a big
+ * process goes through every table it has.  pm_lock held.
+ */
+static void
+table_write_protect(pt_entry_t *t)
+{
+	for (int i = 0; i < NPTE; i += 4) {
+		t[i] &= ~PTE_W;
+		t[i + 1] &= ~PTE_W;
+		t[i + 2] &= ~PTE_W;
+		t[i + 3] &= ~PTE_W;
+	}
+}
+
+/* A table fork shares, on its way from src to dst (pmap_share). */
+struct shared_table {
+	vaddr_t	va;
+	paddr_t	pt;
+};
+#define SHARE_BATCH	16
+
+/*
+ * Put the n tables of b, each referenced for dst already, in dst.  0, or
+ * ENOMEM with the references of those not put in dropped (never the
+ * last one: src holds one of each).
+ */
+static int
+enter_shared(struct pmap *dst, const struct shared_table *b, int n)
+{
+	struct prunelist pl = { 0 };
+	int i, error = 0;
+
+	spinlock_acquire(&dst->pm_lock);
+	for (i = 0; i < n; i++) {
+		pt_entry_t *l1e = l1e_of(dst, b[i].va, 1);
+		pt_entry_t e = PA_TO_PTE(b[i].pt) | PTE_V | PTE_SHARED;
+		if (l1e == NULL || (*l1e == 0 && dst->pm_ntables >= vm_pt_limit())) {
+			prune_tables(dst, b[i].va, &pl);	/* what l1e_of added is empty */
+			prune_finish(dst, &pl);
+			error = ENOMEM;
+			break;
+		}
+		if (*l1e == e) {
+			page_unref(b[i].pt);	/* shared with dst already */
+			continue;
+		}
+		KASSERT(*l1e == 0);
+		*l1e = e;
+		dst->pm_ntables++;
+		dst->pm_nshared++;
+	}
+	spinlock_release(&dst->pm_lock);
+	for (; i < n; i++)
+		page_unref(b[i].pt);
+	return error;
+}
+
+/*
+ * md.h.  A batch of tables at a time: under src's lock each one is
+ * write-protected, the first time it is shared (a table shared already
+ * has no writable entry, so forking a process again costs a step per
+ * table, not per page), and referenced for dst; one fence, so that no
+ * hart running on src keeps a writable translation once the child may
+ * run; then they go in dst, under its lock.  The two locks are never
+ * held together.
+ */
+int
+pmap_share(struct pmap *src, struct pmap *dst, vaddr_t sva, vaddr_t eva)
+{
+	struct shared_table b[SHARE_BATCH];
+
+	KASSERT(src != &kernel_pmap && dst != &kernel_pmap && src != dst);
+	PMAP_ASSERT_RANGE(sva, eva);
+	KASSERT(sva % PMAP_TABLE_SPAN == 0 && eva % PMAP_TABLE_SPAN == 0);
+	for (vaddr_t va = sva; va < eva; ) {
+		vaddr_t first = va;
+		int n = 0, shoot = 0;
+		spinlock_acquire(&src->pm_lock);
+		for (; va < eva && n < SHARE_BATCH; va += PMAP_TABLE_SPAN) {
+			pt_entry_t *l1e = l1e_of(src, va, 0);
+			if (l1e == NULL || !(*l1e & PTE_V))
+				continue;	/* no table to share */
+			KASSERT(!PTE_IS_LEAF(*l1e));
+			if (!(*l1e & PTE_SHARED)) {
+				shoot = 1;
+				table_write_protect(PHYS_TO_KVA(PTE_TO_PA(*l1e)));
+				*l1e |= PTE_SHARED;
+				src->pm_nshared++;
+			}
+			b[n].va = va;
+			b[n].pt = PTE_TO_PA(*l1e);
+			page_ref(b[n].pt);	/* dst's */
+			n++;
+		}
+		if (shoot)
+			pmap_shootdown(src, first, va - first);
+		spinlock_release(&src->pm_lock);
+		if (enter_shared(dst, b, n) != 0)
+			return ENOMEM;
+	}
+	return 0;
+}
+
+int
+pmap_unshare(struct pmap *pm, vaddr_t sva, vaddr_t eva)
+{
+	int error = 0;
+
+	KASSERT(pm != &kernel_pmap);
+	PMAP_ASSERT_RANGE(sva, eva);
+	if (__atomic_load_n(&pm->pm_nshared, __ATOMIC_RELAXED) == 0)
+		return 0;		/* the common case: one load, no walk */
+	spinlock_acquire(&pm->pm_lock);
+	for (vaddr_t va = sva; va < eva && error == 0 && pm->pm_nshared > 0;
+	    va = table_end(va, eva)) {
+		pt_entry_t *l1e = l1e_of(pm, va, 0);
+		if (l1e != NULL && (*l1e & PTE_SHARED))
+			error = unshare_table(pm, l1e);
+	}
+	spinlock_release(&pm->pm_lock);
+	return error;
+}
+
+int
+pmap_table_shared(struct pmap *pm, vaddr_t va)
+{
+	pt_entry_t *l1e;
+	int n = 0;
+
+	KASSERT(pm != &kernel_pmap && va < USER_TOP);
+	spinlock_acquire(&pm->pm_lock);
+	l1e = l1e_of(pm, va, 0);
+	if (l1e != NULL && (*l1e & PTE_SHARED))
+		n = page_refcount(PTE_TO_PA(*l1e));
+	spinlock_release(&pm->pm_lock);
+	return n;
 }
 
 /* Table pages the address space holds now (procinfo, tests). */

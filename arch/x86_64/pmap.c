@@ -23,6 +23,14 @@
  * also empties the paging-structure caches that may hold the old parent
  * entry, and only then does the page go back to page_free.
  *
+ * Shared page tables (md.h).  A PD entry that points
+ * at a shared page table has PTE_SHARED, a bit the CPU ignores, set; the
+ * table holds no writable entry (pmap_share write-protected them), so
+ * reads go through it and a write faults to vm_fault(), which makes the
+ * table private first (unshare_table).  x86 alone could write-protect a
+ * table through its PDE's RW bit; RISC-V cannot, and one scheme for
+ * both ports is easier to trust than two.
+ *
  * TLB shootdown.  Each pmap keeps pm_cpus, the set of CPUs that have it
  * in %cr3 (updated by pmap_activate/pmap_deactivate with locked
  * instructions).  After changing or removing a valid PTE we flush our
@@ -51,7 +59,11 @@ struct pmap {
 	volatile int	pm_dead;	/* 1: destroyed, free when pm_cpus is 0; 2: freed */
 	struct spinlock	pm_lock;	/* the tables: every walk, change, add or free */
 	unsigned long	pm_ntables;	/* user table pages below the PML4 */
+	unsigned long	pm_nshared;	/* of them, shared page tables (PD entries with PTE_SHARED) */
 };
+
+/* A PD entry for a shared page table (AVL bit 9: the CPU ignores it). */
+#define PTE_SHARED	(1UL << 9)
 
 /* Table pages unlinked but not yet freed: they wait for a shootdown. */
 #define PRUNE_BATCH	16
@@ -278,20 +290,30 @@ pmap_create(void)
 	pm->pm_cpus = 0;
 	pm->pm_dead = 0;
 	pm->pm_ntables = 0;
+	pm->pm_nshared = 0;
 	spinlock_init(&pm->pm_lock, "pmap");
 	return pm;
 }
 
+static void table_release(paddr_t pt);
+
+/* Free a table page and the tables below it; let go of the shared page tables among them. */
 static void
 free_table(paddr_t pa, int level)
 {
 	pt_entry_t *t = PHYS_TO_KVA(pa);
 	int i;
 
-	if (level > 1)
-		for (i = 0; i < NPTE; i++)
-			if (t[i] & PTE_P)
+	if (level > 1) {
+		for (i = 0; i < NPTE; i++) {
+			if (!(t[i] & PTE_P))
+				continue;
+			if (t[i] & PTE_SHARED)
+				table_release(t[i] & PTE_FRAME);
+			else
 				free_table(t[i] & PTE_FRAME, level - 1);
+		}
+	}
 	page_unref(pa);
 }
 
@@ -353,14 +375,19 @@ pmap_destroy(struct pmap *pm)
 	intr_restore(s);
 }
 
+static int unshare_table(struct pmap *pm, pt_entry_t *pde);
+
 /*
  * Find the PTE of va, adding missing table pages when alloc is set (NULL
  * when memory is out or the address space is at its vm_pt_limit()).
  * Without alloc, a missing level gives NULL and *skip = the size of the
- * hole, so range walks can jump over it.  pm_lock held.
+ * hole, so range walks can jump over it.  A shared page table on the way
+ * is made private with alloc (the caller changes its entries); else it is
+ * read through when sharedp is given (*sharedp is set), and a hole when
+ * not.  pm_lock held.
  */
 static pt_entry_t *
-pmap_walk(struct pmap *pm, vaddr_t va, int alloc, vaddr_t *skip)
+pmap_walk(struct pmap *pm, vaddr_t va, int alloc, vaddr_t *skip, int *sharedp)
 {
 	pt_entry_t *table = PHYS_TO_KVA(pm->pm_pml4), *e;
 	paddr_t pa;
@@ -379,6 +406,17 @@ pmap_walk(struct pmap *pm, vaddr_t va, int alloc, vaddr_t *skip)
 			pm->pm_ntables++;
 			/* Upper levels allow everything; the leaf decides. */
 			*e = pa | PTE_P | PTE_W | PTE_U;
+		} else if (*e & PTE_SHARED) {
+			if (alloc) {
+				if (unshare_table(pm, e) != 0)
+					return NULL;
+			} else if (sharedp != NULL) {
+				*sharedp = 1;
+			} else {
+				if (skip)
+					*skip = 1UL << shift;
+				return NULL;
+			}
 		}
 		table = PHYS_TO_KVA(*e & PTE_FRAME);
 	}
@@ -412,8 +450,8 @@ prune_tables(struct pmap *pm, vaddr_t va, struct prunelist *pl)
 
 	for (depth = 0, shift = 39; shift > 12; shift -= 9, depth++) {
 		pt_entry_t *e = &table[(va >> shift) & 511];
-		if (!(*e & PTE_P))
-			break;
+		if (!(*e & PTE_P) || (*e & PTE_SHARED))
+			break;		/* a shared table is not pm's to free */
 		path[depth] = e;
 		table = PHYS_TO_KVA(*e & PTE_FRAME);
 	}
@@ -479,7 +517,7 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, int prot)
 	KASSERT(pm != &kernel_pmap);
 	PMAP_ASSERT_ENTER(va, pa, prot);
 	spinlock_acquire(&pm->pm_lock);
-	pte = pmap_walk(pm, va, 1, NULL);
+	pte = pmap_walk(pm, va, 1, NULL, NULL);
 	if (pte == NULL) {
 		/* The tables this attempt added are empty: no leak per failure. */
 		prune_tables(pm, va, &pl);
@@ -526,7 +564,7 @@ pmap_enter_range(struct pmap *pm, const struct pmap_mapping *m, int n)
 		PMAP_ASSERT_ENTER(va, m[i].pm_pa, m[i].pm_prot);
 		KDASSERT(i == 0 || va > m[i - 1].pm_va);
 		if (table == NULL || va - base >= NPTE * PAGE_SIZE) {
-			if ((pte = pmap_walk(pm, va, 1, NULL)) == NULL) {
+			if ((pte = pmap_walk(pm, va, 1, NULL, NULL)) == NULL) {
 				prune_tables(pm, va, &pl);	/* as pmap_enter: no leak */
 				break;
 			}
@@ -550,7 +588,8 @@ pmap_enter_range(struct pmap *pm, const struct pmap_mapping *m, int n)
  * walk from the root per page table, then its entries in a row (fork
  * write-protects every page of the parent with this).  A removal frees
  * the table pages it leaves empty too: checked once per page table, as
- * the walk leaves it.
+ * the walk leaves it.  A shared page table is skipped by a protection
+ * without PTE_W, and a bug for anything else (md.h).
  */
 static void
 pmap_range(struct pmap *pm, vaddr_t sva, vaddr_t eva, pt_entry_t bits)
@@ -564,9 +603,16 @@ pmap_range(struct pmap *pm, vaddr_t sva, vaddr_t eva, pt_entry_t bits)
 	PMAP_ASSERT_RANGE(sva, eva);
 	spinlock_acquire(&pm->pm_lock);
 	for (va = sva; va < eva; ) {
-		pte = pmap_walk(pm, va, 0, &skip);
+		int shared = 0;
+		pte = pmap_walk(pm, va, 0, &skip, &shared);
 		if (pte == NULL) {
 			va = (va & ~(skip - 1)) + skip;
+			continue;
+		}
+		if (shared) {
+			if (bits == 0 || (bits & PTE_W))
+				panic("pmap: 0x%lx is in a shared page table (pmap_unshare first)", va);
+			va = table_end(va, eva);
 			continue;
 		}
 		touched = 0;
@@ -623,12 +669,14 @@ pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pap, int *protp)
 	KASSERT(pm != &kernel_pmap);
 	if (va >= USER_TOP)
 		return 0;
+	int shared = 0;
 	spinlock_acquire(&pm->pm_lock);
-	pte = pmap_walk(pm, va, 0, NULL);
+	pte = pmap_walk(pm, va, 0, NULL, &shared);
 	e = pte != NULL ? *pte : 0;
 	spinlock_release(&pm->pm_lock);
 	if (!(e & PTE_P))
 		return 0;
+	KDASSERT(!shared || !(e & PTE_W));	/* copy-on-write for every holder (md.h) */
 	if (pap)
 		*pap = (e & PTE_FRAME) | (va & PAGE_MASK);
 	if (protp)
@@ -652,7 +700,7 @@ pmap_extract_range(struct pmap *pm, vaddr_t *vap, vaddr_t eva, struct pmap_mappi
 	KDASSERT(max > 0);
 	spinlock_acquire(&pm->pm_lock);
 	while (va < eva && n == 0) {
-		pte = pmap_walk(pm, va, 0, &skip);
+		pte = pmap_walk(pm, va, 0, &skip, NULL);
 		if (pte == NULL) {
 			va = (va & ~(skip - 1)) + skip;
 			continue;
@@ -688,7 +736,7 @@ pmap_next(struct pmap *pm, vaddr_t *vap, vaddr_t eva)
 	PMAP_DASSERT_RANGE(va, eva);
 	spinlock_acquire(&pm->pm_lock);
 	while (va < eva) {
-		pte = pmap_walk(pm, va, 0, &skip);
+		pte = pmap_walk(pm, va, 0, &skip, NULL);
 		if (pte == NULL) {
 			vaddr_t next = (va & ~(skip - 1)) + skip;
 			if (next <= va)
@@ -706,6 +754,229 @@ pmap_next(struct pmap *pm, vaddr_t *vap, vaddr_t eva)
 	if (found)
 		*vap = va;
 	return found;
+}
+
+/* ---- shared page tables (md.h; kern/vm/vm.c decides when) ---------------- */
+
+/*
+ * Let go of one holder's reference to the shared page table pt.  While
+ * shared, its pages hold one reference for all holders; the last holder
+ * drops those, then frees the table.  With or without a pm_lock.
+ */
+static void
+table_release(paddr_t pt)
+{
+	if (page_unref_unless_last(pt))
+		return;
+	pt_entry_t *t = PHYS_TO_KVA(pt);
+	for (int i = 0; i < NPTE; i++)
+		if (t[i] & PTE_P)
+			page_unref(t[i] & PTE_FRAME);
+	page_unref(pt);
+}
+
+/*
+ * Make the shared page table that *pde points at pm's own.  The last
+ * holder takes it back as it is (no entry changes: no TLB work); any
+ * other gets a copy, which references each page for pm, and lets go of
+ * the shared one once no CPU of pm can walk it (a full shootdown: the
+ * paging-structure caches too).  The pages stay write-protected either
+ * way: vm_fault's copy-on-write takes each one back.
+ *	=> pm_lock held; *pde is a shared PD entry
+ *	=> 0, or ENOMEM with *pde unchanged
+ */
+static int
+unshare_table(struct pmap *pm, pt_entry_t *pde)
+{
+	paddr_t pt = *pde & PTE_FRAME, copy;
+
+	KASSERT(spinlock_holding(&pm->pm_lock));
+	KASSERT((*pde & (PTE_P | PTE_SHARED)) == (PTE_P | PTE_SHARED) && pm->pm_nshared > 0);
+	if (page_refcount(pt) == 1) {
+		*pde &= ~PTE_SHARED;
+		pm->pm_nshared--;
+		return 0;
+	}
+	if ((copy = page_alloc()) == 0)
+		return ENOMEM;
+	pt_entry_t *from = PHYS_TO_KVA(pt), *to = PHYS_TO_KVA(copy);
+	for (int i = 0; i < NPTE; i++) {
+		pt_entry_t e = from[i];
+		if (e & PTE_P) {
+			KDASSERT(!(e & PTE_W));
+			to[i] = e;
+			page_ref(e & PTE_FRAME);
+		}
+	}
+	*pde = copy | PTE_P | PTE_W | PTE_U;
+	pm->pm_nshared--;
+	pmap_shootdown(pm, 0, 0, 1);	/* allowed under pm_lock: NMIs */
+	table_release(pt);
+	return 0;
+}
+
+/*
+ * The PD entry for va, adding the PDPT and PD pages on the way when alloc
+ * is set (NULL when memory is out, or at vm_pt_limit()); without alloc,
+ * NULL when they are missing.  pm_lock held.
+ */
+static pt_entry_t *
+pde_of(struct pmap *pm, vaddr_t va, int alloc)
+{
+	pt_entry_t *table = PHYS_TO_KVA(pm->pm_pml4), *e;
+	paddr_t pa;
+
+	for (int shift = 39; shift > 21; shift -= 9) {
+		e = &table[(va >> shift) & 511];
+		if (!(*e & PTE_P)) {
+			if (!alloc || pm->pm_ntables >= vm_pt_limit() || (pa = page_alloc()) == 0)
+				return NULL;
+			pm->pm_ntables++;
+			*e = pa | PTE_P | PTE_W | PTE_U;
+		}
+		table = PHYS_TO_KVA(*e & PTE_FRAME);
+	}
+	return &table[PD_INDEX(va)];
+}
+
+/*
+ * Write-protect every entry of the page table t.  Each entry is
+ * rewritten, with no test, four at a time: fork's first share of a big
+ * process goes through every table it has.  pm_lock held.
+ */
+static void
+table_write_protect(pt_entry_t *t)
+{
+	for (int i = 0; i < NPTE; i += 4) {
+		t[i] &= ~PTE_W;
+		t[i + 1] &= ~PTE_W;
+		t[i + 2] &= ~PTE_W;
+		t[i + 3] &= ~PTE_W;
+	}
+}
+
+/* A table fork shares, on its way from src to dst (pmap_share). */
+struct shared_table {
+	vaddr_t	va;
+	paddr_t	pt;
+};
+#define SHARE_BATCH	16
+
+/*
+ * Put the n tables of b, each referenced for dst already, in dst.  0, or
+ * ENOMEM with the references of those not put in dropped (never the
+ * last one: src holds one of each).
+ */
+static int
+enter_shared(struct pmap *dst, const struct shared_table *b, int n)
+{
+	struct prunelist pl = { 0 };
+	int i, error = 0;
+
+	spinlock_acquire(&dst->pm_lock);
+	for (i = 0; i < n; i++) {
+		pt_entry_t *pde = pde_of(dst, b[i].va, 1);
+		pt_entry_t e = b[i].pt | PTE_P | PTE_W | PTE_U | PTE_SHARED;
+		if (pde == NULL || (*pde == 0 && dst->pm_ntables >= vm_pt_limit())) {
+			prune_tables(dst, b[i].va, &pl);	/* what pde_of added is empty */
+			error = ENOMEM;
+			break;
+		}
+		if (*pde == e) {
+			page_unref(b[i].pt);	/* shared with dst already */
+			continue;
+		}
+		KASSERT(*pde == 0);
+		*pde = e;
+		dst->pm_ntables++;
+		dst->pm_nshared++;
+	}
+	spinlock_release(&dst->pm_lock);
+	prune_finish(dst, &pl, 0);
+	for (; i < n; i++)
+		page_unref(b[i].pt);
+	return error;
+}
+
+/*
+ * md.h.  A batch of tables at a time: under src's lock each one is
+ * write-protected, the first time it is shared (a table shared already
+ * has no writable entry, so forking a process again costs a step per
+ * table, not per page), and referenced for dst; one shootdown, so that
+ * no CPU running on src keeps a writable translation once the child may
+ * run; then they go in dst, under its lock.  The two locks are never
+ * held together.
+ */
+int
+pmap_share(struct pmap *src, struct pmap *dst, vaddr_t sva, vaddr_t eva)
+{
+	struct shared_table b[SHARE_BATCH];
+
+	KASSERT(src != &kernel_pmap && dst != &kernel_pmap && src != dst);
+	PMAP_ASSERT_RANGE(sva, eva);
+	KASSERT(sva % PMAP_TABLE_SPAN == 0 && eva % PMAP_TABLE_SPAN == 0);
+	for (vaddr_t va = sva; va < eva; ) {
+		vaddr_t first = va;
+		int n = 0, shoot = 0;
+		spinlock_acquire(&src->pm_lock);
+		for (; va < eva && n < SHARE_BATCH; va += PMAP_TABLE_SPAN) {
+			pt_entry_t *pde = pde_of(src, va, 0);
+			if (pde == NULL || !(*pde & PTE_P))
+				continue;	/* no table to share */
+			KASSERT(!(*pde & PTE_PS));
+			if (!(*pde & PTE_SHARED)) {
+				shoot = 1;
+				table_write_protect(PHYS_TO_KVA(*pde & PTE_FRAME));
+				*pde |= PTE_SHARED;
+				src->pm_nshared++;
+			}
+			b[n].va = va;
+			b[n].pt = *pde & PTE_FRAME;
+			page_ref(b[n].pt);	/* dst's */
+			n++;
+		}
+		spinlock_release(&src->pm_lock);
+		if (shoot)
+			pmap_shootdown(src, first, va, 0);
+		if (enter_shared(dst, b, n) != 0)
+			return ENOMEM;
+	}
+	return 0;
+}
+
+int
+pmap_unshare(struct pmap *pm, vaddr_t sva, vaddr_t eva)
+{
+	int error = 0;
+
+	KASSERT(pm != &kernel_pmap);
+	PMAP_ASSERT_RANGE(sva, eva);
+	if (__atomic_load_n(&pm->pm_nshared, __ATOMIC_RELAXED) == 0)
+		return 0;		/* the common case: one load, no walk */
+	spinlock_acquire(&pm->pm_lock);
+	for (vaddr_t va = sva; va < eva && error == 0 && pm->pm_nshared > 0;
+	    va = table_end(va, eva)) {
+		pt_entry_t *pde = pde_of(pm, va, 0);
+		if (pde != NULL && (*pde & PTE_SHARED))
+			error = unshare_table(pm, pde);
+	}
+	spinlock_release(&pm->pm_lock);
+	return error;
+}
+
+int
+pmap_table_shared(struct pmap *pm, vaddr_t va)
+{
+	pt_entry_t *pde;
+	int n = 0;
+
+	KASSERT(pm != &kernel_pmap && va < USER_TOP);
+	spinlock_acquire(&pm->pm_lock);
+	pde = pde_of(pm, va, 0);
+	if (pde != NULL && (*pde & PTE_SHARED))
+		n = page_refcount(*pde & PTE_FRAME);
+	spinlock_release(&pm->pm_lock);
+	return n;
 }
 
 /* Table pages the address space holds now (procinfo, tests). */

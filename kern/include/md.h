@@ -82,7 +82,8 @@ void	cnputc(int c);			/* write one byte to the console UART (spins) */
  *   returns, no CPU can still use a translation it removed or weakened.
  *   Callers never flush.
  * Pages are the caller's: the pmap takes no page reference (page.h) and
- *   frees no mapped page, only its own table pages.  No pmap_* sleeps.
+ *   frees no mapped page, only its own table pages -- except for shared
+ *   page tables (below).  No pmap_* sleeps.
  */
 #define VM_PROT_READ	0x1		/* PROT_* from <aqua/mman.h> agree */
 #define VM_PROT_WRITE	0x2
@@ -224,6 +225,61 @@ pmap_iter_next(struct pmap_iter *it, vaddr_t *vap, paddr_t *pap, int *protp)
  *    vm_pt_limit() (kern/vm/vm.c).
  */
 unsigned long pmap_table_count(struct pmap *pm);
+
+/*
+ * Shared page tables (kern/vm/vm.c says when).  fork
+ * may give the child the parent's last-level page tables themselves, each
+ * mapping PMAP_TABLE_SPAN bytes (<machine/types.h>), rather than copy
+ * their entries.  A shared table holds no writable entry: reads go
+ * through it, on every CPU, for every holder, and a write faults, so
+ * vm_fault() makes the table private (pmap_unshare) before it resolves
+ * the write copy-on-write.  (A RISC-V non-leaf entry has no permission
+ * bits: a table cannot be made read-only through it, as x86 could with
+ * PDE.RW, so it is its entries that are write-protected, once, by the
+ * first pmap_share.)  The table page's reference count (page.h) counts
+ * its holders, and while it is shared the pages it maps hold one
+ * reference for all of them.
+ *   pmap_extract looks through a shared table (no page there is writable);
+ *   pmap_extract_range and pmap_next (so pmap_iter) skip it as a hole:
+ *     they report what pm maps privately, the pages whose references its
+ *     caller owns;
+ *   pmap_enter and pmap_enter_range make the table private first, which
+ *     may fail with ENOMEM; pmap_remove and pmap_protect must not meet
+ *     one (pmap_unshare first; they panic), except that pmap_protect
+ *     without VM_PROT_WRITE skips it (its pages are read-only already:
+ *     fork's write protection of the parent);
+ *   pmap_destroy lets go of pm's shared tables; the last holder of one
+ *     drops the references of its pages, and frees it;
+ *   pmap_table_count counts a shared table in each of its holders.
+ */
+/*
+ * pmap_share: share each page table of src in [sva, eva) with dst.  The
+ * first share of a table write-protects every page in it (and shoots
+ * down src's TLBs); sharing it again costs no step per page.
+ * => sva and eva are PMAP_TABLE_SPAN aligned, the range as for pmap_remove;
+ *    src != dst
+ * => dst has no table there, or shares the same one already (a no-op)
+ * => 0 (also where src has no table), or ENOMEM (a table of dst's upper
+ *    levels, or vm_pt_limit()); the tables of src it reached are shared
+ *    either way
+ */
+int	pmap_share(struct pmap *src, struct pmap *dst, vaddr_t sva, vaddr_t eva);
+/*
+ * pmap_unshare: make every page table of pm in [sva, eva) private.  The
+ * last holder of a shared table takes it back as it is; any other gets a
+ * copy, which takes a reference on each page it maps (page_ref: the only
+ * page references a pmap ever takes), and lets go of the shared one.
+ * The pages stay write-protected: copy-on-write resolves each write.
+ * => the range as for pmap_remove
+ * => 0, or ENOMEM (no page for a copy; the tables before it are private)
+ */
+int	pmap_unshare(struct pmap *pm, vaddr_t sva, vaddr_t eva);
+/*
+ * pmap_table_shared: 0 if va's page table is not shared (or missing),
+ * else how many address spaces hold it now (1: the others let go, and pm
+ * takes it back at its next pmap_unshare).  For tests (kern/ktest).
+ */
+int	pmap_table_shared(struct pmap *pm, vaddr_t va);
 /*
  * pmap_activate: run p on this CPU: load its address space (the kernel's
  * when it has no vmspace) and its kernel stack for traps.  p != NULL.

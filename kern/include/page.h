@@ -13,6 +13,7 @@ paddr_t	page_alloc(void);		/* zeroed page, or 0 when memory is out */
 void	page_ref(paddr_t pa);
 void	page_unref(paddr_t pa);
 int	page_refcount(paddr_t pa);
+int	page_unref_unless_last(paddr_t pa);	/* 1 dropped, 0 the caller holds the last one */
 unsigned long page_free_count(void);
 unsigned long page_total_count(void);
 

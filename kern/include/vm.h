@@ -72,7 +72,8 @@ size_t	vmspace_size(struct vmspace *vm);	/* bytes mapped */
 unsigned long vm_pt_limit(void);	/* page-table pages one address space may hold */
 int	vm_region_prot(struct vmspace *vm, vaddr_t va);	/* its region's prot, 0 if none */
 void	vm_drop_page(struct vmspace *vm, const struct vm_region *r, paddr_t pa); /* unref, or r's pager's way */
-void	vm_unmap_range(struct vmspace *vm, const struct vm_region *r, vaddr_t start, vaddr_t end);
+int	vm_unmap_range(struct vmspace *vm, const struct vm_region *r, vaddr_t start, vaddr_t end);
+				/* 0, or ENOMEM: a shared page table could not be copied */
 int	vm_copy_page(struct vmspace *dst, vaddr_t va, paddr_t pa, int prot); /* a private copy of pa at va: 0 or ENOMEM */
 
 /*

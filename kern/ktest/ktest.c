@@ -7,7 +7,7 @@
  *   ok 1 - what was checked
  *   not ok 2 - what was checked
  * ktest("all") runs every group; ktest("fork1") only that group
- * (groups: fork1, sleep, locks, pages, pmap; "panic" panics on purpose, to check
+ * (groups: fork1, sleep, locks, pages, pmap, ptshare; "panic" panics on purpose, to check
  * the panic path, and is not part of "all").  The fork1 lab stages have their
  * own groups in kern/ktest/ktest_fork1.c (ppwait, idle, system): they run only by
  * name, since in a handout they test code the student has not written yet.
@@ -648,6 +648,147 @@ out:
 			page_unref(pa[i]);
 }
 
+/* ---- ptshare: shared page tables (md.h, pmap_share) -------------------- */
+
+/*
+ * Four pages, two on each side of PT_VA: so two page tables, each of its
+ * own upper-level table too (PT_VA is an x86_64 PDPT and a RISC-V root
+ * boundary), and a 2 MiB boundary between them.
+ */
+#define SH_NPAGE	4
+#define SH_VA(i)	(PT_VA + ((vaddr_t)(i) - 2) * PAGE_SIZE)
+#define SH_LO		(PT_VA - PMAP_TABLE_SPAN)
+#define SH_HI		(PT_VA + PMAP_TABLE_SPAN)
+#define PTSHARE_NCHECKS	7
+
+/* Does pm map SH_VA(i) to pa[i], read-only, for every i in [lo, hi)?  why says what it found. */
+static int
+sh_maps(struct pmap *pm, const paddr_t *pa, int lo, int hi, char *why, size_t n)
+{
+	for (int i = lo; i < hi; i++)
+		if (!pt_is(pm, SH_VA(i), pa[i], VM_PROT_READ | VM_PROT_USER, why, n))
+			return 0;
+	return 1;
+}
+
+/*
+ * pmap_share's contract, on two pmaps of our own that no CPU has loaded
+ * (fork's parent and child): the table is shared, not copied, and its
+ * pages are read-only for both; the pages hold one reference for the
+ * table; a write on either side (pmap_enter, as copy-on-write does)
+ * makes that side's table private and never shows in the other; the
+ * last holder takes a table back as it is; nothing leaks.
+ */
+static void
+test_ptshare(struct proc *p)
+{
+	const int RWU = VM_PROT_READ | VM_PROT_WRITE | VM_PROT_USER;
+	unsigned long free0 = page_free_count();
+	struct pmap *pm1 = pmap_create(), *pm2 = pmap_create();
+	paddr_t pa[SH_NPAGE], npa = page_alloc();
+	char why[160] = "";
+	int ok, done = 0;
+	vaddr_t va;
+
+	(void)p;
+	for (int i = 0; i < SH_NPAGE; i++)
+		pa[i] = page_alloc();
+	if (pm1 == NULL || pm2 == NULL || npa == 0)
+		goto nomem;
+	for (int i = 0; i < SH_NPAGE; i++)
+		if (pa[i] == 0 || pmap_enter(pm1, SH_VA(i), pa[i], RWU) != 0)
+			goto nomem;
+	if (pmap_share(pm1, pm2, SH_LO, SH_HI) != 0)
+		goto nomem;
+
+	int n1 = pmap_table_shared(pm1, SH_VA(0)), n2 = pmap_table_shared(pm2, SH_VA(3));
+	ok = n1 == 2 && n2 == 2 && pmap_table_shared(pm2, SH_VA(0)) == 2;
+	ktest_check(ok, "pmap_share: both tables are shared, each by both pmaps",
+	    "pmap_table_shared: %d and %d, want 2", n1, n2);
+	ok = sh_maps(pm1, pa, 0, SH_NPAGE, why, sizeof(why)) &&
+	    sh_maps(pm2, pa, 0, SH_NPAGE, why, sizeof(why));
+	for (int i = 0; i < SH_NPAGE && ok; i++)
+		if (page_refcount(pa[i]) != 1) {
+			snprintf(why, sizeof(why), "page %d: reference count %d, want 1 (the table's)",
+			    i, page_refcount(pa[i]));
+			ok = 0;
+		}
+	ktest_check(ok, "the same pages, write-protected in both; one reference each, the table's",
+	    "%s", why);
+	va = 0;
+	struct pmap_mapping m[1];
+	vaddr_t va2 = 0;
+	ok = !pmap_next(pm2, &va, USER_TOP) && pmap_extract_range(pm1, &va2, USER_TOP, m, 1) == 0;
+	ktest_check(ok, "pmap_next and pmap_extract_range skip a shared table",
+	    "found 0x%lx in pm2 or something in pm1", va);
+	done += 3;
+
+	/* The child writes page 2 (copy-on-write: a new page there). */
+	if (pmap_enter(pm2, SH_VA(2), npa, RWU) != 0)
+		goto nomem;
+	ok = pmap_table_shared(pm2, SH_VA(2)) == 0 && pmap_table_shared(pm1, SH_VA(2)) == 1 &&
+	    sh_maps(pm1, pa, 0, SH_NPAGE, why, sizeof(why)) &&
+	    pt_is(pm2, SH_VA(2), npa, RWU, why, sizeof(why)) &&
+	    sh_maps(pm2, pa, 3, 4, why, sizeof(why)) && page_refcount(pa[3]) == 2;
+	ktest_check(ok, "a write in one pmap makes its table private and does not show in the other",
+	    "%s (shared: %d in pm2, %d in pm1, want 0 and 1; page 3's count %d, want 2)", why,
+	    pmap_table_shared(pm2, SH_VA(2)), pmap_table_shared(pm1, SH_VA(2)),
+	    page_refcount(pa[3]));
+	ok = pmap_unshare(pm1, SH_VA(2), SH_VA(3)) == 0 &&
+	    pmap_table_shared(pm1, SH_VA(2)) == 0 && page_refcount(pa[3]) == 2 &&
+	    sh_maps(pm1, pa, 2, 4, why, sizeof(why));
+	ktest_check(ok, "pmap_unshare: the last holder takes the table back as it is, read-only",
+	    "%s (shared %d, page 3's count %d, want 0 and 2)", why,
+	    pmap_table_shared(pm1, SH_VA(2)), page_refcount(pa[3]));
+
+	/* The parent writes page 1, across the 2 MiB boundary, in the other table. */
+	page_ref(npa);
+	if (pmap_enter(pm1, SH_VA(1), npa, RWU) != 0) {
+		page_unref(npa);
+		goto nomem;
+	}
+	ok = pt_is(pm1, SH_VA(1), npa, RWU, why, sizeof(why)) &&
+	    sh_maps(pm2, pa, 0, 2, why, sizeof(why)) && pmap_table_shared(pm2, SH_VA(0)) == 1;
+	ktest_check(ok, "... on the other side of a 2 MiB boundary too", "%s", why);
+	done += 3;
+
+	/*
+	 * Teardown.  pmap_destroy leaves the references of the pages in a
+	 * private table (md.h: they are the caller's), but the last holder
+	 * of a shared one drops its pages'.  What is left: page 0 for pm1's
+	 * copy of table 0 (pm2, its last holder, dropped the table's),
+	 * page 1 for that copy too (the pmap_enter above replaced it there,
+	 * where copy-on-write would have dropped it), page 2 the same way
+	 * in pm2's copy plus pm1's table, page 3 for both tables, and the
+	 * new page for the two copies.
+	 */
+	pmap_destroy(pm1);
+	pmap_destroy(pm2);
+	pm1 = pm2 = NULL;
+	static const int left[SH_NPAGE] = { 1, 1, 2, 2 };
+	int got[SH_NPAGE + 1];
+	ok = (got[SH_NPAGE] = page_refcount(npa)) == 2;
+	for (int i = 0; i < SH_NPAGE; i++)
+		ok &= (got[i] = page_refcount(pa[i])) == left[i];
+	for (int i = 0; i < SH_NPAGE; i++)
+		for (int k = 0; k < got[i] && k < 2; k++)
+			page_unref(pa[i]);
+	for (int k = 0; k < got[SH_NPAGE] && k < 2; k++)
+		page_unref(npa);
+	ktest_check(ok && page_free_count() == free0,
+	    "the last holder of a shared table drops its pages; nothing leaks",
+	    "reference counts %d %d %d %d and %d (want 1 1 2 2 and 2); free pages %lu before, "
+	    "%lu after", got[0], got[1], got[2], got[3], got[SH_NPAGE], free0, page_free_count());
+	return;
+
+nomem:
+	ktest_skip(PTSHARE_NCHECKS - done, "(skipped: out of memory)");
+	if (pm1 != NULL)
+		pmap_destroy(pm1);
+	if (pm2 != NULL)
+		pmap_destroy(pm2);
+}
+
 /* ---- driver ----------------------------------------------------------- */
 
 static const struct ktest {
@@ -662,6 +803,7 @@ static const struct ktest {
 	{ "sleep", 4, test_sleep, NULL, 0 },
 	{ "pages", 8, test_pages, NULL, 0 },
 	{ "pmap", PMAP_NCHECKS, test_pmap, NULL, 0 },
+	{ "ptshare", PTSHARE_NCHECKS, test_ptshare, NULL, 0 },
 	{ "panic", 0, test_panic, "ktest.panic=1", 1 },	/* only by name */
 	{ "stackoverflow", 0, test_stackoverflow, "ktest.panic=1", 1 },	/* only by name */
 	{ "idle-twice", 0, ktest_idle_twice, "ktest.panic=1", 1 },	/* stage idle, by name */

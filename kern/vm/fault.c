@@ -113,7 +113,12 @@ vm_fault(struct proc *p, vaddr_t va, int access)
 	va = PGROUNDDOWN(va);
 	sleeplock_acquire(&vm->vm_lock);
 	r = vm_region_lookup(vm, va);
-	if (r == NULL || !pmap_extract(vm->vm_pmap, va, &pa, &prot))
+	if (r == NULL)
+		error = EFAULT;
+	else if ((error = pmap_unshare(vm->vm_pmap, va, va + PAGE_SIZE)) != 0)
+		printf("pid %d (%s): no memory for a page table at 0x%lx\n",
+		    p->p_pid, p->p_comm, (unsigned long)va);
+	else if (!pmap_extract(vm->vm_pmap, va, &pa, &prot))
 		error = EFAULT;
 	else if (!(prot & VM_PROT_USER))
 		/*
@@ -123,6 +128,13 @@ vm_fault(struct proc *p, vaddr_t va, int access)
 		panic("vm_fault: pid %d: page 0x%lx of a user region is mapped kernel-only "
 		    "(a pmap_enter or pmap_protect without VM_PROT_USER?)", p->p_pid,
 		    (unsigned long)va);
+	else if ((prot & access) == access)
+		/*
+		 * Nothing (left) to do: the page table was shared and is
+		 * private now, or another thread of this address space
+		 * resolved the same fault while we waited for vm_lock.
+		 */
+		error = 0;
 	else if (r->r_pgops != NULL && r->r_pgops->pgo_shared(PGROUNDDOWN(pa)))
 		error = EFAULT;
 	else

@@ -207,7 +207,37 @@ page_refcount(paddr_t pa)
 {
 	int *rc = refcnt_of(pa);
 
-	return rc ? __atomic_load_n(rc, __ATOMIC_RELAXED) : -1;
+	/* Acquire: a holder that sees it is the last one sees what the others did first. */
+	return rc ? __atomic_load_n(rc, __ATOMIC_ACQUIRE) : -1;
+}
+
+/*
+ * Drop a reference unless it is the last: 1 when it dropped one (others
+ * still hold the page), 0 when the caller holds the only one (nothing
+ * changed, the page is still the caller's).  A shared page table is let
+ * go of with it (the ports' pmap): its last holder must
+ * first drop the references of the pages the table maps, and two holders
+ * letting go at once must not both believe the other one is left.
+ *	=> as page_ref
+ */
+int
+page_unref_unless_last(paddr_t pa)
+{
+	int *rc = refcnt_of(pa);
+
+	if (rc == NULL)
+		panic("page_unref_unless_last: 0x%lx is not a managed page", (unsigned long)pa);
+	int old = __atomic_load_n(rc, __ATOMIC_RELAXED);
+	do {
+		if (old <= 0)
+			panic("page_unref_unless_last: page 0x%lx is free", (unsigned long)pa);
+		if (old == 1) {
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			return 0;
+		}
+	} while (!__atomic_compare_exchange_n(rc, &old, old - 1, 0, __ATOMIC_ACQ_REL,
+	    __ATOMIC_RELAXED));
+	return 1;
 }
 
 unsigned long

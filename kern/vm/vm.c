@@ -62,22 +62,28 @@ vm_drop_page(struct vmspace *vm, const struct vm_region *r, paddr_t pa)
  * mapped pages at a time (pmap_extract_range): one pmap_remove, so one
  * TLB shootdown, per batch, not per page; holes cost a step per missing
  * page table (the range may be huge and mostly empty: a failed exec's
- * region).  A page is dropped only once it is unmapped.
+ * region).  A page is dropped only once it is unmapped.  The page tables
+ * of the range are made private first (a fork may share them):
+ * only then are their pages' references vm's to drop.
  *	=> called with vm->vm_lock held
+ *	=> 0, or ENOMEM (no page for a table's copy) with nothing unmapped
  */
-void
+int
 vm_unmap_range(struct vmspace *vm, const struct vm_region *r, vaddr_t start, vaddr_t end)
 {
 	struct pmap_mapping m[PMAP_ITER_BATCH];
 	int n;
 
 	KASSERT(sleeplock_holding(&vm->vm_lock));
+	if (pmap_unshare(vm->vm_pmap, start, end) != 0)
+		return ENOMEM;
 	for (vaddr_t va = start; va < end &&
 	    (n = pmap_extract_range(vm->vm_pmap, &va, end, m, PMAP_ITER_BATCH)) > 0; ) {
 		pmap_remove(vm->vm_pmap, m[0].pm_va, m[n - 1].pm_va + PAGE_SIZE);
 		for (int i = 0; i < n; i++)
 			vm_drop_page(vm, r, m[i].pm_pa);
 	}
+	return 0;
 }
 
 /*
@@ -107,7 +113,7 @@ map_zero_pages(struct vmspace *vm, vaddr_t start, vaddr_t end, int prot)
 		if (pa == 0 || pmap_enter(vm->vm_pmap, va, pa, prot | VM_PROT_USER) != 0) {
 			if (pa != 0)
 				page_unref(pa);
-			vm_unmap_range(vm, NULL, start, va);
+			(void)vm_unmap_range(vm, NULL, start, va);	/* pmap_enter made its tables private */
 			return ENOMEM;
 		}
 	}
@@ -128,7 +134,9 @@ vmspace_free(struct vmspace *vm)
 	/*
 	 * Nobody runs on these page tables any more, so there is no need to
 	 * unmap page by page (and shoot down TLBs): drop the pages, then
-	 * free the tables whole.
+	 * free the tables whole.  The walk sees the private tables only:
+	 * pmap_destroy lets go of the shared ones (fork, kern/vm/vm.c), whose
+	 * pages' references are theirs.
 	 */
 	struct vm_region *r;
 	VM_REGION_FOREACH(vm, r) {
@@ -322,6 +330,108 @@ share_region(struct vmspace *src, struct vmspace *dst, struct vm_region *r)
 
 /* SOLUTION END cow */
 /*
+ * Page-table sharing (fork, kern/vm/vm.c).  Copy-on-write alone still
+ * costs fork a step per mapped page: write-protect it, map it in the
+ * child, reference it.  Sharing the last-level page tables themselves
+ * (each maps PMAP_TABLE_SPAN bytes: 512 pages) costs a step per table.
+ * Both processes read through a shared table; a table is copied only
+ * when one of its holders first writes through it (vm_fault), and a
+ * holder that exits (or execs) copies nothing (the pmap's shared
+ * tables, md.h, do the rest).
+ *
+ * A table may be shared whole only if every page it maps would be
+ * shared copy-on-write anyway: no region in its span has a pager (a
+ * vmap region's shareable pages must stay mapped in place, and have a
+ * record of who maps them), and no read-only region in it has a
+ * writable page (exec's page shared by two ELF segments, always the
+ * last page of the first one's region: share_region copies it, for the
+ * write-protection rule cannot tell it from a copy-on-write page).
+ *
+ * And it is worth sharing only if it maps enough pages: a copy goes
+ * through all 512 entries, about what sharing a few dozen pages one by
+ * one costs, and the first process to write through a shared table pays
+ * for one.  A small program's few dozen pages are cheaper shared one by
+ * one (share_region).
+ */
+#define SHARE_MIN_PAGES	(PMAP_TABLE_SPAN / PAGE_SIZE / 8)
+
+/* May vm's page table of [va, va + PMAP_TABLE_SPAN) be shared whole (above)?  vm_lock held. */
+static int
+table_shareable(struct vmspace *vm, vaddr_t va)
+{
+	vaddr_t end = va + PMAP_TABLE_SPAN, covered = 0;
+	struct vm_region *r;
+	int prot;
+
+	VM_REGION_FOREACH(vm, r) {
+		vaddr_t lo = MAX(r->r_start, va), hi = MIN(r->r_end, end);
+		if (lo >= hi)
+			continue;
+		if (r->r_pgops != NULL)
+			return 0;
+		covered += hi - lo;	/* every page of a region is mapped (vm.h) */
+	}
+	if (covered < SHARE_MIN_PAGES * PAGE_SIZE)
+		return 0;
+	VM_REGION_FOREACH(vm, r) {
+		if (!(r->r_prot & VM_PROT_WRITE) && r->r_end > va && r->r_end <= end &&
+		    r->r_start < r->r_end &&
+		    pmap_extract(vm->vm_pmap, r->r_end - PAGE_SIZE, NULL, &prot) && (prot & VM_PROT_WRITE))
+			return 0;
+	}
+	return 1;
+}
+
+/* share_tables for the page table of [va, va + PMAP_TABLE_SPAN). */
+static int
+share_table(struct vmspace *src, struct vmspace *dst, vaddr_t va)
+{
+	if (table_shareable(src, va))
+		return pmap_share(src->vm_pmap, dst->vm_pmap, va, va + PMAP_TABLE_SPAN);
+	return pmap_unshare(src->vm_pmap, va, va + PMAP_TABLE_SPAN);
+}
+
+/*
+ * Give dst src's page tables of its private regions: each one that may
+ * be shared whole is (pmap_share: a write through it then faults, and
+ * vm_fault makes the table private again); one that may not is made
+ * private in src, if an earlier fork shared it, so that share_region
+ * sees its pages.  share_region then shares the pages of private tables
+ * one by one, and skips the shared ones (pmap_extract_range and a
+ * pmap_protect without WRITE pass them by).  The tables wholly inside a
+ * writable private region need no look at the other regions (regions
+ * do not overlap): they go in one pmap_share.
+ *	=> src's vm_lock held; 0 or ENOMEM
+ */
+static int
+share_tables(struct vmspace *src, struct vmspace *dst)
+{
+	struct vm_region *r;
+	int error = 0;
+
+	KASSERT(sleeplock_holding(&src->vm_lock));
+	VM_REGION_FOREACH(src, r) {
+		if (r->r_pgops != NULL || r->r_start == r->r_end)
+			continue;
+		vaddr_t lo = r->r_start & ~(PMAP_TABLE_SPAN - 1);
+		vaddr_t hi = (r->r_end + PMAP_TABLE_SPAN - 1) & ~(PMAP_TABLE_SPAN - 1);
+		vaddr_t in_lo = (r->r_start + PMAP_TABLE_SPAN - 1) & ~(PMAP_TABLE_SPAN - 1);
+		vaddr_t in_hi = r->r_end & ~(PMAP_TABLE_SPAN - 1);	/* [in_lo, in_hi): inside r */
+		if (!(r->r_prot & VM_PROT_WRITE) || in_lo >= in_hi)
+			in_lo = in_hi = hi;
+		for (vaddr_t va = lo; va < in_lo && error == 0; va += PMAP_TABLE_SPAN)
+			error = share_table(src, dst, va);
+		if (in_lo < in_hi && error == 0)
+			error = pmap_share(src->vm_pmap, dst->vm_pmap, in_lo, in_hi);
+		for (vaddr_t va = in_hi; va < hi && error == 0; va += PMAP_TABLE_SPAN)
+			error = share_table(src, dst, va);
+		if (error != 0)
+			return error;
+	}
+	return 0;
+}
+
+/*
  * fork's copy of an address space: the same regions, and the same
  * contents.  On ENOMEM nothing leaks: dst's regions cover exactly the
  * pages entered so far, and vmspace_free() drops them.
@@ -338,6 +448,8 @@ vmspace_copy(struct vmspace *src, struct vmspace **dstp)
 	memcpy(dst->vm_regions, src->vm_regions, sizeof(dst->vm_regions));
 	dst->vm_heap_start = src->vm_heap_start;
 	dst->vm_brk = src->vm_brk;
+	if (share_tables(src, dst) != 0)
+		goto nomem;
 	struct vm_region *r;
 	VM_REGION_FOREACH(src, r) {
 		/*
@@ -439,7 +551,7 @@ vm_sbrk(struct proc *p, intptr_t incr, vaddr_t *oldbrk)
 		if (new > old || new < vm->vm_heap_start)
 			error = EINVAL;
 		else
-			vm_unmap_range(vm, NULL, PGROUNDUP(new), PGROUNDUP(old));
+			error = vm_unmap_range(vm, NULL, PGROUNDUP(new), PGROUNDUP(old));
 	}
 	if (error == 0) {
 		vm->vm_brk = new;

@@ -297,7 +297,7 @@ sys_vmap(struct proc *p, const register_t *args, register_t *retval)
 	}
 	if (error) {
 		/* Undo: no page, no record, no region left behind. */
-		vm_unmap_range(vm, r, start, va);
+		(void)vm_unmap_range(vm, r, start, va);	/* pmap_enter made its tables private */
 		vm_region_remove(r);
 		goto out;
 	}
@@ -352,7 +352,8 @@ sys_vunmap(struct proc *p, const register_t *args, register_t *retval)
 	VM_REGION_FOREACH(vm, r) {
 		if (r->r_end <= start || r->r_start >= end)
 			continue;
-		vm_unmap_range(vm, r, MAX(r->r_start, start), MIN(r->r_end, end));
+		/* A vmap region's tables are never shared (kern/vm/vm.c, table_shareable). */
+		(void)vm_unmap_range(vm, r, MAX(r->r_start, start), MIN(r->r_end, end));
 		if (r->r_start < start && r->r_end > end) {
 			struct vm_region *upper = vm_region_add(vm, end, r->r_end, r->r_prot,
 			    r->r_flags, r->r_pgops);

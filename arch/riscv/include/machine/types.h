@@ -22,6 +22,8 @@ typedef unsigned long		paddr_t;	/* a physical address */
 
 #define PAGE_SHIFT	12
 #define PAGE_SIZE	4096
+/* The bytes one last-level page table maps: what fork shares at once (md.h, pmap_share). */
+#define PMAP_TABLE_SPAN	(1UL << 21)
 
 /*
  * Sv39 gives user space the lower half of a 39-bit address space, that is

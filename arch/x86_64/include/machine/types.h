@@ -21,6 +21,8 @@ typedef unsigned long		paddr_t;	/* physical address */
 
 #define PAGE_SHIFT	12
 #define PAGE_SIZE	4096
+/* The bytes one last-level page table maps: what fork shares at once (md.h, pmap_share). */
+#define PMAP_TABLE_SPAN	(1UL << 21)
 #define PAGE_MASK	(PAGE_SIZE - 1)
 
 /*
