@@ -176,7 +176,7 @@ def test_real_manifest_loads_and_is_consistent():
     m = labs.load()
     names = [s.name for s in m.stages]
     assert names[0] == "core"
-    order = ["fork-stats", "ppwait", "sharefiles", "idle", "nozombie", "system", "cow",
+    order = ["fork-stats", "ppwait", "sharefiles", "idle", "nozombie", "system", "cow", "cow-tables",
              "sharevm", "ptrace", "makecxt", "makecxt-fork", "fixed-pid", "fixed-move",
              "share-vmem", "copy-shared", "local-segments"]
     assert names[1:] == order

@@ -6,7 +6,10 @@ declared in md.h but missing from the document, or a function the
 document's interface tables name that md.h does not declare, is a
 student reading about code that is not there.
 """
+import os
 import re
+
+import pytest
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,3 +109,26 @@ def test_each_md_function_lives_in_the_same_file_on_every_port():
             differ.append(f"{name}: " + "; ".join(f"{p} {sorted(w) or 'nowhere'}"
                                                  for p, w in where.items()))
     assert not differ, "md.h functions defined in differently named files:\n  " + "\n  ".join(differ)
+
+
+def _defines(path):
+    """The #define NAME value lines of a header, values as Python ints where they are literals."""
+    out = {}
+    for line in open(path, encoding="utf-8"):
+        m = re.match(r"#define\s+(\w+)\s+\(?\s*(0x[0-9a-fA-F]+|\d+)UL?\s*(?:<<\s*(\d+))?\s*\)?", line)
+        if m:
+            out[m.group(1)] = int(m.group(2), 0) << int(m.group(3) or 0)
+    return out
+
+
+@pytest.mark.parametrize("port", sorted(os.listdir(os.path.join(ROOT, "arch"))))
+def test_user_vmparam_matches_kernel(port):
+    """user/arch/<port>/machine/vmparam.h repeats two kernel numbers for the
+    tests (the kernel's headers are not the user's): user space's end
+    (USER_TOP) and the span of a last-level page table (PMAP_TABLE_SPAN,
+    which cowtest tables and cowpage lay their pages out by).  They must
+    stay equal."""
+    kern = _defines(os.path.join(ROOT, "arch", port, "include", "machine", "types.h"))
+    user = _defines(os.path.join(ROOT, "user", "arch", port, "machine", "vmparam.h"))
+    assert user["VM_MAXUSER_ADDRESS"] == kern["USER_TOP"]
+    assert user["VM_TABLE_SPAN"] == kern["PMAP_TABLE_SPAN"]

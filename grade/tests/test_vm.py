@@ -53,6 +53,20 @@ def test_cow_race(aqua):
     aqua.expect_exit(res, "/bin/cowtest concurrent", 0)
 
 
+# ---- cow-tables ---------------------------------------------------------------
+
+
+def test_cow_tables(aqua):
+    """/bin/cowtest tables: a process fills all memory but 24 pages per
+    child, then 32 children of it must all fit (per-page copy-on-write
+    gives each a page table per 2 MiB of the parent: over 50 with 128 MiB),
+    read its memory, write a page each and keep their writes apart; a
+    shareable vmap page in a table with 100 heap pages stays shared; the
+    writable page of a read-only region (/bin/cowpage, 70 more pages in
+    its table) is still copied; nothing leaks."""
+    _run(aqua, "/bin/cowtest tables", cpus=2)
+
+
 # ---- sharevm -------------------------------------------------------------------
 
 

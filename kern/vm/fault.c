@@ -115,9 +115,17 @@ vm_fault(struct proc *p, vaddr_t va, int access)
 	r = vm_region_lookup(vm, va);
 	if (r == NULL)
 		error = EFAULT;
+	/* SOLUTION BEGIN cow-tables: a shared page table is made private first */
+	/*
+	 * Through a shared table (vm.c) a page holds one reference for
+	 * all the table's holders: its count could not tell vm_fault_cow
+	 * whether we are its last user.  A private copy of the table takes
+	 * a reference per page, and the rules of stage cow apply again.
+	 */
 	else if ((error = pmap_unshare(vm->vm_pmap, va, va + PAGE_SIZE)) != 0)
 		printf("pid %d (%s): no memory for a page table at 0x%lx\n",
 		    p->p_pid, p->p_comm, (unsigned long)va);
+	/* SOLUTION END cow-tables */
 	else if (!pmap_extract(vm->vm_pmap, va, &pa, &prot))
 		error = EFAULT;
 	else if (!(prot & VM_PROT_USER))

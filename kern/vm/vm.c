@@ -329,8 +329,9 @@ share_region(struct vmspace *src, struct vmspace *dst, struct vm_region *r)
 }
 
 /* SOLUTION END cow */
+/* SOLUTION BEGIN cow-tables: share whole page tables */
 /*
- * Page-table sharing (fork, kern/vm/vm.c).  Copy-on-write alone still
+ * Page-table sharing (stage cow-tables).  Copy-on-write alone still
  * costs fork a step per mapped page: write-protect it, map it in the
  * child, reference it.  Sharing the last-level page tables themselves
  * (each maps PMAP_TABLE_SPAN bytes: 512 pages) costs a step per table.
@@ -431,6 +432,7 @@ share_tables(struct vmspace *src, struct vmspace *dst)
 	return 0;
 }
 
+/* SOLUTION END cow-tables */
 /*
  * fork's copy of an address space: the same regions, and the same
  * contents.  On ENOMEM nothing leaks: dst's regions cover exactly the
@@ -448,8 +450,12 @@ vmspace_copy(struct vmspace *src, struct vmspace **dstp)
 	memcpy(dst->vm_regions, src->vm_regions, sizeof(dst->vm_regions));
 	dst->vm_heap_start = src->vm_heap_start;
 	dst->vm_brk = src->vm_brk;
+	/* SOLUTION BEGIN cow-tables: the tables worth sharing whole, first */
 	if (share_tables(src, dst) != 0)
 		goto nomem;
+	/* SOLUTION ELSE cow-tables */
+	//> /* TODO(cow-tables): share whole the page tables that may be (docs/labs/cow-tables.md). */
+	/* SOLUTION END cow-tables */
 	struct vm_region *r;
 	VM_REGION_FOREACH(src, r) {
 		/*

@@ -7,6 +7,10 @@
  * read-only segment.  The copy-on-write rule (region writable, mapping
  * not) cannot tell such a page from a private writable one, so fork must
  * copy it at once; sharing it would leave it writable in both processes.
+ * 70 pages of .bss put the page in a last-level page table with enough
+ * other pages to be worth sharing whole at fork (stage cow-tables): the
+ * table must not be, for sharing it would write-protect this page, and
+ * the data on it is writable.
  *
  * Exit status: 0 the parent and the child each see only their own writes;
  * 1 the child's write reached the parent; 2 the child did not see the
@@ -17,11 +21,13 @@
 #include <stdio.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include <machine/vmparam.h>	/* VM_TABLE_SPAN */
 
 #define PAGE	4096UL
 
 static const char label[] = "read-only data, on the page the data starts on";
 static volatile long shared_word = 1;	/* .data: the first variable */
+static volatile char pad[70 * PAGE];		/* .bss, in the same page table */
 
 int
 main(void)
@@ -33,6 +39,12 @@ main(void)
 		    (void *)label, (void *)&shared_word);
 		return 3;
 	}
+	if ((unsigned long)label / VM_TABLE_SPAN != (unsigned long)&pad[sizeof(pad) - 1] / VM_TABLE_SPAN) {
+		printf("cowpage: label at %p and the end of pad at %p are in different page tables\n",
+		    (void *)label, (void *)&pad[sizeof(pad) - 1]);
+		return 3;
+	}
+	pad[0] = 1;
 	shared_word = 2;
 	pid_t pid = fork();
 	if (pid < 0)

@@ -7,6 +7,10 @@
  *	cowtest big		fork of a process bigger than free memory
  *	cowtest concurrent	several processes write one shared page at once
  *				(run with CPUS=4)
+ *	cowtest tables		fork shares whole page tables (stage cow-tables):
+ *				many children of a process that fills memory fit
+ *				in what is left; a shareable vmap page and a page
+ *				writable inside a read-only region keep their rules
  *	cowtest bench MiB N	N times fork+exit+wait of a process with MiB
  *				touched; prints forks per second (not a check)
  *
@@ -15,6 +19,7 @@
  * sysinfo(2), copy counts from forkstat(2)'s cntcowfault.
  */
 #include <aqua/forkstat.h>
+#include <aqua/memory.h>
 #include <aqua/sysinfo.h>
 #include <errno.h>
 #include <signal.h>
@@ -25,6 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <verdict.h>
+#include <machine/vmparam.h>	/* VM_TABLE_SPAN */
 
 #define PAGE	4096
 #define MiB	(1024UL * 1024)
@@ -185,6 +191,25 @@ generation(int depth)
 
 int main(int argc, char *argv[]);
 
+/* Run /bin/cowpage (its comment says what it checks); 1 if it passed. */
+static int
+run_cowpage(void)
+{
+	pid_t pid = xfork();
+
+	if (pid == 0) {
+		char *args[] = { "cowpage", NULL };
+		execv("/bin/cowpage", args);
+		_exit(5);
+	}
+	int status = pid > 0 ? reap(pid) : -1;
+	if (status != 0)
+		printf("# /bin/cowpage: %s (1: the child's write reached the parent, 2: the child "
+		    "did not see its own or the parent's value, 3: not linked as it needs, "
+		    "5: exec failed)\n", status == -1 ? "?" : describe(status));
+	return status == 0;
+}
+
 static char pipebuf[2 * PAGE] __attribute__((aligned(PAGE)));
 
 static int
@@ -323,18 +348,7 @@ basic(void)
 	 * 12: a page exec made writable inside a read-only region (two
 	 * segments share it) is copied at fork, not shared: /bin/cowpage.
 	 */
-	pid = xfork();
-	if (pid == 0) {
-		char *args[] = { "cowpage", NULL };
-		execv("/bin/cowpage", args);
-		_exit(5);
-	}
-	status = pid > 0 ? reap(pid) : -1;
-	if (status != 0)
-		printf("# /bin/cowpage: %s (1: the child's write reached the parent, 2: the child "
-		    "did not see its own or the parent's value, 3: not linked as it needs, "
-		    "5: exec failed)\n", status == -1 ? "?" : describe(status));
-	check(status == 0, "a page both read-only data and data (writable in a read-only "
+	check(run_cowpage(), "a page both read-only data and data (writable in a read-only "
 	    "region) is copied at fork: the child's writes to it stay in the child");
 
 	/* 13: everything given back. */
@@ -525,6 +539,261 @@ concurrent(void)
 	return nfail != 0;
 }
 
+/* ---- cowtest tables --------------------------------------------------------------- */
+
+#define TCHILD		32	/* children alive at once */
+#define TCHILD_PAGES	24	/* free pages left for each of them */
+
+/*
+ * Take all of memory but `reserve` pages: grow the heap until sbrk
+ * fails, then give `reserve` pages back.  buf and npages describe the
+ * pages taken; each is filled with its index.  Measured this way, not
+ * from sysinfo's free count: the kernel's own count is not evidence.
+ */
+static void
+fill_memory(unsigned long reserve)
+{
+	char *start = sbrk(0);
+
+	for (size_t chunk = MiB; chunk >= PAGE; )
+		if (sbrk(chunk) == (char *)-1)
+			chunk /= 2;
+	if (sbrk(-(long)(reserve * PAGE)) == (char *)-1) {
+		printf("# sbrk(-%lu pages): %s\n", reserve, strerror(errno));
+		exit(2);
+	}
+	buf = (long *)(((uintptr_t)start + PAGE - 1) & ~(uintptr_t)(PAGE - 1));
+	npages = ((uintptr_t)sbrk(0) - (uintptr_t)buf) / PAGE;
+	buf_fill(0);
+}
+
+/*
+ * Child k of the crowd: check the parent's memory as at fork, wait for
+ * go, write one page of its own, check again.  Exit 2: the memory was
+ * not the parent's; 3: its write did not stick or it saw another
+ * child's; 4: it saw the parent's write made after the fork; 90: its
+ * parent died before the go.
+ */
+static void __attribute__((noreturn))
+crowd_child(int k, int go[2], int out)
+{
+	size_t mine = (size_t)(k + 1) * (npages / (TCHILD + 1));
+
+	close(go[1]);	/* a parent killed early must end our wait (EOF), */
+	close(out);	/* and the test's */
+	if (!buf_holds(0))
+		_exit(2);
+	await(go[0]);
+	WORD(mine) = -1 - k;
+	for (size_t i = 0; i < npages; i++) {
+		long want = i == mine ? -1 - k : (long)i;
+		if (WORD(i) != want)
+			_exit(i == 0 ? 4 : 3);
+	}
+	_exit(0);
+}
+
+/*
+ * Memory with a pager next to, and spanning, page tables a fork could
+ * share (it must not: vmap pages follow vmap's rules, kern/vm/vmap.c).
+ * A shareable vmap page right above 100 heap pages, in their table: the
+ * parent writes it after fork and the child must read the write, while
+ * the parent's write to a heap page stays the parent's.  And a private
+ * vmap region of 6 MiB, whole tables of its own: copied at fork, so the
+ * child keeps what it held then.  Runs in a process of its own, as the
+ * parent must survive its writes.  Exit 0, or: 5 the child did not see
+ * the parent's write to the shared page; 6 the child saw a write to a
+ * private page; 7 set-up failed.
+ */
+#define VMAP_BIG	(6 * MiB)
+
+static void __attribute__((noreturn))
+vmap_neighbours(void)
+{
+	int go[2], status;
+	char *brk0 = sbrk(0);
+	uintptr_t table = ((uintptr_t)brk0 + VM_TABLE_SPAN - 1) & ~(uintptr_t)(VM_TABLE_SPAN - 1);
+	long *heap = (long *)(table + 100 * PAGE);	/* the heap's last page; 100 more below it */
+	long *shared = (long *)(table + 101 * PAGE);
+	char *big;
+
+	if (pipe(go) < 0 || sbrk((char *)heap + PAGE - brk0) == (char *)-1 ||
+	    vmap(shared, PAGE, PROT_READ | PROT_WRITE, VMAP_FIXED | VMAP_SHARE, NULL, NULL) != shared ||
+	    (big = vmap(NULL, VMAP_BIG, PROT_READ | PROT_WRITE, 0, NULL, NULL)) == VMAP_FAILED)
+		_exit(7);
+	*heap = *shared = 1;
+	memset(big, 1, VMAP_BIG);
+	pid_t pid = fork();
+	if (pid == 0) {
+		await(go[0]);
+		for (size_t i = 0; i < VMAP_BIG; i += PAGE)
+			if (big[i] != 1)
+				_exit(6);
+		_exit(*shared != 2 ? 5 : *heap != 1 ? 6 : 0);
+	}
+	*heap = *shared = 2;
+	memset(big, 2, VMAP_BIG);
+	write(go[1], "g", 1);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		_exit(7);
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 7);
+}
+
+/*
+ * What the crowd's parent found (crowd()).  It may be killed half-way,
+ * so it writes the whole report to the test's pipe each time it
+ * changes, and the test keeps the last one that arrived whole.
+ */
+struct crowd_report {
+	unsigned long	mib;		/* memory it filled */
+	int		forked;		/* children forked so far */
+	int		fork_errno;	/* why the next fork failed, or 0 */
+	int		bad;		/* children that did not exit 0 */
+	int		bad_status;	/* the first one's */
+	int		parent_ok;	/* its memory held its own write and no child's */
+	int		done;		/* it got to the end */
+};
+
+/*
+ * The crowd's parent, a process of its own: when its fork is not what
+ * the test wants it may run out of memory, and be killed, in a
+ * copy-on-write fault of its own stack; the test survives to say so.
+ * Fill memory but TCHILD_PAGES per child, fork TCHILD children, write
+ * one page of its own, let them go, reap them, report on fd out.
+ */
+static void __attribute__((noreturn))
+crowd(int out)
+{
+	struct crowd_report rep = { 0 };
+	pid_t kids[TCHILD];
+	int go[2];
+
+	if (pipe(go) < 0)
+		_exit(7);
+	fill_memory(TCHILD * TCHILD_PAGES);
+	rep.mib = npages * PAGE / MiB;
+	write(out, &rep, sizeof(rep));
+	while (rep.forked < TCHILD) {
+		pid_t pid = fork();
+		if (pid == 0)
+			crowd_child(rep.forked, go, out);
+		if (pid < 0) {
+			rep.fork_errno = errno;
+			write(out, &rep, sizeof(rep));
+			break;
+		}
+		kids[rep.forked++] = pid;
+		write(out, &rep, sizeof(rep));
+	}
+	WORD(0) = -100;		/* a write through a table all children share */
+	write(go[1], "gggggggggggggggggggggggggggggggg", rep.forked);
+	for (int k = 0; k < rep.forked; k++) {
+		int status = reap(kids[k]);
+		if (status != 0 && rep.bad++ == 0)
+			rep.bad_status = status;
+	}
+	rep.parent_ok = WORD(0) == -100;
+	for (size_t i = 1; i < npages && rep.parent_ok; i++)
+		rep.parent_ok = WORD(i) == (long)i;
+	rep.done = 1;
+	write(out, &rep, sizeof(rep));
+	_exit(0);
+}
+
+/* Read exactly n bytes; 0 at end of file (or a short last piece). */
+static int
+read_full(int fd, void *p, size_t n)
+{
+	for (size_t got = 0; got < n; ) {
+		ssize_t k = read(fd, (char *)p + got, n - got);
+		if (k <= 0)
+			return 0;
+		got += k;
+	}
+	return 1;
+}
+
+static int
+tables(void)
+{
+	struct crowd_report rep = { 0 }, last;
+	int rp[2], status;
+	char what[240];
+
+	printf("1..7\n");
+	verdict_plan(7);
+	unsigned long free_start = freepages();
+	if (pipe(rp) < 0) {
+		perror("pipe");
+		return 2;
+	}
+
+	/*
+	 * 1-4: memory full but for TCHILD_PAGES pages per child.  Each
+	 * child's fork may cost its kernel stack, the upper levels of its
+	 * page tables and the few small tables (stack, text) not worth
+	 * sharing, well under TCHILD_PAGES, but not a last-level table of
+	 * its own for every 2 MiB of the parent: that is a table page per
+	 * 512 pages, more than TCHILD_PAGES for any memory above 48 MiB.
+	 */
+	pid_t pid = xfork();
+	if (pid == 0)
+		crowd(rp[1]);
+	close(rp[1]);
+	while (read_full(rp[0], &last, sizeof(last)))
+		rep = last;
+	close(rp[0]);
+	status = pid > 0 ? reap(pid) : -1;
+	if (!rep.done)
+		printf("# the crowd's parent: %s after %d forks (killed: out of memory in a "
+		    "copy-on-write fault, as its children's page tables took all of it?)\n",
+		    status == -1 ? "?" : describe(status), rep.forked);
+	printf("# %lu MiB touched (all memory but %d pages); per-page copy-on-write gives each "
+	    "child %lu page tables of its own\n", rep.mib, TCHILD * TCHILD_PAGES, rep.mib / 2);
+	snprintf(what, sizeof(what), "a process holds all memory but %d pages "
+	    "(%lu MiB, want >= 48)", TCHILD * TCHILD_PAGES, rep.mib);
+	check(rep.mib >= 48, what);
+	if (rep.fork_errno != 0)
+		printf("# fork of child %d: %s (the page tables were not shared?)\n",
+		    rep.forked + 1, strerror(rep.fork_errno));
+	snprintf(what, sizeof(what), "%d children of a process with %lu MiB touched fit in "
+	    "%d free pages: fork shares its page tables", TCHILD, rep.mib, TCHILD * TCHILD_PAGES);
+	check(rep.forked == TCHILD, what);
+	if (rep.bad != 0)
+		printf("# %d children failed; the first: %s (2: it did not see the parent's memory, "
+		    "3: its write did not stick or it saw another child's, 4: it saw the parent's "
+		    "write after fork)\n", rep.bad, describe(rep.bad_status));
+	check(rep.done && rep.bad == 0, "each child reads the parent's memory through "
+	    "shared tables; its own write stays its own, and the parent's after fork stays the "
+	    "parent's");
+	check(rep.done && rep.parent_ok, "the parent's memory holds its own write and none of "
+	    "the children's");
+	/* 5: vmap pages in the tables, or in tables of their own. */
+	pid = xfork();
+	if (pid == 0)
+		vmap_neighbours();
+	status = pid > 0 ? reap(pid) : -1;
+	if (status != 0)
+		printf("# the process with vmap pages: %s (killed by SIGSEGV: its write to a "
+		    "vmap page faulted: its table was shared whole and write-protected; "
+		    "5: the child did not see the write to the shared page; 6: the child saw a "
+		    "write to a private page; 7: set-up failed)\n",
+		    status == -1 ? "?" : describe(status));
+	check(status == 0, "a shareable vmap page in a page table with 100 heap pages stays "
+	    "shared at fork, the heap pages copy-on-write, a 6 MiB private vmap region copied");
+
+	/* 6: /bin/cowpage's odd page has 70 pages of data in its table. */
+	check(run_cowpage(), "a page writable inside a read-only region, in a table with 70 "
+	    "more pages, is copied at fork: the child's writes to it stay in the child");
+
+	/* 7: everything given back. */
+	unsigned long free_end = freepages();
+	printf("# free pages: %lu at the start, %lu at the end\n", free_start, free_end);
+	check(free_end == free_start, "no page leaks and no double frees: every shared table "
+	    "and every page is freed by its last holder");
+	return nfail != 0;
+}
+
 /* ---- cowtest bench ------------------------------------------------------------------ */
 
 static int
@@ -560,10 +829,12 @@ main(int argc, char *argv[])
 		return big();
 	if (argc >= 2 && strcmp(argv[1], "concurrent") == 0)
 		return concurrent();
+	if (argc >= 2 && strcmp(argv[1], "tables") == 0)
+		return tables();
 	if (argc >= 4 && strcmp(argv[1], "bench") == 0)
 		return bench(atoi(argv[2]), atoi(argv[3]));
 	if (argc >= 2) {
-		fprintf(stderr, "usage: cowtest [big | concurrent | bench MiB N]\n");
+		fprintf(stderr, "usage: cowtest [big | concurrent | tables | bench MiB N]\n");
 		return 2;
 	}
 	return basic();
