@@ -1,6 +1,8 @@
 /*
- * System-call dispatch.  The port's trap code calls syscall(tf) with the
- * saved pc already past the system-call instruction; we read the number
+ * System-call dispatch.  The port's trap code calls syscall(p, tf) with
+ * the saved pc already past the system-call instruction (p is the
+ * process that trapped: the port read it with interrupts still off,
+ * for its userret() too); we read the number
  * and six arguments through the trap-frame accessors, call the handler
  * from the generated sysent[] table (kern/syscalls.master), and store
  * its result, or -errno, in the return register.
@@ -11,9 +13,8 @@
 #include "syscall.h"
 
 void
-syscall(struct trapframe *tf)
+syscall(struct proc *p, struct trapframe *tf)
 {
-	struct proc *p = curproc();
 	register_t num = tf_syscall_number(tf);
 	register_t args[6], retval[2] = { 0, 0 };
 	int error;

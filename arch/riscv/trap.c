@@ -203,7 +203,7 @@ user_trap(struct trapframe *tf)
 	} else if (cause == EXC_ECALL_U) {
 		tf->sepc += 4;			/* resume after the ecall */
 		intr_enable();
-		syscall(tf);
+		syscall(p, tf);
 	} else {
 		intr_enable();
 		user_exception(tf, cause);

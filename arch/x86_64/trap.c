@@ -366,10 +366,12 @@ trap(struct trapframe *tf)
 void
 syscall_trap(struct trapframe *tf)
 {
+	struct proc *p = curcpu()->ci_curproc;	/* interrupts off: we cannot move */
+
 	save_user_bases(tf);
 	intr_enable();
-	syscall(tf);
-	userret(curproc());
+	syscall(p, tf);
+	userret(p);
 	prepare_user_return(tf);
 }
 

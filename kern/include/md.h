@@ -438,7 +438,7 @@ void	kern_main(void);		/* boot CPU, after the port set up memory and traps */
 void	kern_main_ap(void);		/* every other CPU, once it has its own traps */
 void	clockintr(void);		/* timer tick, interrupts off */
 void	consintr(int c);		/* byte from the console UART */
-void	syscall(struct trapframe *tf);	/* system call from the current process */
+void	syscall(struct proc *p, struct trapframe *tf);	/* system call from p, the current process */
 void	userret(struct proc *p);	/* before every return to user: a killed process exits */
 /*
  * Preemption (note added by core; both ports do the same): after a timer
