@@ -125,6 +125,8 @@ vm_fault(struct proc *p, vaddr_t va, int access)
 	else if ((error = pmap_unshare(vm->vm_pmap, va, va + PAGE_SIZE)) != 0)
 		printf("pid %d (%s): no memory for a page table at 0x%lx\n",
 		    p->p_pid, p->p_comm, (unsigned long)va);
+	/* SOLUTION ELSE cow-tables */
+	//> /* TODO(cow-tables): a page table fork shared is made private first (docs/labs/cow-tables.md). */
 	/* SOLUTION END cow-tables */
 	else if (!pmap_extract(vm->vm_pmap, va, &pa, &prot))
 		error = EFAULT;
@@ -138,8 +140,7 @@ vm_fault(struct proc *p, vaddr_t va, int access)
 		    (unsigned long)va);
 	else if ((prot & access) == access)
 		/*
-		 * Nothing (left) to do: the page table was shared and is
-		 * private now, or another thread of this address space
+		 * Nothing (left) to do: another thread of this address space
 		 * resolved the same fault while we waited for vm_lock.
 		 */
 		error = 0;
