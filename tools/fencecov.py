@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Which solution fences each grader test reaches (for tools/selfcheck.py).
 
-    fencecov.py [--arch all|x86_64|riscv] [--explain]
+    fencecov.py [--arch all|x86_64|riscv] [--grade]
 
 The self-check must show that, in the handout of stage s, the tests of
 core and of every earlier stage still pass.  Starter code can only break a
@@ -21,8 +21,13 @@ reference tree, it executed code inside a fence of s or of a later stage
 The result, {test: set of (file, line) it executed in fenced files, or
 None = "assume everything"}, is cached in build/selfcheck/ under a hash of
 the tracked sources and tests, so a second `make test` reuses it.
+
+--grade: grade the reference tree that way now, the grader's report on
+stdout and its exit status (0: full marks) ours: `make test` grades the
+reference tree once, for the score and for the self-check's coverage.
 """
 import argparse
+import bisect
 import hashlib
 import json
 import os
@@ -44,7 +49,7 @@ import labs       # noqa: E402
 PYTHON = sys.executable
 EVERYTHING = None        # a test whose coverage is unknown reaches every fence
 # Bump when the format of the cache or the rules that fill it change.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 class CoverageError(Exception):
@@ -73,11 +78,15 @@ def port_of(path):
     return parts[1] if len(parts) > 2 and parts[0] == 'arch' else None
 
 
-def fence_region(fence, code_lines, source):
+def fence_region(fence, code_lines, source, funcs=None):
     """The lines whose execution counts as reaching fence, or EVERYTHING.
 
     code_lines: the lines of the fence's file that have code in the
-    kernel's line table; source: the file's lines.
+    kernel's line table; source: the file's lines; funcs: {line: the
+    kernel functions holding its code} (guarded_region()), if known.
+
+    A fence whose starter is empty and whose solution is one `if (cond)
+    body` is reached only by running its body (guarded_region()).
 
     A fence with code: its lines plus the nearest line with code on each
     side in the same function.  -O2 moves instructions across neighbouring
@@ -95,6 +104,9 @@ def fence_region(fence, code_lines, source):
     Anywhere else (file-scope declarations, initializers, macros) a fence
     without code changes code we cannot point at: every test reaches it."""
     _, _, begin, end = fence
+    guarded = guarded_region(fence, code_lines, source, funcs)
+    if guarded is not None:
+        return guarded
     inside = {n for n in code_lines if begin <= n <= end}
     before = max((n for n in code_lines if n < begin), default=None)
     after = min((n for n in code_lines if n > end), default=None)
@@ -107,6 +119,143 @@ def fence_region(fence, code_lines, source):
     return edges if indented and before and after else EVERYTHING
 
 
+# ---- fences of the form `if (cond) body`, with an empty starter ---------
+
+def c_code(lines):
+    """lines with the C comments blanked out (string and character literals
+    kept): the same line count, so positions still name source lines."""
+    text, out, i = ''.join(lines), [], 0
+    while i < len(text):
+        if text.startswith('/*', i):
+            j = text.find('*/', i + 2)
+            j = len(text) if j < 0 else j + 2
+            out.append(re.sub(r'[^\n]', ' ', text[i:j]))
+            i = j
+        elif text.startswith('//', i):
+            j = text.find('\n', i)
+            j = len(text) if j < 0 else j
+            out.append(' ' * (j - i))
+            i = j
+        elif text[i] in '"\'':
+            j = i + 1
+            while j < len(text) and text[j] != text[i]:
+                j += 2 if text[j] == '\\' else 1
+            out.append(text[i:j + 1])
+            i = j + 1
+        else:
+            out.append(text[i])
+            i += 1
+    return ''.join(out)
+
+
+def closing(code, i, pair='()'):
+    """The index of the bracket closing the one at code[i], or None."""
+    depth = 0
+    for j in range(i, len(code)):
+        depth += {pair[0]: 1, pair[1]: -1}.get(code[j], 0)
+        if depth == 0:
+            return j
+    return None
+
+
+# A condition that reads and compares, and nothing else: no assignment,
+# increment or call (a macro or function may do anything).
+PURE_COND = re.compile(r'^[\w\s.&|!~^<>=+*/%()-]*$')
+EFFECT = re.compile(r'\+\+|--|<<=|>>=|(?<![=!<>])=(?!=)|\b\w+\s*\(')
+# Body statements that fall through to the end of the body: an assignment,
+# a compound assignment or a call, as one expression statement (no
+# return, break, continue or goto, whose code a compiler shares with other
+# exits; no declaration, loop or inner if).
+STATEMENT = re.compile(r'^(?!(?:return|break|continue|goto|if|for|while|do|switch|else|case|'
+                       r'struct|union|enum|int|long|char|unsigned|static|const|volatile)\b)'
+                       r'[^;{}]+;$', re.S)
+# What a starter may hold and still be "no code": (void)x; statements.
+NO_OP = re.compile(r'\(\s*void\s*\)\s*\w+\s*;')
+
+
+def guarded_body(fence, source):
+    """(cond lines, body statement lines) of a fence whose starter has no
+    code (comments, `(void)x;`) and whose solution is exactly one
+    `if (cond) body` without else, cond free of side effects (PURE_COND)
+    and body made of STATEMENTs; None for any other fence."""
+    _, _, begin, end = fence
+    middle = source[begin:end - 1]                 # between BEGIN and END
+    marks = [i for i, l in enumerate(middle) if 'SOLUTION ELSE' in l]
+    split = marks[0] if marks else len(middle)
+    starter = [re.sub(r'^\s*(?://>|#>) ?', '', l) for l in middle[split + 1:]]
+    if NO_OP.sub('', c_code(starter)).strip():
+        return None
+    code = c_code(middle[:split])
+    m = re.match(r'\s*if\s*\(', code)
+    if not m:
+        return None
+    close = closing(code, m.end() - 1)
+    if close is None:
+        return None
+    cond = code[m.end():close]
+    if not PURE_COND.match(cond) or EFFECT.search(cond):
+        return None
+    rest = code[close + 1:]
+    lead = len(rest) - len(rest.lstrip())
+    start = close + 1 + lead                       # where the body begins
+    if code[start:start + 1] == '{':
+        stop = closing(code, start, '{}')
+        if stop is None:
+            return None
+        inner, offset = code[start + 1:stop], start + 1
+    else:
+        stop = code.find(';', start)
+        if stop < 0:
+            return None
+        inner, offset = code[start:stop + 1], start
+    if code[stop + 1:].strip():                    # an else, or more code
+        return None
+    stmts, pos = [], 0
+    for piece in re.findall(r'[^;]*;', inner):
+        at = offset + pos + len(piece) - len(piece.lstrip())
+        pos += len(piece)
+        if not STATEMENT.match(piece.strip()):
+            return None
+        stmts.append(at)
+    if not stmts or inner[pos:].strip():
+        return None
+    line_at = lambda i: begin + 1 + code.count('\n', 0, i)   # noqa: E731
+    cond_lines = set(range(line_at(m.start()), line_at(close) + 1))
+    return cond_lines, {line_at(i) for i in stmts}
+
+
+def guarded_region(fence, code_lines, source, funcs):
+    """The region of an `if (cond) body` fence with an empty starter
+    (guarded_body()): the body's lines alone, or None (use the general
+    rule) when the kernel's line table does not show that.
+
+    Why the body's lines suffice: cond has no side effects, so a run that
+    evaluated cond and did not enter the body went on exactly as the
+    starter (which has no code) goes on.  Entering the body is seen from
+    the pcs: QEMU logs every instruction of every block it translates,
+    and the body's statements (stores and calls that fall through: no
+    exit whose code a compiler merges with another) are code on the
+    body's own path.  -O2 may move a statement's code into a neighbour's
+    line (the general rule's margin, below): then a line of the body has
+    no code of its own, and this rule does not apply.  So it applies only
+    if every body statement and cond have code, and, where funcs says
+    which kernel functions hold the code (static functions are inlined,
+    and a copy may be compiled differently), the same in every function
+    that holds cond's code; without funcs, never."""
+    g = guarded_body(fence, source)
+    if g is None:
+        return None
+    cond_lines, body_lines = g
+    if not body_lines <= set(code_lines) or not cond_lines & set(code_lines):
+        return None
+    if funcs is None:
+        return None
+    holders = set().union(*(funcs.get(n, ()) for n in cond_lines))
+    if not holders or any(not holders <= set(funcs.get(n, ())) for n in body_lines):
+        return None
+    return set(body_lines)
+
+
 def braces(source, lo, hi):
     """Does a function's (or a file-scope initializer's) brace stand between
     lines lo and hi?  Kernel style (style(9)): those start in column 0,
@@ -114,9 +263,10 @@ def braces(source, lo, hi):
     return any(source[n - 1][:1] in ('{', '}') for n in range(lo + 1, hi))
 
 
-def stage_regions(all_fences, code_lines, arch, root=ROOT):
+def stage_regions(all_fences, code_lines, arch, root=ROOT, line_funcs=None):
     """{stage: set of (file, line), or EVERYTHING} on arch.  code_lines:
-    {file: lines with code} of arch's kernel.  A fence in another port's
+    {file: lines with code} of arch's kernel; line_funcs: {file: {line:
+    functions holding its code}} (fence_region()).  A fence in another port's
     directory is not in this port's kernel at all: it reaches nothing
     here.  A fence in a file not in the kernel (nothing today) may change
     anything: EVERYTHING."""
@@ -130,7 +280,8 @@ def stage_regions(all_fences, code_lines, arch, root=ROOT):
         if f not in sources:
             with open(os.path.join(root, f), encoding='utf-8', errors='surrogateescape') as fh:
                 sources[f] = fh.readlines()
-        r = fence_region(fence, code_lines[f], sources[f]) if f in code_lines else EVERYTHING
+        funcs = None if line_funcs is None else line_funcs.get(f, {})
+        r = fence_region(fence, code_lines[f], sources[f], funcs) if f in code_lines else EVERYTHING
         regions[stage] = EVERYTHING if r is EVERYTHING else regions[stage] | {(f, n) for n in r}
     return regions
 
@@ -240,6 +391,17 @@ def addr2line(arch, kernel, addrs, files):
     return out
 
 
+def functions(kernel, objdump):
+    """[(start address, name)] of the kernel's functions, sorted (nm -n)."""
+    nm = re.sub(r'objdump$', 'nm', objdump)
+    p = subprocess.run([nm, '-n', kernel], capture_output=True, text=True)
+    if p.returncode != 0:
+        raise CoverageError(f'{nm} -n {kernel}: {p.stderr.strip()}')
+    return [(int(a, 16), name) for a, t, name in
+            (line.split()[:3] for line in p.stdout.splitlines() if len(line.split()) >= 3)
+            if t in 'tTwW']
+
+
 class Kernel:
     """One kernel's map from pcs to lines (of the files we care about)."""
 
@@ -247,10 +409,16 @@ class Kernel:
         self.rows = line_rows(path, objdump)
         self.arch, self.path, self.root, self.files = arch, path, root, files
         at_rows = addr2line(arch, path, self.rows, files)
+        funcs = functions(path, objdump)
+        starts = [a for a, _ in funcs]
         self.code_lines = {}
-        for lines in at_rows.values():
+        self.line_funcs = {}      # {file: {line: functions holding its code}}
+        for addr, lines in at_rows.items():
+            i = bisect.bisect_right(starts, addr) - 1
+            holder = funcs[i][1] if i >= 0 else '?'
             for f, n in lines:
                 self.code_lines.setdefault(f, set()).add(n)
+                self.line_funcs.setdefault(f, {}).setdefault(n, set()).add(holder)
         self.memo = {}
 
     def lines(self, pcs):
@@ -314,10 +482,12 @@ def clean_env():
             if k not in ('TEST', 'LAB', 'ARCH', 'MAKEFLAGS', 'MFLAGS', 'MAKELEVEL')}
 
 
-def run_reference(arch, root, work, log, only=None):
+def run_reference(arch, root, work, log, only=None, show=False):
     """Grade the reference tree with coverage logs into work; return
-    (junit results, the directory of the boots' logs).  only: just these
-    test functions (a quick try of the self-check, its host test)."""
+    (junit results, the directory of the boots' logs, grade.py's exit
+    status: 0 only for full marks).  only: just these test functions (a
+    quick try of the self-check, its host test).  show: the grader's
+    report on stdout too, not only in log (make test's one grade)."""
     kernels = [os.path.join(root, 'build', a + d, 'kernel') for a in labs.parse_arches(arch)
                for d in ('', '-debug')]
     env = clean_env()
@@ -329,18 +499,24 @@ def run_reference(arch, root, work, log, only=None):
     boots = os.path.join(work, 'boots')
     os.makedirs(boots)
     env.update(AQUA_COVERAGE=boots, AQUA_COVERAGE_DFILTER=dfilter(kernels))
-    tests = {}
+    tests, status = {}, 0
     with open(log, 'w') as f:
         for i, test in enumerate(only or [None]):
             junit = os.path.join(work, f'reference-{i}.xml')
             f.flush()
-            subprocess.run([PYTHON, 'grade/grade.py', '--arch', arch, '--junit', junit]
-                           + (['--test', test] if test else []),
-                           cwd=root, stdout=f, stderr=subprocess.STDOUT, env=env)
+            p = subprocess.Popen([PYTHON, 'grade/grade.py', '--arch', arch, '--junit', junit]
+                                 + (['--test', test] if test else []), cwd=root,
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+            for line in p.stdout:
+                f.write(line.decode(errors='replace'))
+                if show:
+                    sys.stdout.buffer.write(line)
+                    sys.stdout.flush()
+            status = p.wait() or status
             if not os.path.exists(junit):
                 raise CoverageError(f'the reference tree did not grade (log: {log})')
             tests.update(junit_tests(junit))
-    return tests, boots
+    return tests, boots, status
 
 
 def objdump_of(arch, root):
@@ -351,14 +527,16 @@ def objdump_of(arch, root):
     return (re.findall(r'^OBJDUMP=(\S+)', out, re.M) or ['objdump'])[0]
 
 
-def compute(arch='all', root=ROOT, log=None, only=None):
+def compute(arch='all', root=ROOT, log=None, only=None, show=False):
     """{'tests': {nodeid: passed}, 'cover': {nodeid: [[file, line]...] or
-    None}, 'code_lines': {arch: {file: [lines]}}} for the tree at root."""
+    None}, 'code_lines': {arch: {file: [lines]}}, 'status': grade.py's exit
+    status} for the tree at root (show: run_reference's)."""
     all_fences = fences(root)
     files = {f for _, f, _, _ in all_fences}
     work = tempfile.mkdtemp(prefix='coverage-', dir=os.path.join(root, 'build'))
     try:
-        tests, boots = run_reference(arch, root, work, log or os.path.join(work, 'grade.log'), only)
+        tests, boots, status = run_reference(arch, root, work,
+                                             log or os.path.join(work, 'grade.log'), only, show)
         objdump = {a: objdump_of(a, root) for a in labs.parse_arches(arch)}
         # Every boot's pcs, per test and kernel.
         pcs = {}          # (nodeid, kernel) -> pcs
@@ -393,27 +571,32 @@ def compute(arch='all', root=ROOT, log=None, only=None):
         for nodeid, passed in tests.items():
             ok = passed and nodeid in cover and nodeid not in unknown
             out[nodeid] = sorted(map(list, cover[nodeid])) if ok else None
-        code = {}
+        code, holders = {}, {}
         for a in labs.parse_arches(arch):
             k = os.path.realpath(os.path.join(root, 'build', a, 'kernel'))
             kern = kernels.get(k) or Kernel(a, k, root, files, objdump[a])
             code[a] = {f: sorted(v) for f, v in kern.code_lines.items()}
-        return {'tests': tests, 'cover': out, 'code_lines': code}
+            holders[a] = {f: {str(n): sorted(h) for n, h in v.items()}
+                          for f, v in kern.line_funcs.items()}
+        return {'tests': tests, 'cover': out, 'code_lines': code, 'line_funcs': holders,
+                'status': status}
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def load(arch='all', root=ROOT, log=None, only=None):
+def load(arch='all', root=ROOT, log=None, only=None, regrade=False):
     """compute(), from build/selfcheck/coverage-<what>-<hash>.json when the
-    tree has not changed since; returns (data, cache path, reused?)."""
+    tree has not changed since; returns (data, cache path, reused?).
+    regrade: compute it anyway, showing the grader's report (make test
+    grades the reference tree this way, once for both purposes)."""
     d = os.path.join(root, 'build', 'selfcheck')
     os.makedirs(d, exist_ok=True)
     what = arch + ('-' + hashlib.sha256(' '.join(only).encode()).hexdigest()[:8] if only else '')
     path = os.path.join(d, f'coverage-{what}-{tree_hash(root)}.json')
-    if os.path.exists(path):
+    if os.path.exists(path) and not regrade:
         with open(path) as f:
             return json.load(f), path, True
-    data = compute(arch, root, log, only)
+    data = compute(arch, root, log, only, show=regrade)
     for old in os.listdir(d):
         if old.startswith(f'coverage-{what}-') and old.endswith('.json'):
             os.unlink(os.path.join(d, old))
@@ -426,7 +609,10 @@ def load(arch='all', root=ROOT, log=None, only=None):
 def regions_of(data, root=ROOT):
     """{arch: {stage: region}} for the coverage data's kernels."""
     all_fences = fences(root)
-    return {a: stage_regions(all_fences, {f: set(v) for f, v in code.items()}, a, root)
+    holders = data.get('line_funcs', {})
+    return {a: stage_regions(all_fences, {f: set(v) for f, v in code.items()}, a, root,
+                             {f: {int(n): set(h) for n, h in v.items()}
+                              for f, v in holders[a].items()} if a in holders else None)
             for a, code in data['code_lines'].items()}
 
 
@@ -439,7 +625,16 @@ def cover_of(data):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--arch', default='all')
+    ap.add_argument('--grade', action='store_true',
+                    help="grade the reference tree (the grader's report on stdout) and record "
+                         "its coverage for the self-check; exit 0 only for full marks")
     a = ap.parse_args()
+    if a.grade:
+        os.makedirs(os.path.join(ROOT, 'build', 'selfcheck'), exist_ok=True)
+        log = os.path.join(ROOT, 'build', 'selfcheck', 'coverage.log')
+        data, path, _ = load(a.arch, log=log, regrade=True)
+        print(f'coverage of the reference tree written to {os.path.relpath(path, ROOT)}')
+        return data['status']
     data, path, reused = load(a.arch)
     regions = regions_of(data)
     print(f'coverage: {path} ({"reused" if reused else "computed"})')
@@ -451,4 +646,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -22,7 +22,10 @@ it: in the handout of s, a test of core or of an earlier stage reruns
 only if, on the reference tree, it executed a line in a fence of s or of a
 later stage (tools/fencecov.py grades the reference tree once with QEMU
 logging the kernel code it runs, and caches the result under
-build/selfcheck/).  Every test runs once on the reference tree and in
+build/selfcheck/; `make test` records it in its one grade of the
+reference tree, `make grade-coverage`).  A fence that is one `if (cond)
+body` with an empty starter counts only if the test ran its body
+(fencecov.guarded_region()).  Every test runs once on the reference tree and in
 its own stage's handout, and elsewhere only where it meets starter code:
 linear in the number of stages, not quadratic.  --explain prints why each
 test runs or not (the same is in build/selfcheck/<stage>.selection).

@@ -2,7 +2,10 @@
 earlier tests rerun in which handout, on synthetic coverage and fences, and
 one end-to-end run that must catch a starter code breaking an earlier
 stage's test."""
+import glob
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -101,6 +104,88 @@ def test_another_ports_fence_reaches_nothing(tmp_path):
     assert fencecov.stage_regions(fences, {}, 'riscv', str(tmp_path)) == {'c': EVERYTHING}
 
 
+# ---- fences of the form `if (cond) body` with an empty starter -------------------
+GUARDED = """\
+void
+g(struct proc *p, int flags)
+{
+	p->p_x = 0;
+	/* @S@ BEGIN a: a guarded store */
+	if (flags & FLAG_A)
+		p->p_flag |= P_A;
+	/* @S@ ELSE a */
+	//> /* TODO(a): mark it. */
+	/* @S@ END a */
+	p->p_y = 0;
+}
+""".replace('@S@', 'SOLUTION')
+
+
+def guarded(text):
+    lines = text.splitlines(keepends=True)
+    found = []
+    fencecov.handout.transform(F, lines, set(), None, fences=found)
+    (stage, b, e), = found
+    return (stage, F, b, e), lines
+
+
+def test_a_guarded_fence_is_reached_only_by_its_body():
+    fence, src = guarded(GUARDED)
+    assert fencecov.guarded_body(fence, src) == ({6}, {7})
+    code = {4, 6, 7, 11}
+    funcs = {n: {'g'} for n in code}
+    # Not the condition, nor the lines around: a run that evaluated the
+    # condition and skipped the body went on as the empty starter does.
+    assert fencecov.fence_region(fence, code, src, funcs) == {7}
+    # Without the functions holding the code, or with a copy of the
+    # function (an inlined one) holding the condition but not the body:
+    # the general rule, its lines and their neighbours.
+    assert fencecov.fence_region(fence, code, src) == {4, 6, 7, 11}
+    split = {**funcs, 6: {'g', 'h'}}
+    assert fencecov.fence_region(fence, code, src, split) == {4, 6, 7, 11}
+    # A body line whose code -O2 moved into a neighbour's line: general rule.
+    assert fencecov.fence_region(fence, code - {7}, src, funcs) == {4, 6, 11}
+
+
+@pytest.mark.parametrize('change', [
+    ('//> /* TODO(a): mark it. */', '//> p->p_flag |= P_A;'),          # starter has code
+    ('if (flags & FLAG_A)', 'if (check(flags))'),                        # a call
+    ('if (flags & FLAG_A)', 'if (flags++ & FLAG_A)'),                    # a side effect
+    ('if (flags & FLAG_A)', 'if ((flags = FLAG_A))'),                    # an assignment
+    ('if (flags & FLAG_A)', 'if (flags >>= 1)'),
+    ('p->p_flag |= P_A;', 'return EPERM;'),                              # an exit
+    ('p->p_flag |= P_A;', 'p->p_flag |= P_A;\n\telse\n\t\tp->p_flag = 0;'),  # an else
+    ('p->p_flag |= P_A;', 'p->p_flag |= P_A;\n\tp->p_y = 1;'),         # more than the if
+])
+def test_other_fences_are_not_guarded(change):
+    fence, src = guarded(GUARDED.replace(*change))
+    assert fencecov.guarded_body(fence, src) is None
+
+
+def test_a_starter_of_void_casts_has_no_code():
+    fence, src = guarded(GUARDED.replace('//> /* TODO(a): mark it. */',
+                                         '//> /* TODO(a) */\n\t//> (void)p;'))
+    assert fencecov.guarded_body(fence, src) == ({6}, {7})
+
+
+def real_fence(stage, path):
+    """The fence of stage in path that is `if (cond) body` (the reference
+    tree's own)."""
+    for fence in fencecov.fences():
+        if fence[:2] == (stage, path):
+            with open(os.path.join(ROOT, path)) as f:
+                src = f.readlines()
+            g = fencecov.guarded_body(fence, src)
+            if g is not None:
+                return fence, g
+    raise AssertionError(f'no guarded fence of {stage} in {path}: update this test')
+
+
+def test_the_fork_flags_fences_are_guarded():
+    for stage in ('ptrace', 'system', 'nozombie', 'ppwait'):
+        real_fence(stage, 'kern/fork.c')
+
+
 # ---- end to end ---------------------------------------------------------------------
 # In a scratch copy of the tree the starter code of `ptrace` makes every
 # rfork1(2) fail; the earlier stage nozombie's test calls rfork1, so the
@@ -137,11 +222,38 @@ def test_linear_selfcheck_catches_a_starter_that_breaks_an_earlier_stage(tmp_pat
     with open(path, 'w') as f:
         f.write(text.replace(STARTER, BROKEN))
     env = {k: v for k, v in os.environ.items() if k not in ('MAKEFLAGS', 'MAKELEVEL')}
+    tests = ['test_nozombie', 'test_ptrace_fork', 'test_boot_banner']
     r = subprocess.run([sys.executable, 'tools/selfcheck.py', '--arch', 'x86_64',
-                        '--stage', 'ptrace', '--test', 'test_nozombie',
-                        '--test', 'test_ptrace_fork', '--explain'],
+                        '--stage', 'ptrace', '--explain'] + [a for t in tests for a in ('--test', t)],
                        cwd=tree, capture_output=True, text=True, env=env)
     out = r.stdout + r.stderr
     assert r.returncode == 1, out
     assert 'test_nozombie' in out and 'FAILS in the handout for ptrace' in out, out
     assert 'reaches fences of ptrace' in out, out
+    # The `if (flags & FORK_PTRACE)` fence of fork_mark(), on the real
+    # kernel's coverage: every boot forks init, so test_boot_banner ran
+    # the condition, but not the body, and does not rerun for it (nor for
+    # any other fence of ptrace: it is skipped); test_ptrace_fork ran the
+    # body, and would rerun if it were an earlier stage's test.
+    (fence, (cond, body)) = real_fence('ptrace', 'kern/fork.c')
+    path, = glob.glob(os.path.join(tree, 'build', 'selfcheck', 'coverage-x86_64-*.json'))
+    with open(path) as f:
+        data = json.load(f)
+    cover = fencecov.cover_of(data)
+    key = lambda t, p='x86_64': (f'grade/tests/{t}[{p}]', 'x86_64')   # noqa: E731
+    banner, ptrace = cover[key('test_core.py::test_boot_banner')], \
+        cover[key('test_ptrace.py::test_ptrace_fork')]
+    assert {('kern/fork.c', n) for n in cond} <= banner
+    assert not {('kern/fork.c', n) for n in body} & banner
+    assert {('kern/fork.c', n) for n in body} & ptrace
+    regions = fencecov.regions_of(data, tree)
+    with open(os.path.join(tree, 'kern', 'fork.c')) as f:
+        src = f.readlines()
+    funcs = {int(n): set(h) for n, h in data['line_funcs']['x86_64']['kern/fork.c'].items()}
+    code = set(data['code_lines']['x86_64']['kern/fork.c'])
+    assert fencecov.fence_region(fence, code, src, funcs) == body
+    only = {'x86_64': {'ptrace': {('kern/fork.c', n) for n in body}}}
+    assert not fencecov.select([key('test_core.py::test_boot_banner')], cover, only, ['ptrace'])[0]
+    assert fencecov.select([key('test_ptrace.py::test_ptrace_fork')], cover, only, ['ptrace'])[0]
+    assert re.search(r'skip +grade/tests/test_core.py::test_boot_banner \[x86_64\]', out), out
+    assert regions['x86_64']['ptrace'] is not EVERYTHING
