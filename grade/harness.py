@@ -213,7 +213,7 @@ class Harness:
         return path
 
     def boot(self, program, cpus=2, timeout=None, until=None, allow_panic=False,
-             extra_bootargs="", leak_check=True, debug=False):
+             extra_bootargs="", leak_check=True, debug=False, icount=False):
         """Boot with `run=<program>`, return a qemu.BootResult.
 
         program: "/bin/systest" or "/bin/ktest all".
@@ -227,12 +227,16 @@ class Harness:
         (limit()); seconds here (times the factor) only to try something out.
         debug: boot the debug kernel (debug_kernel()) on the same disk image;
         its race checker panics on a write that no lock protects.
+        icount: run QEMU with -icount shift=0 (qemu.with_icount), as
+        tools/bench.py measures: all CPUs in turn on one host thread.
         """
         bootargs = f"run={program}"
         if extra_bootargs:
             bootargs = f"{extra_bootargs.strip()} {bootargs}"
         self.last_bootargs, self.last_cpus = bootargs, cpus
         argv = qemu.qemu_argv(self.arch, cpus, bootargs, mem=self.mem)
+        if icount:
+            argv = qemu.with_icount(argv)
         kernel = self.kernel
         if debug:
             kernel = self.debug_kernel()

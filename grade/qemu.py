@@ -110,6 +110,17 @@ def with_image(argv, path):
     return out
 
 
+# QEMU counts guest instructions and runs the guest's clocks on them: at
+# shift=0 one instruction is one nanosecond.  Every vCPU then runs in turn
+# on one host thread (tools/bench.py's icount mode, test_icount_smp).
+ICOUNT = ["-icount", "shift=0"]
+
+
+def with_icount(argv):
+    """argv under -icount shift=0."""
+    return argv[:1] + ICOUNT + argv[1:]
+
+
 def with_kernel(argv, path):
     """argv booting the kernel at path instead (the debug kernel)."""
     out = list(argv)
@@ -150,8 +161,12 @@ def coverage_argv(argv):
 # Instructions do not depend on how loaded the host is; the wall-clock
 # seconds are kept beside them (grade/limits.py turns those into time
 # limits).  Boots with more CPUs are not put under icount: it runs every
-# vCPU in one host thread in turn, and a CPU spinning on a lock another one
-# holds then makes a 6 s test take many minutes (systest on 4 CPUs: 805 s).
+# vCPU in one host thread in turn, so their counts depend on how QEMU
+# interleaves them.  (They used to take minutes, or hang, too: a CPU
+# spinning for another that QEMU did not let run.  cpu_busy_cycle in
+# every spin loop and wfi in RISC-V's wait for a hart to start fixed that;
+# test_icount_smp checks it.)  A boot that asked for -icount itself is
+# left as it is.
 MEASURE_ENV = "AQUA_MEASURE"
 POLL = 0.1
 
@@ -161,6 +176,8 @@ def measuring(argv=None):
         return False
     if argv is None:
         return True
+    if ICOUNT[0] in argv:
+        return False
     i = argv.index("-smp") if "-smp" in argv else -1
     return i >= 0 and i + 1 < len(argv) and argv[i + 1].split(",")[0] == "1"
 
@@ -175,8 +192,8 @@ class IcountProbe:
         self._thread = threading.Thread(target=self._poll, daemon=True)
 
     def argv(self, argv):
-        return argv[:1] + ["-icount", "shift=0",
-                           "-qmp", f"unix:{self.path},server=on,wait=off"] + argv[1:]
+        return with_icount(argv[:1] + ["-qmp", f"unix:{self.path},server=on,wait=off"]
+                           + argv[1:])
 
     def start(self):
         self._thread.start()

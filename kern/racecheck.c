@@ -67,7 +67,7 @@ static void
 race_acquire(void)
 {
 	while (__atomic_exchange_n(&race_lock, 1, __ATOMIC_ACQUIRE) != 0)
-		;
+		cpu_busy_cycle();	/* <machine/md.h>: lets the holder run under QEMU -icount */
 }
 
 static void

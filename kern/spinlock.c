@@ -115,7 +115,7 @@ spinlock_acquire(struct spinlock *lk)
 	 * loads and stores cannot move above it.
 	 */
 	while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE) != 0)
-		;
+		cpu_busy_cycle();	/* <machine/md.h>: lets the holder run under QEMU -icount */
 	lk->cpu = ci;
 	witness_lock(lk);
 }

@@ -55,7 +55,6 @@ import ports  # noqa: E402  (grade/ports.py: the ports, arch/*/port.toml)
 import qemu  # noqa: E402  (grade/qemu.py: make qemu-cmd, run_boot, clean)
 
 ARCHES = ports.names()
-ICOUNT = ["-icount", "shift=0"]
 MODES = ("wall", "icount")
 REPEAT_LIMIT = 0.01          # two icount runs must agree within 1%
 FORK_SIZES = [("fork", 0), ("fork4m", 4), ("fork16m", 16), ("fork64m", 64)]
@@ -124,7 +123,7 @@ def argv_for(arch, cpus, bootargs, root, mode):
         # command line names the kernel and disk relative to its own tree.
         argv = [re.sub(r"(^|=)build/", lambda m: m.group(1) + os.path.join(root, "build") + "/", x)
                 for x in argv]
-    return argv[:1] + (ICOUNT if mode == "icount" else []) + argv[1:]
+    return qemu.with_icount(argv) if mode == "icount" else argv
 
 
 def run_bench(arch, cpus, root, mode, names, scale, timeout):

@@ -28,6 +28,7 @@ rv_boot_secondary(unsigned long hartid, int index, int via_start)
 	plic_init_cpu();
 	clock_init_cpu();
 	cpus[index].ci_md.md_booted = 1;
+	sbi_send_ipi(cpus[0].ci_md.md_hartid);	/* wake CPU 0 in wait_for_hart */
 	kern_main_ap();
 	panic("kern_main_ap returned");
 }
@@ -37,27 +38,44 @@ extern volatile unsigned long secondary_hartid;
 extern volatile int secondary_index;
 
 /*
- * Wait for CPU ci to come up.  On a loaded host a virtual CPU can go
- * without host time for seconds, so there is no time limit while SBI
- * says the hart is still START_PENDING (it has not left OpenSBI yet).
- * Once it is STARTED it is running our entry code, which takes
- * microseconds of its own time: give it 10 s before giving up.  A hart
- * given up on can only ever take its own CPU slot (entry.S), so no two
- * harts share a struct cpu.
+ * Wait for CPU ci to come up, with wfi, not in a spin loop.
+ *
+ * Under QEMU's -icount every hart runs in turn on one host thread, each
+ * turn up to the next timer deadline, and QEMU before 8.1 (we have 7.2)
+ * hands the whole of it to the first hart in the list.  A boot hart
+ * spinning here used all of every turn, so the hart it waited for got
+ * none and stayed in OpenSBI's hart_start wait (START_PENDING) for ever.
+ * wfi ends our turn and leaves the rest of it to the others.  What wakes
+ * us: the hart's IPI once it is up (rv_boot_secondary), else our own
+ * clock tick, HZ times a second.  wfi runs with interrupts off, so an IPI
+ * that came before it still ends it (it only needs the interrupt pending
+ * and enabled in sie); then we let in what woke us, which re-arms the
+ * tick or clears the IPI.
+ *
+ * On a loaded host a virtual CPU can go without host time for seconds,
+ * so there is no time limit while SBI says the hart is still
+ * START_PENDING (it has not left OpenSBI yet).  Once it is STARTED it is
+ * running our entry code, which takes microseconds of its own time: give
+ * it 10 s before giving up.  A hart given up on can only ever take its
+ * own CPU slot (entry.S), so no two harts share a struct cpu.
+ *   => called on CPU 0, interrupts off, its clock ticking (clock_init_cpu)
  */
 static void
 wait_for_hart(struct cpu *ci)
 {
-	uint64_t hz = boot_fdt.timebase_hz, t0 = csr_read(time), next_poll = t0;
+	uint64_t hz = boot_fdt.timebase_hz, t0 = csr_read(time);
 	uint64_t started = 0, now;
 	int said = 0;
 	long st;
 
+	KASSERT(cpu_number() == 0 && !intr_enabled());
 	while (!ci->ci_md.md_booted) {
+		__asm__ volatile("wfi");
+		intr_enable();			/* the tick or IPI that woke us */
+		intr_disable();
+		if (ci->ci_md.md_booted)
+			break;
 		now = csr_read(time);
-		if (now < next_poll)
-			continue;
-		next_poll = now + hz / 100;		/* ask SBI every 10 ms */
 		st = sbi_hart_get_status(ci->ci_md.md_hartid);
 		if (st == SBI_HSM_STARTED && started == 0)
 			started = now;
@@ -70,9 +88,8 @@ wait_for_hart(struct cpu *ci)
 			}
 			continue;
 		}
-		if (!ci->ci_md.md_booted)
-			printf("riscv: hart %lu did not come up (HSM state %ld)\n",
-			    ci->ci_md.md_hartid, st);
+		printf("riscv: hart %lu did not come up (HSM state %ld)\n",
+		    ci->ci_md.md_hartid, st);
 		return;
 	}
 }

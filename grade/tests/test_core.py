@@ -52,6 +52,19 @@ def test_ktest(aqua):
     aqua.expect_exit(res, "/bin/ktest all", 0)
 
 
+def test_icount_smp(aqua):
+    """Two CPUs under QEMU -icount shift=0, as tools/bench.py measures: QEMU
+    then runs the CPUs in turn on one host thread, and (before QEMU 8.1)
+    gives the whole turn to the first one that does not stop.  A CPU that
+    spins waiting for another must let it run (cpu_busy_cycle; RISC-V's
+    wait for a hart to start wfi's): else the boot hung ("hart 1 is slow
+    to start") or a lock spin did.  ktest cpus: both CPUs came up and each
+    ran a kernel thread."""
+    res = aqua.boot("/bin/ktest cpus", cpus=2, icount=True)
+    aqua.check_tap(res, "/bin/ktest cpus")
+    aqua.expect_exit(res, "/bin/ktest cpus", 0)
+
+
 def test_panic_report(aqua, arch):
     """A panic prints `panic: `, a backtrace the grader can symbolize, and
     powers off with a failure status (here `ktest panic` panics on purpose;

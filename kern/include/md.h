@@ -47,6 +47,7 @@ extern int ncpu;			/* CPUs found (set by the port at boot) */
  *	void	intr_restore(register_t s);	turn them back on if s says they were
  *	void	intr_enable(void);	enable interrupts
  *	int	intr_enabled(void);	are interrupts on?
+ *	void	cpu_busy_cycle(void);	one turn of a spin-wait loop (lets the CPU waited for run)
  */
 int	cpu_number(void);		/* curcpu()->ci_cpuid */
 void	cpu_idle(void);			/* wait for an interrupt (interrupts enabled) */

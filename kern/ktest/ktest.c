@@ -8,7 +8,8 @@
  *   not ok 2 - what was checked
  * ktest("all") runs every group; ktest("fork1") only that group
  * (groups: fork1, sleep, locks, pages, pmap, ptshare; "panic" panics on purpose, to check
- * the panic path, and is not part of "all").  The fork1 lab stages have their
+ * the panic path, and is not part of "all"; nor is "cpus", every CPU up and
+ * running a kernel thread).  The fork1 lab stages have their
  * own groups in kern/ktest/ktest_fork1.c (ppwait, idle, system): they run only by
  * name, since in a handout they test code the student has not written yet.
  *
@@ -789,6 +790,55 @@ nomem:
 		pmap_destroy(pm2);
 }
 
+/* ---- cpus ------------------------------------------------------------- */
+
+static unsigned long cpus_seen;		/* bit i: a cpus_child ran on CPU i */
+
+/*
+ * One per CPU: spin, putting the CPU we are on in cpus_seen, until every
+ * CPU is there.  With as many spinning children as CPUs, every CPU whose
+ * scheduler runs gets one sooner or later, so on a machine whose CPUs all
+ * run this ends; if one never runs, it does not (the grader's time limit
+ * reports the hang).  cpu_busy_cycle lets the other CPUs run under QEMU
+ * -icount, where they take turns on one host thread.
+ */
+static void
+cpus_child(void *arg)
+{
+	unsigned long all = (1UL << ncpu) - 1;
+
+	while (__atomic_or_fetch(&cpus_seen, 1UL << cpu_number(), __ATOMIC_SEQ_CST) != all)
+		cpu_busy_cycle();
+	exit1(curproc(), 0);
+}
+
+/* Every CPU the port found came up and runs processes. */
+static void
+test_cpus(struct proc *p)
+{
+	unsigned long all = (1UL << ncpu) - 1, up = 0;
+	int i, forked = 0, xstat;
+	pid_t got;
+
+	KASSERT(ncpu <= (int)(8 * sizeof(cpus_seen)));
+	for (i = 0; i < ncpu; i++)
+		if (cpus[i].ci_started)
+			up |= 1UL << i;
+	ktest_check(up == all, "every CPU found at boot is in the scheduler",
+	    "CPUs in the scheduler: mask 0x%lx, want 0x%lx (all %d found at boot)",
+	    up, all, ncpu);
+
+	__atomic_store_n(&cpus_seen, 0, __ATOMIC_SEQ_CST);
+	for (i = 0; i < ncpu; i++)
+		if (fork1(p, 0, cpus_child, NULL, NULL, NULL) == 0)
+			forked++;
+	for (i = 0; i < forked; i++)
+		proc_wait(p, -1, &xstat, 0, &got);
+	ktest_check(forked == ncpu && cpus_seen == all, "a kernel thread ran on every CPU",
+	    "%d of %d children forked; CPUs they ran on: mask 0x%lx, want 0x%lx",
+	    forked, ncpu, cpus_seen, all);
+}
+
 /* ---- driver ----------------------------------------------------------- */
 
 static const struct ktest {
@@ -808,6 +858,7 @@ static const struct ktest {
 	{ "stackoverflow", 0, test_stackoverflow, "ktest.panic=1", 1 },	/* only by name */
 	{ "idle-twice", 0, ktest_idle_twice, "ktest.panic=1", 1 },	/* stage idle, by name */
 	{ "witness", 4, test_witness, NULL, 1 },	/* debug kernels, by name */
+	{ "cpus", 2, test_cpus, NULL, 1 },	/* by name: grade's test_icount_smp */
 	{ "race", 2, ktest_race, "ktest.panic=1", 1 },	/* debug kernels: panics (ktest_race.c) */
 };
 

@@ -208,6 +208,29 @@ intr_enabled(void)
 	__asm__ volatile("csrr %0, sstatus" : "=r"(s));
 	return (s & SSTATUS_SIE) != 0;
 }
+
+/*
+ * One turn of a spin-wait loop (OpenBSD's CPU_BUSY_CYCLE): let the CPU we
+ * wait for run.  Under QEMU's -icount every hart runs in turn on one host
+ * thread, each turn up to the next timer deadline, and QEMU before 8.1
+ * gives the whole turn to the first hart that does not stop: a hart
+ * spinning on a lock that a later hart holds spins until an event from
+ * outside the guest comes, often for ever.  QEMU ends a hart's turn at a
+ * wfi, so we wfi with an interrupt pending and enabled, which returns at
+ * once (on hardware too).  The interrupt is our own IPI bit, sip.SSIP,
+ * set with interrupts off (else it would be taken before the wfi, which
+ * would then wait for the next tick); it is taken when interrupts are
+ * next on, and md_ipi clears it (a spurious IPI does nothing else).
+ * sie.SSIE is on from trap_init_cpu, before any lock can be contended.
+ */
+static inline void
+cpu_busy_cycle(void)
+{
+	register_t s = intr_disable();
+
+	__asm__ volatile("csrsi sip, 2; wfi" : : : "memory");	/* 2: SSIP */
+	intr_restore(s);
+}
 #endif
 
 #endif

@@ -232,5 +232,17 @@ intr_enabled(void)
 	return (rf & PSL_I) != 0;
 }
 
+/*
+ * One turn of a spin-wait loop (OpenBSD's CPU_BUSY_CYCLE): pause, the
+ * spin-loop hint.  QEMU also ends a vCPU's turn at a pause, which under
+ * -icount (all vCPUs in turn on one host thread) lets the CPU we wait for
+ * run.
+ */
+static inline void
+cpu_busy_cycle(void)
+{
+	__asm__ volatile("pause" : : : "memory");
+}
+
 #endif /* !__ASSEMBLY__ */
 #endif
