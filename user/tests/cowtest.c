@@ -543,6 +543,12 @@ concurrent(void)
 
 #define TCHILD		32	/* children alive at once */
 #define TCHILD_PAGES	24	/* free pages left for each of them */
+/*
+ * Per-page copy-on-write gives each child a last-level table of its own
+ * for every VM_TABLE_SPAN of the parent: above this much memory that is
+ * more than TCHILD_PAGES, and the test can tell the two apart.
+ */
+#define TMIN_MIB	(TCHILD_PAGES * VM_TABLE_SPAN / MiB)
 
 /*
  * Take all of memory but `reserve` pages: grow the heap until sbrk
@@ -666,6 +672,7 @@ crowd(int out)
 {
 	struct crowd_report rep = { 0 };
 	pid_t kids[TCHILD];
+	char gos[TCHILD];
 	int go[2];
 
 	if (pipe(go) < 0)
@@ -686,7 +693,8 @@ crowd(int out)
 		write(out, &rep, sizeof(rep));
 	}
 	WORD(0) = -100;		/* a write through a table all children share */
-	write(go[1], "gggggggggggggggggggggggggggggggg", rep.forked);
+	memset(gos, 'g', sizeof(gos));
+	write(go[1], gos, rep.forked);	/* all of them at once */
 	for (int k = 0; k < rep.forked; k++) {
 		int status = reap(kids[k]);
 		if (status != 0 && rep.bad++ == 0)
@@ -733,8 +741,7 @@ tables(void)
 	 * child's fork may cost its kernel stack, the upper levels of its
 	 * page tables and the few small tables (stack, text) not worth
 	 * sharing, well under TCHILD_PAGES, but not a last-level table of
-	 * its own for every 2 MiB of the parent: that is a table page per
-	 * 512 pages, more than TCHILD_PAGES for any memory above 48 MiB.
+	 * its own for every VM_TABLE_SPAN of the parent (TMIN_MIB).
 	 */
 	pid_t pid = xfork();
 	if (pid == 0)
@@ -749,10 +756,11 @@ tables(void)
 		    "copy-on-write fault, as its children's page tables took all of it?)\n",
 		    status == -1 ? "?" : describe(status), rep.forked);
 	printf("# %lu MiB touched (all memory but %d pages); per-page copy-on-write gives each "
-	    "child %lu page tables of its own\n", rep.mib, TCHILD * TCHILD_PAGES, rep.mib / 2);
+	    "child %lu page tables of its own\n", rep.mib, TCHILD * TCHILD_PAGES,
+	    rep.mib * MiB / VM_TABLE_SPAN);
 	snprintf(what, sizeof(what), "a process holds all memory but %d pages "
-	    "(%lu MiB, want >= 48)", TCHILD * TCHILD_PAGES, rep.mib);
-	check(rep.mib >= 48, what);
+	    "(%lu MiB, want >= %lu)", TCHILD * TCHILD_PAGES, rep.mib, TMIN_MIB);
+	check(rep.mib >= TMIN_MIB, what);
 	if (rep.fork_errno != 0)
 		printf("# fork of child %d: %s (the page tables were not shared?)\n",
 		    rep.forked + 1, strerror(rep.fork_errno));
