@@ -45,6 +45,7 @@ sys.path.insert(0, os.path.join(ROOT, 'tools'))
 import backtrace  # noqa: E402  (grade/backtrace.py: the port's addr2line)
 import handout    # noqa: E402  (the fence parser)
 import labs       # noqa: E402
+import limits     # noqa: E402  (grade/limits.py: how many QEMUs at once)
 
 PYTHON = sys.executable
 EVERYTHING = None        # a test whose coverage is unknown reaches every fence
@@ -498,13 +499,17 @@ def run_reference(arch, root, work, log, only=None, show=False):
                         'DEBUG=1', 'kernel'], check=True, capture_output=True, env=env)
     boots = os.path.join(work, 'boots')
     os.makedirs(boots)
+    # One QEMU more than grade.py would start: the guests sleep much of
+    # the time (the limits stretch by the load factor, grade/limits.py).
+    jobs = limits.choose_jobs(limits.mib(limits.load().memory)) + 1
     env.update(AQUA_COVERAGE=boots, AQUA_COVERAGE_DFILTER=dfilter(kernels))
     tests, status = {}, 0
     with open(log, 'w') as f:
         for i, test in enumerate(only or [None]):
             junit = os.path.join(work, f'reference-{i}.xml')
             f.flush()
-            p = subprocess.Popen([PYTHON, 'grade/grade.py', '--arch', arch, '--junit', junit]
+            p = subprocess.Popen([PYTHON, 'grade/grade.py', '--arch', arch, '--junit', junit,
+                                  '-j', str(jobs)]
                                  + (['--test', test] if test else []), cwd=root,
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
             for line in p.stdout:

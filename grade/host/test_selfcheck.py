@@ -52,6 +52,51 @@ def test_a_test_without_coverage_selects_everything():
     assert handouts_rerunning(EVERYTHING) == ['a', 'b', 'c']
 
 
+def test_core_reruns_once_per_assignment():
+    """With coverage that says "everything", each handout reruns every
+    earlier stage's tests, and core's only in an assignment's handout."""
+    sys.path.insert(0, os.path.join(ROOT, 'grade'))
+    import labs
+    import selfcheck
+    manifest = labs.load(os.path.join(ROOT, 'grade', 'manifest.toml'))
+    graded = [s for s in manifest.active if s.name != 'core']
+    tests = {}
+    for s in manifest.active:
+        f, _, fn = s.tests[0].rpartition('::')
+        tests[f'grade/tests/{os.path.basename(f) or "test_t.py"}::{fn}[x86_64]'] = True
+    data = {'tests': tests, 'cover': {n: None for n in tests},
+            'code_lines': {'x86_64': {}}, 'line_funcs': {'x86_64': {}}}
+    plans = selfcheck.plan(manifest, graded, data, ('x86_64',))
+    core = next(n for n in tests if manifest.stage('core').matches(selfcheck.func_of(n)))
+    heads = []
+    for s in graded:
+        if s.assignment not in [h.assignment for h in heads]:
+            heads.append(s)
+    assert [s for s in plans if core in plans[s][0]] == [h.name for h in heads]
+    assert len(heads) >= 2
+    for i, s in enumerate(graded):
+        own = {n for n in tests if s.matches(selfcheck.func_of(n))}
+        before = {n for n in tests for e in graded[:i] if e.matches(selfcheck.func_of(n))}
+        assert own | before <= set(plans[s.name][0]), s.name
+        if s not in heads:
+            assert any('core: checked in the handout of' in why for _, why in plans[s.name][2])
+
+
+def test_deal_spreads_the_costliest_first():
+    sys.path.insert(0, os.path.join(ROOT, 'grade'))
+    import selfcheck
+
+    class Costs:
+        def seconds(self, arch, key):
+            return {'test_a': 30, 'test_b': 20, 'test_c': 10, 'test_d': 10}[key]
+    ids = [f'grade/tests/test_t.py::{t}[x86_64]' for t in ('test_d', 'test_c', 'test_b', 'test_a')]
+    shards = selfcheck.deal(ids, Costs(), 35)
+    assert sorted(c for c, _ in shards) == [30, 40]
+    assert sorted(n for _, ns in shards for n in ns) == sorted(ids)
+    assert selfcheck.deal([], Costs(), 35) == []
+    assert selfcheck.cost_of(Costs(), 'grade/tests/test_t.py::test_a[riscv]') == 30
+
+
 # (@S@ is SOLUTION: marker lines here would be markers of this file.)
 SOURCE = """\
 static int counter;
@@ -227,6 +272,11 @@ def test_linear_selfcheck_catches_a_starter_that_breaks_an_earlier_stage(tmp_pat
                         '--stage', 'ptrace', '--explain'] + [a for t in tests for a in ('--test', t)],
                        cwd=tree, capture_output=True, text=True, env=env)
     out = r.stdout + r.stderr
+    # The reference run's report too: a test that failed there has no coverage.
+    cov_log = os.path.join(tree, 'build', 'selfcheck', 'coverage.log')
+    if os.path.exists(cov_log):
+        with open(cov_log, errors='replace') as f:
+            out += '\n---- the reference run (coverage.log) ----\n' + ''.join(f.readlines()[-60:])
     assert r.returncode == 1, out
     assert 'test_nozombie' in out and 'FAILS in the handout for ptrace' in out, out
     assert 'reaches fences of ptrace' in out, out

@@ -58,9 +58,10 @@ def test_sharefiles_race(aqua):
     """/bin/fdracetest: processes sharing one descriptor table (FORK_SHAREFILES)
     read, write, dup, fstat and sleep in a pipe read on a descriptor while
     another closes it and opens another file under the number, 2000 rounds
-    each (the pipe 125) on 4 CPUs.  Each call holds a reference to the file
-    it uses (fd_getfile/FRELE): it does its work or fails with EBADF, and the
-    kernel does not panic (it did: "panic: iunlock", "file_dup: free file")."""
+    each (write 500, the pipe 125) on 4 CPUs.  Each call holds a reference
+    to the file it uses (fd_getfile/FRELE): it does its work or fails with
+    EBADF, and the kernel does not panic (it did: "panic: iunlock",
+    "file_dup: free file")."""
     run_tap(aqua, "/bin/fdracetest 2000", cpus=4)
 
 

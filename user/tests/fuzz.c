@@ -17,9 +17,10 @@
  * rewritten by a quarter of the batches; /fz/hxbig, a PT_LOAD memsz of
  * 127 TiB) -- and may well die of what it
  * does (a fault, a signal, an exec); that is its business.  The parent
- * only forks, waits, and kills a child that made no call for STALL_MS or
- * runs over TIME_LIMIT_MS (a call may legitimately sleep for ever, e.g.
- * reading its own empty pipe).
+ * only forks, waits, and kills a child that made no call for STALL_MS, or
+ * none since its last look and sleeps for an event, or runs over
+ * TIME_LIMIT_MS (a call may legitimately sleep for ever, e.g. reading its
+ * own empty pipe).
  *
  * Calls that would end the whole run are not made: exit and threxit (they
  * only end a batch early), poweroff, and kill of init, of the fuzzer or of its
@@ -56,6 +57,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "procfind.h"	/* proc_find */
 #include "runtime.h"
 #include <verdict.h>
 #include <syscall.h>		/* md_syscall6: the port's system-call instruction */
@@ -582,6 +584,15 @@ show_process(pid_t pid)
 	}
 }
 
+/* Is process pid asleep on anything but msleep(2)'s timer? */
+static int
+asleep_for_an_event(pid_t pid)
+{
+	struct procinfo pi;
+
+	return proc_find(pid, &pi) && pi.state == SSLEEP && strcmp(pi.wmesg, "msleep") != 0;
+}
+
 /*
  * How many calls the child reported since the last look, without ever
  * blocking: write a marker into the pipe behind the child's bytes and
@@ -664,8 +675,15 @@ one_batch(uint64_t seed, unsigned long batch)
 			last_progress = waited;
 			started = 1;
 		}
-		/* (Before its first call a child may just be slow to get a CPU.) */
+		/*
+		 * (Before its first call a child may just be slow to get a CPU.)
+		 * A child that made no call since the last look and sleeps for
+		 * an event (not in msleep, which ends by itself) is not woken
+		 * by waiting longer: kill it now, not after STALL_MS.  Those
+		 * sleepers were half of the fuzzer's time.
+		 */
 		if (!killed && ((started && waited - last_progress >= STALL_MS) ||
+		    (started && n == 0 && asleep_for_an_event(pid)) ||
 		    waited >= TIME_LIMIT_MS)) {
 			kill(pid, SIGKILL);
 			killed = 1;
