@@ -63,7 +63,8 @@ def test_cow_tables(aqua):
     read its memory, write a page each and keep their writes apart; a
     shareable vmap page in a table with 100 heap pages stays shared; the
     writable page of a read-only region (/bin/cowpage, 70 more pages in
-    its table) is still copied; nothing leaks."""
+    its table) is still copied; read(2) into a buffer across two shared
+    tables gives parent and child their own bytes; nothing leaks."""
     _run(aqua, "/bin/cowtest tables", cpus=2)
 
 

@@ -22,6 +22,7 @@
 #include <aqua/memory.h>
 #include <aqua/sysinfo.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +32,8 @@
 #include <unistd.h>
 #include <verdict.h>
 #include <machine/vmparam.h>	/* VM_TABLE_SPAN */
+
+#include "fillfile.h"	/* fill_file */
 
 #define PAGE	4096
 #define MiB	(1024UL * 1024)
@@ -646,6 +649,85 @@ vmap_neighbours(void)
 }
 
 /*
+ * The kernel's own writes through shared tables.  copyout does what a
+ * user store would (kern/copy.c: user_byte resolves a read-only page with
+ * vm_fault): a read(2) into a buffer that straddles the boundary of two
+ * page tables, both shared at fork, must make each of them private before
+ * it writes.  The heap fills two whole tables with 'o'; after fork the
+ * parent reads a file of 'p's into the buffer, then the child checks that
+ * it still holds 'o's and reads a file of 'c's into the same addresses;
+ * each must then hold its own bytes there, and 'o' next to them.  Runs in
+ * a process of its own.  Exit 0, or: 2 the child's read failed or fell
+ * short; 3 the child saw the parent's bytes; 4 the child's bytes, or the
+ * 'o's around them, are wrong; 5 the parent's are; 7 set-up failed.
+ */
+#define STRADDLE	(2 * PAGE + 200)	/* 2 pages of each table, not page-aligned */
+
+static int
+holds(const char *p, size_t n, char c)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != c)
+			return 0;
+	return 1;
+}
+
+/* read(2) the whole of path into p: 0, or -1. */
+static int
+read_file(const char *path, char *p)
+{
+	int fd = open(path, O_RDONLY);
+	long n = fd >= 0 ? read(fd, p, STRADDLE) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	return n == STRADDLE ? 0 : -1;
+}
+
+static void __attribute__((noreturn))
+copyout_straddling(void)
+{
+	int go[2], status;
+	char *brk0 = sbrk(0);
+	char *lo = (char *)(((uintptr_t)brk0 + VM_TABLE_SPAN - 1) & ~(uintptr_t)(VM_TABLE_SPAN - 1));
+	char *buf = lo + VM_TABLE_SPAN - STRADDLE / 2;	/* across the two tables' boundary */
+
+	if (pipe(go) < 0 || sbrk(lo + 2 * VM_TABLE_SPAN - brk0) == (char *)-1 ||
+	    fill_file("/cowst.p", 'p', STRADDLE) != 0 || fill_file("/cowst.c", 'c', STRADDLE) != 0)
+		_exit(7);
+	memset(lo, 'o', 2 * VM_TABLE_SPAN);
+	pid_t pid = fork();
+	if (pid == 0) {
+		await(go[0]);
+		if (!holds(buf, STRADDLE, 'o'))
+			_exit(3);
+		if (read_file("/cowst.c", buf) != 0)
+			_exit(2);
+		_exit(holds(buf, STRADDLE, 'c') && buf[-1] == 'o' && buf[STRADDLE] == 'o' ? 0 : 4);
+	}
+	int ok = read_file("/cowst.p", buf) == 0;
+	write(go[1], "g", 1);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		_exit(7);
+	unlink("/cowst.p");
+	unlink("/cowst.c");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 7);
+	_exit(ok && holds(buf, STRADDLE, 'p') && buf[-1] == 'o' && buf[STRADDLE] == 'o' ? 0 : 5);
+}
+
+/* Run fn, which exits, in a process of its own: its wait status, or -1. */
+static int
+in_own_process(void (*fn)(void))
+{
+	pid_t pid = xfork();
+
+	if (pid == 0)
+		fn();
+	return pid > 0 ? reap(pid) : -1;
+}
+
+/*
  * What the crowd's parent found (crowd()).  It may be killed half-way,
  * so it writes the whole report to the test's pipe each time it
  * changes, and the test keeps the last one that arrived whole.
@@ -728,8 +810,8 @@ tables(void)
 	int rp[2], status;
 	char what[240];
 
-	printf("1..7\n");
-	verdict_plan(7);
+	printf("1..8\n");
+	verdict_plan(8);
 	unsigned long free_start = freepages();
 	if (pipe(rp) < 0) {
 		perror("pipe");
@@ -777,10 +859,7 @@ tables(void)
 	check(rep.done && rep.parent_ok, "the parent's memory holds its own write and none of "
 	    "the children's");
 	/* 5: vmap pages in the tables, or in tables of their own. */
-	pid = xfork();
-	if (pid == 0)
-		vmap_neighbours();
-	status = pid > 0 ? reap(pid) : -1;
+	status = in_own_process(vmap_neighbours);
 	if (status != 0)
 		printf("# the process with vmap pages: %s (killed by SIGSEGV: its write to a "
 		    "vmap page faulted: its table was shared whole and write-protected; "
@@ -794,7 +873,17 @@ tables(void)
 	check(run_cowpage(), "a page writable inside a read-only region, in a table with 70 "
 	    "more pages, is copied at fork: the child's writes to it stay in the child");
 
-	/* 7: everything given back. */
+	/* 7: the kernel's writes into a buffer across two shared tables. */
+	status = in_own_process(copyout_straddling);
+	if (status != 0)
+		printf("# the process reading across two tables: %s (2: the child's read failed; "
+		    "3: the child saw the parent's read; 4: the child's read is wrong or spilled; "
+		    "5: the parent's read is wrong, or holds the child's; 7: set-up failed)\n",
+		    status == -1 ? "?" : describe(status));
+	check(status == 0, "read(2) into a buffer across two page tables shared at fork: "
+	    "parent and child each get their own bytes, and nothing of the other's");
+
+	/* 8: everything given back. */
 	unsigned long free_end = freepages();
 	printf("# free pages: %lu at the start, %lu at the end\n", free_start, free_end);
 	check(free_end == free_start, "no page leaks and no double frees: every shared table "

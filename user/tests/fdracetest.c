@@ -33,6 +33,7 @@
 #include <unistd.h>
 #include <verdict.h>
 
+#include "fillfile.h"	/* fill_file */
 #include "tap.h"
 
 #define SHARE		(FORK_FORK | FORK_SHAREFILES)
@@ -177,15 +178,10 @@ move_to_racefd(int fd)
 static int
 make_file(const char *path, char c)
 {
-	char buf[FILESIZE];
-	int fd = open(path, O_CREAT | O_RDWR | O_TRUNC);
-
-	memset(buf, c, sizeof(buf));
-	if (fd < 0 || write(fd, buf, sizeof(buf)) != sizeof(buf)) {
+	if (fill_file(path, c, FILESIZE) != 0) {
 		diag("cannot make %s: %s", path, strerror(errno));
 		return -1;
 	}
-	close(fd);
 	return 0;
 }
 
