@@ -354,7 +354,9 @@ def main():
     # load factor (grade/limits.py).
     jobs = limits.choose_jobs(limits.mib(limits.load().memory), a.jobs)
     workers = max(1, jobs + (1 if a.jobs is None and jobs > 1 else 0))
-    factor = limits.load_factor(workers)
+    # As grade.py: TIMEOUT_FACTOR (a slow machine, or other work beside us).
+    factor = limits.load_factor(workers) * float(
+        os.environ.get('TIMEOUT_FACTOR') or os.environ.get('AQUA_TIMEOUT_FACTOR') or 1)
     costs = limits.load()
     pool = Pool(workers)
     lock = threading.Lock()
