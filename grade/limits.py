@@ -212,12 +212,12 @@ def host_memory_mib():
     return None
 
 
-def choose_jobs(guest_mib, want=None):
-    """How many QEMUs at once: one per whole CPU (at least MIN_JOBS), no
-    more than the memory limit holds at guest_mib + QEMU_OVERHEAD_MIB each."""
-    n = max(MIN_JOBS, math.floor(cpus() + 1e-9))
-    if want:
-        n = want
+def choose_jobs(guest_mib, want=None, spare=0):
+    """How many QEMUs at once: want, or one per whole CPU (at least
+    MIN_JOBS) and `spare` more (for a run whose guests sleep much of the
+    time: a sleeping QEMU takes no CPU); no more than the memory limit
+    holds at guest_mib + QEMU_OVERHEAD_MIB each."""
+    n = want or max(MIN_JOBS, math.floor(cpus() + 1e-9)) + spare
     limit = cgroup_memory()
     avail = limit // (1 << 20) if limit else host_memory_mib()
     if avail:

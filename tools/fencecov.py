@@ -501,7 +501,7 @@ def run_reference(arch, root, work, log, only=None, show=False):
     os.makedirs(boots)
     # One QEMU more than grade.py would start: the guests sleep much of
     # the time (the limits stretch by the load factor, grade/limits.py).
-    jobs = limits.choose_jobs(limits.mib(limits.load().memory)) + 1
+    jobs = limits.choose_jobs(limits.mib(limits.load().memory), spare=1)
     env.update(AQUA_COVERAGE=boots, AQUA_COVERAGE_DFILTER=dfilter(kernels))
     tests, status = {}, 0
     with open(log, 'w') as f:

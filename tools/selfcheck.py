@@ -285,12 +285,12 @@ def plan(manifest, graded, data, arches):
         cover[key] = fencecov.EVERYTHING if c is fencecov.EVERYTHING or \
             cover.get(key, set()) is fencecov.EVERYTHING else cover.get(key, set()) | c
     tests = [n for n in data['tests'] if fencecov.arch_of(n) in arches]
+    stage_of = {n: getattr(owner(manifest, n), 'name', None) for n in tests}
     out = {}
     for i, stage in enumerate(graded):
         head = heads[stage.name]
         before = {s.name for s in graded[:i]} | ({'core'} if head == stage.name else set())
         replaced = [s.name for s in graded[i:]]
-        stage_of = {n: getattr(owner(manifest, n), 'name', None) for n in tests}
         mine = [n for n in tests if stage_of[n] == stage.name]
         earlier = [n for n in tests if stage_of[n] in before]
         funcs = sorted({(n.split('[', 1)[0], fencecov.arch_of(n)) for n in earlier})
@@ -352,8 +352,7 @@ def main():
     # guests sleep much of the time (a child waiting for an event, a poll),
     # and a sleeping QEMU takes no CPU.  The time limits stretch by the
     # load factor (grade/limits.py).
-    jobs = limits.choose_jobs(limits.mib(limits.load().memory), a.jobs)
-    workers = max(1, jobs + (1 if a.jobs is None and jobs > 1 else 0))
+    workers = limits.choose_jobs(limits.mib(limits.load().memory), a.jobs, spare=1)
     # As grade.py: TIMEOUT_FACTOR (a slow machine, or other work beside us).
     factor = limits.load_factor(workers) * float(
         os.environ.get('TIMEOUT_FACTOR') or os.environ.get('AQUA_TIMEOUT_FACTOR') or 1)

@@ -72,9 +72,13 @@ def test_jobs_fit_cpus_and_memory(monkeypatch):
     assert limits.load_factor(1) == 2.0                  # half a CPU: twice as slow
     assert limits.load_factor(2) == 4.0
     assert limits.choose_jobs(512) == 1                  # 768 MiB holds one such QEMU
+    assert limits.choose_jobs(512, spare=1) == 1         # a spare QEMU must fit too
     monkeypatch.setattr(limits, "cpus", lambda: 8.0)
     # 768 MiB: (768 - 160) // (128 + 120) = 2 QEMUs, though 8 CPUs would take 8
     assert limits.choose_jobs(128) == 2
+    monkeypatch.setattr(limits, "cgroup_memory", lambda: 8 << 30)
+    assert limits.choose_jobs(128, spare=1) == 9
+    assert limits.choose_jobs(128, want=3, spare=1) == 3   # asked for: no spare
     assert limits.load_factor(2) == 1.0
 
 

@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <verdict.h>
 
+#include "procfind.h"	/* proc_find */
 #include "tap.h"	/* diag, failures, CHECK, REQUIRE, EXPECT_ERR */
 #include <machine/cpustate.h>	/* the port's hostile CPU state (user/arch/<port>) */
 #include <machine/insn.h>	/* MD_INSN_LOOP */
@@ -281,21 +282,6 @@ hx_freepages(void)
 	return sysinfo(&si) == 0 ? si.freepages : 0;
 }
 
-/* procinfo(2) of pid into *pi: 0, or -1 if there is no such process. */
-static int
-hx_procinfo(pid_t pid, struct procinfo *pi)
-{
-	for (int slot = 0;; slot++) {
-		if (procinfo(slot, pi) < 0) {
-			if (errno == ESRCH)
-				continue;
-			return -1;
-		}
-		if (pi->pid == pid)
-			return 0;
-	}
-}
-
 /*
  * SIGKILL ends a long exec: a legal image whose bss is 3/4 of free
  * memory takes a while to build (every page allocated and zeroed).  We
@@ -341,11 +327,11 @@ exec_killed_once(unsigned long f0, unsigned long n)
 		}
 	}
 	kill(pid, SIGKILL);
-	REQUIRE(hx_procinfo(pid, &pi) == 0, "the killed child is gone before it was waited for");
+	REQUIRE(proc_find(pid, &pi), "the killed child is gone before it was waited for");
 	unsigned long at_kill = pi.pgalloc;
 	int too_late = strcmp(pi.name, "hd.big") == 0;
 	/* Wait for the zombie (a state; waitpid would reap it before we look). */
-	while (hx_procinfo(pid, &pi) == 0 && pi.state != SZOMB)
+	while (proc_find(pid, &pi) && pi.state != SZOMB)
 		msleep(1);
 	status = wait_for(pid);
 	if (too_late) {

@@ -64,8 +64,7 @@ slot_freed(pid_t pid, int n0, int *zombie)
 		int st = state_of(pid);
 		if (st == SZOMB) {
 			*zombie = 1;
-			polls = 20;
-			return 0;
+			break;
 		}
 		if (st == 0 && nproc() == n0)
 			return 1;
